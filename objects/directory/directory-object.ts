@@ -1,0 +1,94 @@
+// A directory of sessions: one per user (what they own) and one admin index (every session), each its own object.
+
+import { DurableObject } from "cloudflare:workers";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import migrations from "../../migrations/directory/migrations.js";
+import { migrate } from "../shared/migrate";
+import { sessions } from "./schema";
+
+/** A session as a directory lists it. */
+export interface SessionEntry {
+  id: string;
+  owner: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SessionListPage {
+  sessions: SessionEntry[];
+  /** Opaque; pass back as `cursor` for the next page. Null at the end. */
+  nextCursor: string | null;
+}
+
+/** The directory's RPC surface. */
+export interface DirectoryRpc {
+  put(entry: SessionEntry): Promise<void>;
+  get(id: string): Promise<SessionEntry | null>;
+  remove(id: string): Promise<boolean>;
+  rename(id: string, title: string, updatedAt: number): Promise<SessionEntry | null>;
+  list(limit: number, cursor: string | null): Promise<SessionListPage>;
+}
+
+/** The name of the admin index object; user directories are named `user:<user>`. */
+export const ADMIN_INDEX = "index:all";
+
+function encodeCursor(entry: SessionEntry): string {
+  return `${entry.createdAt}.${entry.id}`;
+}
+
+function decodeCursor(cursor: string | null): { createdAt: number; id: string } | null {
+  if (!cursor) return null;
+  const dot = cursor.indexOf(".");
+  const createdAt = Number(cursor.slice(0, dot));
+  if (dot < 1 || !Number.isSafeInteger(createdAt)) return null;
+  return { createdAt, id: cursor.slice(dot + 1) };
+}
+
+export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc {
+  readonly #db = drizzle(this.ctx.storage);
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, migrations);
+    });
+  }
+
+  async put(entry: SessionEntry): Promise<void> {
+    this.#db.insert(sessions).values(entry).onConflictDoUpdate({ target: sessions.id, set: entry }).run();
+  }
+
+  async get(id: string): Promise<SessionEntry | null> {
+    return this.#db.select().from(sessions).where(eq(sessions.id, id)).get() ?? null;
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.#db.delete(sessions).where(eq(sessions.id, id)).returning({ id: sessions.id }).all().length > 0;
+  }
+
+  async rename(id: string, title: string, updatedAt: number): Promise<SessionEntry | null> {
+    this.#db.update(sessions).set({ title, updatedAt }).where(eq(sessions.id, id)).run();
+    return this.get(id);
+  }
+
+  /** Newest first, keyset-paginated by (createdAt, id). */
+  async list(limit: number, cursor: string | null): Promise<SessionListPage> {
+    const after = decodeCursor(cursor);
+    const rows = this.#db
+      .select()
+      .from(sessions)
+      .where(
+        after
+          ? or(lt(sessions.createdAt, after.createdAt), and(eq(sessions.createdAt, after.createdAt), lt(sessions.id, after.id)))
+          : undefined,
+      )
+      .orderBy(desc(sessions.createdAt), desc(sessions.id))
+      .limit(limit + 1)
+      .all();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { sessions: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+}

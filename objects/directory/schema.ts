@@ -1,0 +1,15 @@
+// Drizzle schema of a directory: the sessions it lists (one user's, or everyone's for the admin index).
+
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    owner: text("owner").notNull(),
+    title: text("title").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("sessions_created").on(t.createdAt, t.id)],
+);

@@ -1,0 +1,69 @@
+// Per-socket state kept in the hibernation attachment, presence, and fan-out to the devices that said hello.
+
+import type { Connection } from "partyserver";
+import type { Device, ServerFrame } from "../../protocol/frames";
+import { isRecord } from "../../protocol/json";
+
+/** What a socket remembers across hibernation (partyserver keeps it in the socket attachment). */
+export interface DeviceState {
+  /** The verified user, set by the worker at upgrade; never from the client. */
+  user: string;
+  /** Whether the user is an admin (admins may watch a session they inspect). */
+  admin: boolean;
+  /** The device id from hello, if any. */
+  deviceId: string | null;
+  /** When the socket connected (epoch ms). */
+  since: number;
+  /** The Access token's expiry (epoch seconds); the socket is closed after it. */
+  exp: number;
+  /** True once hello's replay was sent: from then on the socket receives live events. */
+  ready: boolean;
+}
+
+export function deviceState(connection: Connection): DeviceState | null {
+  const state: unknown = connection.state;
+  if (!isRecord(state) || typeof state.user !== "string" || typeof state.since !== "number") return null;
+  return {
+    user: state.user,
+    admin: state.admin === true,
+    deviceId: typeof state.deviceId === "string" ? state.deviceId : null,
+    since: state.since,
+    exp: typeof state.exp === "number" ? state.exp : 0,
+    ready: state.ready === true,
+  };
+}
+
+export function send(connection: Connection, frame: ServerFrame): void {
+  try {
+    connection.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed under us; its close handler updates presence.
+  }
+}
+
+/** Devices connected now, oldest first, without the one being closed. */
+export function presence(connections: Iterable<Connection>, closingId?: string): Device[] {
+  const devices: Device[] = [];
+  for (const connection of connections) {
+    const state = deviceState(connection);
+    if (!state || connection.id === closingId) continue;
+    devices.push({ connectionId: connection.id, deviceId: state.deviceId, user: state.user, since: state.since });
+  }
+  return devices.sort((a, b) => a.since - b.since);
+}
+
+/** Sends one frame to every socket (ready ones only, unless `all`). Serialised once. */
+export function fanOut(connections: Iterable<Connection>, frame: ServerFrame, all = false): number {
+  const text = JSON.stringify(frame);
+  let sent = 0;
+  for (const connection of connections) {
+    if (!all && !deviceState(connection)?.ready) continue;
+    try {
+      connection.send(text);
+      sent++;
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return sent;
+}

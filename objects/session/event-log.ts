@@ -1,0 +1,83 @@
+// The session's append-only event log: assigns the next seq, stores the event, and reads it back in pages.
+
+import { and, asc, count, eq, gt, inArray, max } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { AppError } from "../../protocol/errors";
+import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
+import { isRecord } from "../../protocol/json";
+import { events } from "./schema";
+
+/** Largest stored payload (JSON, UTF-16 units ≈ bytes for text); rows stay far below SQLite's 2 MB limit. */
+export const MAX_EVENT_JSON_LENGTH = 512 * 1024;
+/** Events read per page when replaying or listing. */
+export const PAGE_SIZE = 500;
+
+/** Event types that make up the transcript (what GET /messages returns). */
+export const TRANSCRIPT_TYPES = ["user_message", "assistant_message", "tool_call", "tool_result"] as const;
+
+type Row = typeof events.$inferSelect;
+
+function toEvent(row: Row): SessionEvent {
+  const data: unknown = JSON.parse(row.data);
+  // The payload was validated when it was appended; the row's own columns win over anything in it.
+  return { ...(isRecord(data) ? data : {}), type: row.type, seq: row.seq, at: row.createdAt } as SessionEvent;
+}
+
+export class EventLog {
+  readonly #db: DrizzleSqliteDODatabase;
+  #lastSeq: number;
+
+  constructor(db: DrizzleSqliteDODatabase) {
+    this.#db = db;
+    this.#lastSeq = db.select({ seq: max(events.seq) }).from(events).get()?.seq ?? 0;
+  }
+
+  /** The newest stored seq (0 when empty). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  /**
+   * Stores the next event and returns it. Synchronous: no other event can interleave, and the output
+   * gate holds any frame sent afterwards until the write is durable.
+   */
+  append<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent {
+    const data = JSON.stringify(payload);
+    if (data.length > MAX_EVENT_JSON_LENGTH) {
+      throw new AppError("payload_too_large", `a ${type} event is limited to ${MAX_EVENT_JSON_LENGTH} characters`);
+    }
+    const seq = this.#lastSeq + 1;
+    const createdAt = Date.now();
+    this.#db.insert(events).values({ seq, type, data, clientId: clientId ?? null, createdAt }).run();
+    this.#lastSeq = seq;
+    return { ...payload, type, seq, at: createdAt } as SessionEvent;
+  }
+
+  /** The seq of the user_message stored with this client id, if any. */
+  seqOfClientId(clientId: string): number | undefined {
+    return this.#db.select({ seq: events.seq }).from(events).where(eq(events.clientId, clientId)).get()?.seq;
+  }
+
+  /** Up to `limit` events with seq > `after`, in order. */
+  after(after: number, limit = PAGE_SIZE): SessionEvent[] {
+    return this.#db.select().from(events).where(gt(events.seq, after)).orderBy(asc(events.seq)).limit(limit).all().map(toEvent);
+  }
+
+  /** Transcript events (messages and tool calls) with seq > `after`, in order. */
+  transcript(after: number, limit: number): SessionEvent[] {
+    return this.#db
+      .select()
+      .from(events)
+      .where(and(gt(events.seq, after), inArray(events.type, [...TRANSCRIPT_TYPES])))
+      .orderBy(asc(events.seq))
+      .limit(limit)
+      .all()
+      .map(toEvent);
+  }
+
+  /** Number of events of each type. */
+  counts(): Record<string, number> {
+    const rows = this.#db.select({ type: events.type, n: count() }).from(events).groupBy(events.type).all();
+    return Object.fromEntries(rows.map((row) => [row.type, row.n]));
+  }
+}

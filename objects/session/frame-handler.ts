@@ -1,0 +1,75 @@
+// Handles one parsed client frame for a device: hello's replay, idempotent user messages, turn controls.
+
+import type { Connection } from "partyserver";
+import type { ClientFrame, HelloFrame, ServerFrame, UserMessageFrame } from "../../protocol/frames";
+import { type DeviceState, send } from "./devices";
+import { type EventLog, PAGE_SIZE } from "./event-log";
+
+/** What the handler needs from the session object. */
+export interface FrameContext {
+  log: EventLog;
+  /** Sends a durable event (or other frame) to every ready device. */
+  broadcast(frame: ServerFrame): void;
+  /** Tells every device who is connected. */
+  broadcastPresence(): void;
+  /** Called after a user message is stored for the first time (the agent starts or queues a turn). */
+  onUserMessage(seq: number, frame: UserMessageFrame): void;
+  /** Cancels the running turn; false when none runs. */
+  cancelTurn(): boolean;
+  /** Delivers an approval decision; false when no such request is pending. */
+  decideTool(toolCallId: string, approve: boolean): boolean;
+}
+
+/**
+ * Sends every stored event after `lastSeq` in pages, then marks the device ready. It runs without an
+ * await, so no live event can slip in between the replay and the switch to live delivery.
+ */
+function hello(ctx: FrameContext, connection: Connection, state: DeviceState, frame: HelloFrame): void {
+  let after = frame.lastSeq ?? 0;
+  for (;;) {
+    const page = ctx.log.after(after, PAGE_SIZE);
+    for (const event of page) send(connection, event);
+    const last = page.at(-1);
+    if (!last || page.length < PAGE_SIZE) break;
+    after = last.seq;
+  }
+  const deviceChanged = frame.deviceId !== undefined && frame.deviceId !== state.deviceId;
+  connection.setState({ ...state, ready: true, deviceId: frame.deviceId ?? state.deviceId });
+  send(connection, { type: "ready", seq: ctx.log.lastSeq });
+  if (deviceChanged) ctx.broadcastPresence();
+}
+
+function userMessage(ctx: FrameContext, connection: Connection, state: DeviceState, frame: UserMessageFrame): void {
+  const existing = ctx.log.seqOfClientId(frame.id);
+  if (existing !== undefined) {
+    send(connection, { type: "duplicate", id: frame.id, seq: existing });
+    return;
+  }
+  const event = ctx.log.append(
+    "user_message",
+    { id: frame.id, text: frame.text, user: state.user, ...(state.deviceId ? { deviceId: state.deviceId } : {}) },
+    frame.id,
+  );
+  ctx.broadcast(event);
+  ctx.onUserMessage(event.seq, frame);
+}
+
+export function handleFrame(ctx: FrameContext, connection: Connection, state: DeviceState, frame: ClientFrame): void {
+  switch (frame.type) {
+    case "hello":
+      return hello(ctx, connection, state, frame);
+    case "user_message":
+      return userMessage(ctx, connection, state, frame);
+    case "cancel":
+      if (!ctx.cancelTurn()) send(connection, { type: "error", code: "conflict", message: "no turn is running" });
+      return;
+    case "tool_decision":
+      if (!ctx.decideTool(frame.toolCallId, frame.approve)) {
+        send(connection, { type: "error", code: "not_found", message: "no pending approval with that toolCallId" });
+      }
+      return;
+    case "ping":
+      send(connection, { type: "pong" });
+      return;
+  }
+}

@@ -1,0 +1,41 @@
+// The RPC surface of a session Durable Object: what the worker and the admin API may call.
+
+import type { Device, SessionEvent } from "../../protocol/frames";
+import type { SessionMeta } from "./meta-store";
+
+/** A page of the transcript. */
+export interface MessagesPage {
+  messages: SessionEvent[];
+  /** Pass as `after` to get the next page; null at the end. */
+  nextCursor: number | null;
+}
+
+/** What an admin sees of a session. */
+export interface SessionInspection {
+  meta: SessionMeta;
+  /** Devices connected now, with their identity and since when. */
+  devices: Device[];
+  /** The newest seq. */
+  lastSeq: number;
+  /** Stored events by type. */
+  eventCounts: Record<string, number>;
+  /** Transcript messages (user and assistant). */
+  messageCount: number;
+  /** Bytes used by the session's SQLite database. */
+  storageBytes: number;
+  /** Whether a turn is running now. */
+  turnRunning: boolean;
+}
+
+export interface SessionRpc {
+  /** Writes the metadata of a new session; repeated calls return what is stored. */
+  initialize(meta: SessionMeta): Promise<SessionMeta>;
+  getMeta(): Promise<SessionMeta | null>;
+  rename(title: string): Promise<SessionMeta | null>;
+  listMessages(after: number, limit: number): Promise<MessagesPage>;
+  inspect(): Promise<SessionInspection | null>;
+  /** Cancels the running turn and closes every socket; returns how many were closed. */
+  terminate(): Promise<number>;
+  /** Closes every socket and erases the session's storage. */
+  destroy(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+// Drizzle schema of a session's own SQLite: its metadata row and its append-only event log.
+
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** One row (id = 1): who owns the session and what it is called. */
+export const sessionMeta = sqliteTable("session_meta", {
+  id: integer("id").primaryKey(),
+  sessionId: text("session_id").notNull(),
+  owner: text("owner").notNull(),
+  title: text("title").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Every durable event, in order. `seq` is the session-wide, gapless sequence number. */
+export const events = sqliteTable(
+  "events",
+  {
+    seq: integer("seq").primaryKey(),
+    type: text("type").notNull(),
+    /** The event's payload as JSON (without type, seq and at). */
+    data: text("data").notNull(),
+    /** The client-chosen id of a user_message; unique, which makes sends idempotent. */
+    clientId: text("client_id").unique(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("events_type_seq").on(t.type, t.seq)],
+);

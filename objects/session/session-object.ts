@@ -1,0 +1,182 @@
+// The session Durable Object: a hibernating partyserver Server that wires the event log, devices and RPC.
+
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import migrations from "../../migrations/session/migrations.js";
+import { isAppError } from "../../protocol/errors";
+import {
+  CLOSE_SESSION_DELETED,
+  CLOSE_TERMINATED,
+  CLOSE_TOKEN_EXPIRED,
+  PING_FRAME,
+  PONG_FRAME,
+  type ServerFrame,
+} from "../../protocol/frames";
+import { parseClientFrame } from "../../protocol/parse-frame";
+import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
+import { CLOCK_TOLERANCE_S } from "../../worker/auth/jwt";
+import { migrate } from "../shared/migrate";
+import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
+import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
+import { type FrameContext, handleFrame } from "./frame-handler";
+import { MetaStore, type SessionMeta } from "./meta-store";
+import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+
+/** Largest transcript page over RPC. */
+const MAX_MESSAGES_PAGE = 200;
+
+export class SessionObject extends Server<Env> implements SessionRpc {
+  static override options = { hibernate: true };
+
+  readonly #db = drizzle(this.ctx.storage);
+  #log: EventLog | undefined;
+  #metaStore: MetaStore | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, migrations);
+    });
+  }
+
+  get #events(): EventLog {
+    this.#log ??= new EventLog(this.#db);
+    return this.#log;
+  }
+
+  get #meta(): MetaStore {
+    this.#metaStore ??= new MetaStore(this.#db);
+    return this.#metaStore;
+  }
+
+  override onStart(): void {
+    // Keep-alive pings are answered by the runtime without waking the object.
+    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  override onConnect(connection: Connection, ctx: ConnectionContext): void {
+    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
+    if (!identity) return connection.close(1008, "unauthenticated");
+    if (!this.#meta.get()) return connection.close(CLOSE_SESSION_DELETED, "session not found");
+    const state: DeviceState = {
+      user: identity.user,
+      admin: identity.admin,
+      deviceId: null,
+      since: Date.now(),
+      exp: identity.exp,
+      ready: false,
+    };
+    connection.setState(state);
+    this.#broadcastPresence();
+  }
+
+  override onMessage(connection: Connection, message: WSMessage): void {
+    const state = deviceState(connection);
+    if (!state) return connection.close(1008, "unauthenticated");
+    if (Date.now() > (state.exp + CLOCK_TOLERANCE_S) * 1000) {
+      send(connection, { type: "error", code: "token_expired", message: "your sign-in expired; reconnect" });
+      return connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
+    }
+    const parsed = parseClientFrame(typeof message === "string" || message instanceof ArrayBuffer ? message : "");
+    if (!parsed.ok) return send(connection, { type: "error", code: parsed.code, message: parsed.message });
+    try {
+      handleFrame(this.#frameContext(), connection, state, parsed.frame);
+    } catch (error) {
+      if (!isAppError(error)) console.error(JSON.stringify({ level: "error", msg: "frame failed", error: String(error) }));
+      const code = isAppError(error) ? error.code : "internal_error";
+      const text = isAppError(error) ? error.message : "the frame could not be handled";
+      send(connection, { type: "error", code, message: text });
+    }
+  }
+
+  override onClose(connection: Connection): void {
+    this.#broadcastPresence(connection.id);
+  }
+
+  override onError(connection: Connection, error: unknown): void {
+    console.warn(JSON.stringify({ level: "warn", msg: "socket error", connection: connection.id, error: String(error) }));
+  }
+
+  #frameContext(): FrameContext {
+    return {
+      log: this.#events,
+      broadcast: (frame) => this.#broadcast(frame),
+      broadcastPresence: () => this.#broadcastPresence(),
+      onUserMessage: () => this.#meta.touch(),
+      cancelTurn: () => false,
+      decideTool: () => false,
+    };
+  }
+
+  #broadcast(frame: ServerFrame): void {
+    fanOut(this.getConnections(), frame);
+  }
+
+  #broadcastPresence(closingId?: string): void {
+    fanOut(this.getConnections(), { type: "presence", devices: presence(this.getConnections(), closingId) }, true);
+  }
+
+  #closeAll(code: number, reason: string): number {
+    let closed = 0;
+    for (const connection of this.getConnections()) {
+      try {
+        connection.close(code, reason);
+        closed++;
+      } catch {
+        // Already closing.
+      }
+    }
+    return closed;
+  }
+
+  // ---- RPC -----------------------------------------------------------------
+
+  async initialize(meta: SessionMeta): Promise<SessionMeta> {
+    return this.#meta.create(meta);
+  }
+
+  async getMeta(): Promise<SessionMeta | null> {
+    return this.#meta.get();
+  }
+
+  async rename(title: string): Promise<SessionMeta | null> {
+    return this.#meta.rename(title);
+  }
+
+  async listMessages(after: number, limit: number): Promise<MessagesPage> {
+    const size = Math.min(Math.max(1, limit), MAX_MESSAGES_PAGE);
+    const messages = this.#events.transcript(after, size + 1);
+    const page = messages.slice(0, size);
+    const last = page.at(-1);
+    return { messages: page, nextCursor: messages.length > size && last ? last.seq : null };
+  }
+
+  async inspect(): Promise<SessionInspection | null> {
+    const meta = this.#meta.get();
+    if (!meta) return null;
+    const eventCounts = this.#events.counts();
+    return {
+      meta,
+      devices: presence(this.getConnections()),
+      lastSeq: this.#events.lastSeq,
+      eventCounts,
+      messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
+      storageBytes: this.ctx.storage.sql.databaseSize,
+      turnRunning: false,
+    };
+  }
+
+  async terminate(): Promise<number> {
+    return this.#closeAll(CLOSE_TERMINATED, "terminated by an admin");
+  }
+
+  async destroy(): Promise<void> {
+    this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // Empty tables again, so a late request finds "no session" rather than a missing table.
+    migrate(this.ctx.storage, migrations);
+    this.#log = undefined;
+    this.#metaStore = undefined;
+  }
+}

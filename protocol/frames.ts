@@ -1,0 +1,215 @@
+// WebSocket frames between devices and a session: the one typed definition server, client and tests share.
+
+/** Largest client frame accepted, counted in UTF-8 bytes (the contract's 1 MiB). */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Largest user message text, in UTF-8 bytes; keeps every stored row far below SQLite's 2 MB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Largest client-chosen message id. */
+export const MAX_CLIENT_ID_LENGTH = 128;
+/** The exact text a client sends to keep its socket alive; answered without waking the session. */
+export const PING_FRAME = '{"type":"ping"}';
+/** The exact answer to {@link PING_FRAME}. */
+export const PONG_FRAME = '{"type":"pong"}';
+/** Close code for a socket whose Access token has expired: re-authenticate, then resume. */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+/** Close code for a socket an admin terminated. */
+export const CLOSE_TERMINATED = 4000;
+/** Close code for a session that was deleted. */
+export const CLOSE_SESSION_DELETED = 4404;
+
+// ---- client → server -------------------------------------------------------
+
+/** Resume: the server sends every stored event with `seq > lastSeq`, then live events. */
+export interface HelloFrame {
+  type: "hello";
+  /** Highest `seq` this device has seen; absent means the whole history. */
+  lastSeq?: number;
+  /** A stable id for this device (browser profile, phone); shown in presence. */
+  deviceId?: string;
+}
+
+/** A user turn. Idempotent by `id`: the same id sent twice is stored once. */
+export interface UserMessageFrame {
+  type: "user_message";
+  /** Client-chosen id, unique within the session (1–128 characters). */
+  id: string;
+  /** The message text (at most {@link MAX_MESSAGE_BYTES} UTF-8 bytes). */
+  text: string;
+}
+
+/** Stop the running turn. */
+export interface CancelFrame {
+  type: "cancel";
+}
+
+/** Answer to an `approval_request`. The first decision wins. */
+export interface ToolDecisionFrame {
+  type: "tool_decision";
+  /** The `toolCallId` of the approval request. */
+  toolCallId: string;
+  /** true runs the tool, false refuses it. */
+  approve: boolean;
+}
+
+/** Keep-alive; normally answered by the runtime's auto-response, see {@link PING_FRAME}. */
+export interface PingFrame {
+  type: "ping";
+}
+
+export type ClientFrame = HelloFrame | UserMessageFrame | CancelFrame | ToolDecisionFrame | PingFrame;
+
+// ---- server → client -------------------------------------------------------
+
+/** Payloads of the durable events, keyed by type. Each is stored before it is sent. */
+export interface EventPayloads {
+  user_message: {
+    /** The client-chosen id of the message. */
+    id: string;
+    /** The text the user sent. */
+    text: string;
+    /** Who sent it (the verified identity). */
+    user: string;
+    /** The device that sent it, when it said. */
+    deviceId?: string;
+  };
+  assistant_delta: {
+    /** The turn this text belongs to. */
+    turnId: string;
+    /** The next piece of the answer. */
+    text: string;
+  };
+  assistant_message: {
+    /** The turn this message finishes. */
+    turnId: string;
+    /** The whole text of the answer. */
+    text: string;
+  };
+  tool_call: {
+    turnId: string;
+    /** Identifies the call across tool_output, tool_result and approvals. */
+    toolCallId: string;
+    /** Tool name. */
+    name: string;
+    /** Arguments as the model gave them. */
+    args: unknown;
+  };
+  tool_output: {
+    toolCallId: string;
+    /** Which stream the chunk came from. */
+    stream: "stdout" | "stderr";
+    /** The chunk, as text. */
+    text: string;
+  };
+  tool_result: {
+    toolCallId: string;
+    /** Whether the tool succeeded. */
+    ok: boolean;
+    /** What goes back to the model. */
+    output: string;
+    /** Exit code of a command, when there is one. */
+    exitCode?: number;
+    /** Wall time of the call. */
+    durationMs?: number;
+    /** Whether the output was cut to its limit. */
+    truncated?: boolean;
+  };
+  approval_request: {
+    toolCallId: string;
+    name: string;
+    args: unknown;
+    /** When an unanswered request is denied (epoch ms). */
+    expiresAt: number;
+  };
+  usage: {
+    turnId: string;
+    provider: string;
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
+  };
+  turn_end: {
+    turnId: string;
+    /** Why the turn ended. */
+    reason: "done" | "cancelled" | "error" | "interrupted" | "step_limit" | "budget_exceeded";
+  };
+  error: {
+    /** snake_case error code, see protocol/errors.ts. */
+    code: string;
+    /** Human-readable explanation. */
+    message: string;
+  };
+}
+
+export type EventType = keyof EventPayloads;
+
+/** Every durable event type, in the contract's order. */
+export const EVENT_TYPES = [
+  "user_message",
+  "assistant_delta",
+  "assistant_message",
+  "tool_call",
+  "tool_output",
+  "tool_result",
+  "approval_request",
+  "usage",
+  "turn_end",
+  "error",
+] as const satisfies readonly EventType[];
+
+/** A stored event as it goes over the wire. */
+export type SessionEvent = {
+  [K in EventType]: {
+    type: K;
+    /** Session-wide, gapless, rising by one per event. */
+    seq: number;
+    /** When it was stored (epoch ms). */
+    at: number;
+  } & EventPayloads[K];
+}[EventType];
+
+/** One connected device, as shown in presence. */
+export interface Device {
+  /** Server-assigned connection id (not an identity). */
+  connectionId: string;
+  /** The device id the client gave in hello, if any. */
+  deviceId: string | null;
+  /** The verified user. */
+  user: string;
+  /** When it connected (epoch ms). */
+  since: number;
+}
+
+/** The devices connected now; not durable, carries no seq. */
+export interface PresenceFrame {
+  type: "presence";
+  devices: Device[];
+}
+
+/** Sent once after hello's replay: everything up to `seq` has been delivered. */
+export interface ReadyFrame {
+  type: "ready";
+  /** The newest stored seq at the time of the replay. */
+  seq: number;
+}
+
+/** A non-durable error for one device (bad frame, rate limit); carries no seq. */
+export interface ErrorFrame {
+  type: "error";
+  code: string;
+  message: string;
+}
+
+/** Acknowledges a user_message whose id was already stored; `seq` is the stored one. */
+export interface DuplicateFrame {
+  type: "duplicate";
+  id: string;
+  seq: number;
+}
+
+export interface PongFrame {
+  type: "pong";
+}
+
+export type ServerFrame = SessionEvent | PresenceFrame | ReadyFrame | ErrorFrame | DuplicateFrame | PongFrame;

@@ -1,0 +1,95 @@
+// The one validating parser for client frames: raw socket data in, a typed frame or a coded error out.
+
+import type { ErrorCode } from "./errors";
+import { isRecord } from "./json";
+import { type ClientFrame, MAX_CLIENT_ID_LENGTH, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from "./frames";
+
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
+
+const encoder = new TextEncoder();
+
+/** UTF-8 length of a string; a string longer than the frame limit in UTF-16 units is not encoded. */
+export function utf8Length(text: string): number {
+  // Every UTF-16 unit encodes to at least one byte, so the length is a lower bound.
+  if (text.length > MAX_FRAME_BYTES) return text.length;
+  return encoder.encode(text).length;
+}
+
+function fail(code: ErrorCode, message: string): ParseResult {
+  return { ok: false, code, message };
+}
+
+/** True for a string that is valid UTF-16 (no lone surrogates), so it survives storage and re-encoding. */
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
+function parseHello(obj: Record<string, unknown>): ParseResult {
+  const { lastSeq, deviceId } = obj;
+  if (lastSeq !== undefined && (typeof lastSeq !== "number" || !Number.isSafeInteger(lastSeq) || lastSeq < 0)) {
+    return fail("invalid_frame", "hello.lastSeq must be a non-negative integer");
+  }
+  if (deviceId !== undefined && (typeof deviceId !== "string" || deviceId.length === 0 || deviceId.length > 128)) {
+    return fail("invalid_frame", "hello.deviceId must be a string of 1 to 128 characters");
+  }
+  return {
+    ok: true,
+    frame: {
+      type: "hello",
+      ...(lastSeq === undefined ? {} : { lastSeq }),
+      ...(deviceId === undefined ? {} : { deviceId }),
+    },
+  };
+}
+
+function parseUserMessage(obj: Record<string, unknown>): ParseResult {
+  const { id, text } = obj;
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_CLIENT_ID_LENGTH || !isWellFormed(id)) {
+    return fail("invalid_frame", `user_message.id must be a string of 1 to ${MAX_CLIENT_ID_LENGTH} characters`);
+  }
+  if (typeof text !== "string") return fail("invalid_frame", "user_message.text must be a string");
+  if (text.trim().length === 0) return fail("invalid_frame", "user_message.text must not be empty");
+  if (!isWellFormed(text)) return fail("invalid_frame", "user_message.text contains a lone surrogate");
+  if (utf8Length(text) > MAX_MESSAGE_BYTES) {
+    return fail("message_too_large", `user_message.text is over ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  return { ok: true, frame: { type: "user_message", id, text } };
+}
+
+function parseToolDecision(obj: Record<string, unknown>): ParseResult {
+  const { toolCallId, approve } = obj;
+  if (typeof toolCallId !== "string" || toolCallId.length === 0 || toolCallId.length > 128) {
+    return fail("invalid_frame", "tool_decision.toolCallId must be a non-empty string");
+  }
+  if (typeof approve !== "boolean") return fail("invalid_frame", "tool_decision.approve must be a boolean");
+  return { ok: true, frame: { type: "tool_decision", toolCallId, approve } };
+}
+
+/** Parses one socket message. Never throws. */
+export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
+  if (typeof data !== "string") return fail("unsupported_frame", "binary frames are not supported; send JSON text");
+  if (utf8Length(data) > MAX_FRAME_BYTES) return fail("frame_too_large", `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return fail("invalid_json", "the frame is not valid JSON");
+  }
+  if (!isRecord(value)) return fail("invalid_frame", "a frame must be a JSON object");
+  switch (value.type) {
+    case "hello":
+      return parseHello(value);
+    case "user_message":
+      return parseUserMessage(value);
+    case "cancel":
+      return { ok: true, frame: { type: "cancel" } };
+    case "ping":
+      return { ok: true, frame: { type: "ping" } };
+    case "tool_decision":
+      return parseToolDecision(value);
+    case undefined:
+      return fail("invalid_frame", "a frame needs a string `type`");
+    default:
+      return fail("unknown_frame_type", `unknown frame type: ${String(value.type).slice(0, 64)}`);
+  }
+}

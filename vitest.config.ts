@@ -1,0 +1,41 @@
+// Two test projects: "workers" runs inside workerd (miniflare) against wrangler.toml; "node" drives real servers from Node.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DEV_AUTH: "1",
+                ACCESS_AUD: "edgeclaw-test",
+                ADMIN_EMAILS: "admin@example.com",
+                ADMIN_GROUPS: "ops",
+                LLM_PROVIDER: "openai",
+                SANDBOX_MODE: "local",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["tests/{worker,objects,protocol,agent}/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["tests/{e2e,sandbox}/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

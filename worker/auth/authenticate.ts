@@ -1,0 +1,64 @@
+// Turns a request's Access token (header, else cookie) into a verified Identity, or a 401/403/503 AppError.
+
+import type { JWTPayload } from "jose";
+import { AppError } from "../../protocol/errors";
+import type { Config } from "../config";
+import { AUTH_COOKIE, DEV_AUDIENCE, DEV_ISSUER, devAuthActive, devJwksFetch } from "./dev-auth";
+import { groupsFromAccess, groupsFromToken } from "./groups";
+import type { Identity } from "./identity";
+import { verifyAccessToken } from "./jwt";
+
+export const TOKEN_HEADER = "cf-access-jwt-assertion";
+
+export interface Authenticated {
+  identity: Identity;
+  /** Where the token came from; a cookie-only socket needs a matching Origin. */
+  source: "header" | "cookie";
+}
+
+/** The value of one cookie, by exact name. */
+export function readCookie(header: string | null, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+function userOf(payload: JWTPayload): { user: string; email: string | null } {
+  if (typeof payload.email === "string" && payload.email.length > 0) {
+    const email = payload.email.toLowerCase();
+    return { user: email, email };
+  }
+  if (typeof payload.common_name === "string" && payload.common_name.length > 0) {
+    return { user: `service:${payload.common_name}`, email: null };
+  }
+  throw new AppError("forbidden", "the access token names no user (no email or common_name)");
+}
+
+export async function authenticate(request: Request, env: Env, config: Config): Promise<Authenticated> {
+  const headerToken = request.headers.get(TOKEN_HEADER);
+  const cookieToken = readCookie(request.headers.get("cookie"), AUTH_COOKIE);
+  const token = headerToken || cookieToken;
+  if (!token) throw new AppError("missing_token", "sign in: no Cloudflare Access token on the request");
+
+  const dev = devAuthActive(config, new URL(request.url));
+  const issuer = dev ? DEV_ISSUER : config.teamDomain;
+  const audience = config.audience ?? (dev ? DEV_AUDIENCE : null);
+  if (issuer === null) throw new AppError("config_error", "configuration error: ACCESS_TEAM_DOMAIN is required");
+  if (audience === null) throw new AppError("config_error", "configuration error: ACCESS_AUD is required");
+
+  const payload = await verifyAccessToken(token, { issuer, audience, ...(dev ? { fetchJwks: devJwksFetch(env) } : {}) });
+  const { user, email } = userOf(payload);
+  const exp = typeof payload.exp === "number" ? payload.exp : 0;
+  const adminByEmail = email !== null && config.adminEmails.has(email);
+
+  let groups = groupsFromToken(payload);
+  if (groups === null) {
+    const needed = config.adminGroups.size > 0 && !adminByEmail && !dev && config.teamDomain !== null;
+    groups = needed && config.teamDomain ? await groupsFromAccess(config.teamDomain, token, exp) : [];
+  }
+  const admin = adminByEmail || groups.some((group) => config.adminGroups.has(group));
+  return { identity: { user, email, groups, admin, exp }, source: headerToken ? "header" : "cookie" };
+}

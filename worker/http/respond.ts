@@ -1,0 +1,32 @@
+// Renders errors as the contract's JSON body, in one place for HTTP; never a stack trace.
+
+import { AppError, type ErrorBody, type ErrorCode, ERROR_STATUS, isAppError } from "../../protocol/errors";
+
+export function errorResponse(code: ErrorCode, message: string, retryAfter?: number): Response {
+  const body: ErrorBody = { error: { code, message } };
+  const headers: Record<string, string> = { "cache-control": "no-store" };
+  if (retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(retryAfter));
+  return Response.json(body, { status: ERROR_STATUS[code], headers });
+}
+
+/** Any thrown value to a response: AppErrors as they are, Durable Object overload as 503, the rest as 500. */
+export function renderError(error: unknown): Response {
+  if (isAppError(error)) return errorResponse(error.code, error.message, error.retryAfter);
+  if (error instanceof Error && "overloaded" in error && error.overloaded === true) {
+    return errorResponse("overloaded", "the session is overloaded; retry shortly", 1);
+  }
+  console.error(JSON.stringify({ level: "error", msg: "unhandled error", error: String(error) }));
+  return errorResponse("internal_error", "something went wrong on our side");
+}
+
+/** Reads a JSON body (empty means `{}`); malformed JSON is a 400. */
+export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
+  const text = await request.text();
+  if (text.length > maxBytes) throw new AppError("payload_too_large", `the body is limited to ${maxBytes} bytes`);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json", "the body is not valid JSON");
+  }
+}

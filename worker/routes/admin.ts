@@ -1,0 +1,36 @@
+// /admin/api routes: every session, inspection through the session object's RPC, termination.
+
+import { Hono } from "hono";
+import { AppError } from "../../protocol/errors";
+import type { AppEnv } from "../app";
+import { adminIndex, indexedSession, pageParams, sessionStub } from "../sessions";
+
+export function adminRoutes(): Hono<AppEnv> {
+  const admin = new Hono<AppEnv>();
+
+  admin.get("/sessions", async (c) => {
+    const { limit, cursor } = pageParams(new URL(c.req.url));
+    return c.json(await adminIndex(c.env).list(limit, cursor));
+  });
+
+  admin.get("/sessions/:id", async (c) => {
+    const entry = await indexedSession(c.env, c.req.param("id"));
+    const inspection = await sessionStub(c.env, entry.id).inspect();
+    if (!inspection) throw new AppError("session_not_found", "no such session");
+    return c.json(inspection);
+  });
+
+  admin.post("/sessions/:id/terminate", async (c) => {
+    const entry = await indexedSession(c.env, c.req.param("id"));
+    const closed = await sessionStub(c.env, entry.id).terminate();
+    return c.json({ id: entry.id, closedSockets: closed });
+  });
+
+  const notYet = () => {
+    throw new AppError("not_implemented", "usage and budgets are not available yet");
+  };
+  admin.get("/usage", notYet);
+  admin.get("/budgets", notYet);
+  admin.put("/budgets/:email", notYet);
+  return admin;
+}

@@ -1,0 +1,71 @@
+// /api routes of the signed-in user: their sessions, transcripts and the live socket.
+
+import { Hono } from "hono";
+import { AppError } from "../../protocol/errors";
+import type { AppEnv } from "../app";
+import { readJson } from "../http/respond";
+import {
+  createSession,
+  deleteSession,
+  ownedSession,
+  pageParams,
+  parseTitle,
+  renameSession,
+  sessionStub,
+  userDirectory,
+} from "../sessions";
+import { connectSocket } from "./socket";
+
+const notYet = (what: string) => () => {
+  throw new AppError("not_implemented", `${what} is not available yet`);
+};
+
+export function sessionRoutes(): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+
+  api.post("/sessions", async (c) => {
+    const title = parseTitle(await readJson(c.req.raw), false);
+    const entry = await createSession(c.env, c.var.auth.identity, title);
+    return c.json({ id: entry.id, title: entry.title, createdAt: entry.createdAt, updatedAt: entry.updatedAt }, 201);
+  });
+
+  api.get("/sessions", async (c) => {
+    const { limit, cursor } = pageParams(new URL(c.req.url));
+    return c.json(await userDirectory(c.env, c.var.auth.identity.user).list(limit, cursor));
+  });
+
+  api.get("/sessions/:id", async (c) => c.json(await ownedSession(c.env, c.var.auth.identity, c.req.param("id"))));
+
+  api.patch("/sessions/:id", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const title = parseTitle(await readJson(c.req.raw), true) ?? entry.title;
+    return c.json(await renameSession(c.env, entry, title));
+  });
+
+  api.delete("/sessions/:id", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    await deleteSession(c.env, entry);
+    return c.body(null, 204);
+  });
+
+  api.get("/sessions/:id/messages", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const url = new URL(c.req.url);
+    const { limit } = pageParams(url, 200);
+    const after = Number(url.searchParams.get("after") ?? "0");
+    if (!Number.isSafeInteger(after) || after < 0) throw new AppError("bad_request", "after must be a non-negative integer");
+    return c.json(await sessionStub(c.env, entry.id).listMessages(after, limit));
+  });
+
+  api.get("/sessions/:id/ws", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    return connectSocket(c.req.raw, c.env, c.var.config, c.var.auth, entry.id);
+  });
+
+  api.all("/sessions/:id/artifacts", notYet("artifacts"));
+  api.all("/sessions/:id/artifacts/*", notYet("artifacts"));
+  api.all("/sessions/:id/snapshots", notYet("snapshots"));
+  api.all("/sessions/:id/snapshots/*", notYet("snapshots"));
+  api.get("/usage", notYet("usage"));
+  return api;
+}

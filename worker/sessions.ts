@@ -1,0 +1,107 @@
+// Session lifecycle across objects: the session DO, its owner's directory and the admin index, kept consistent.
+
+import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
+import { ADMIN_INDEX } from "../objects/directory/directory-object";
+import type { SessionObject } from "../objects/session/session-object";
+import { AppError } from "../protocol/errors";
+import { isRecord } from "../protocol/json";
+import type { Identity } from "./auth/identity";
+
+export const MAX_TITLE_LENGTH = 200;
+const DEFAULT_TITLE = "New session";
+/** Session ids: 26 characters of lower-case base32 (128 random bits). */
+const SESSION_ID = /^[a-z2-7]{26}$/;
+
+export function newSessionId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(17));
+  const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+  let bits = 0;
+  let value = 0;
+  let id = "";
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && id.length < 26) {
+      id += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return id;
+}
+
+export function isSessionId(id: string): boolean {
+  return SESSION_ID.test(id);
+}
+
+export function userDirectory(env: Env, user: string): DurableObjectStub<DirectoryObject> {
+  return env.DIRECTORY.getByName(`user:${user}`);
+}
+
+export function adminIndex(env: Env): DurableObjectStub<DirectoryObject> {
+  return env.DIRECTORY.getByName(ADMIN_INDEX);
+}
+
+export function sessionStub(env: Env, id: string): DurableObjectStub<SessionObject> {
+  return env.SESSION.getByName(id);
+}
+
+/** Reads an optional title from a request body. */
+export function parseTitle(body: unknown, required: boolean): string | undefined {
+  if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
+  const { title } = body;
+  if (title === undefined && !required) return undefined;
+  if (typeof title !== "string" || title.trim().length === 0 || title.length > MAX_TITLE_LENGTH) {
+    throw new AppError("bad_request", `title must be a non-empty string of at most ${MAX_TITLE_LENGTH} characters`);
+  }
+  return title.trim();
+}
+
+/** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */
+export async function createSession(env: Env, identity: Identity, title: string | undefined): Promise<SessionEntry> {
+  const now = Date.now();
+  const entry: SessionEntry = { id: newSessionId(), owner: identity.user, title: title ?? DEFAULT_TITLE, createdAt: now, updatedAt: now };
+  await sessionStub(env, entry.id).initialize(entry);
+  await userDirectory(env, identity.user).put(entry);
+  await adminIndex(env).put(entry);
+  return entry;
+}
+
+/** The caller's session, or 404 whether it does not exist or belongs to someone else. */
+export async function ownedSession(env: Env, identity: Identity, id: string): Promise<SessionEntry> {
+  const entry = isSessionId(id) ? await userDirectory(env, identity.user).get(id) : null;
+  if (!entry) throw new AppError("session_not_found", "no such session");
+  return entry;
+}
+
+/** Any session, for admins: 404 when the index does not have it. */
+export async function indexedSession(env: Env, id: string): Promise<SessionEntry> {
+  const entry = isSessionId(id) ? await adminIndex(env).get(id) : null;
+  if (!entry) throw new AppError("session_not_found", "no such session");
+  return entry;
+}
+
+/** Deletes a session: out of its owner's list first (so it 404s at once), then its storage, then the index. */
+export async function deleteSession(env: Env, entry: SessionEntry): Promise<void> {
+  await userDirectory(env, entry.owner).remove(entry.id);
+  await sessionStub(env, entry.id).destroy();
+  await adminIndex(env).remove(entry.id);
+}
+
+export async function renameSession(env: Env, entry: SessionEntry, title: string): Promise<SessionEntry> {
+  const meta = await sessionStub(env, entry.id).rename(title);
+  const updatedAt = meta?.updatedAt ?? Date.now();
+  await adminIndex(env).rename(entry.id, title, updatedAt);
+  return (await userDirectory(env, entry.owner).rename(entry.id, title, updatedAt)) ?? entry;
+}
+
+/** Reads `limit` and `cursor` query parameters. */
+export function pageParams(url: URL, max = 100): { limit: number; cursor: string | null } {
+  const raw = url.searchParams.get("limit");
+  const limit = raw === null ? 50 : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new AppError("bad_request", `limit must be an integer from 1 to ${max}`);
+  }
+  return { limit, cursor: url.searchParams.get("cursor") };
+}
+
+export type { SessionListPage };
