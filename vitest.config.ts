@@ -12,6 +12,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 DEV_AUTH: "1",
+                // Requests to a non-loopback host ignore DEV_AUTH and use this team domain: nothing listens there.
+                ACCESS_TEAM_DOMAIN: "http://127.0.0.1:9",
                 ACCESS_AUD: "edgeclaw-test",
                 ADMIN_EMAILS: "admin@example.com",
                 ADMIN_GROUPS: "ops",

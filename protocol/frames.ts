@@ -90,8 +90,8 @@ export interface EventPayloads {
     toolCallId: string;
     /** Tool name. */
     name: string;
-    /** Arguments as the model gave them. */
-    args: unknown;
+    /** Arguments as the model sent them: JSON text, which may be invalid. */
+    args: string;
   };
   tool_output: {
     toolCallId: string;
@@ -116,7 +116,8 @@ export interface EventPayloads {
   approval_request: {
     toolCallId: string;
     name: string;
-    args: unknown;
+    /** Arguments as the model sent them (JSON text). */
+    args: string;
     /** When an unanswered request is denied (epoch ms). */
     expiresAt: number;
   };

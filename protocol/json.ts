@@ -7,3 +7,4 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
+

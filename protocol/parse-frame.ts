@@ -1,8 +1,8 @@
 // The one validating parser for client frames: raw socket data in, a typed frame or a coded error out.
 
 import type { ErrorCode } from "./errors";
-import { isRecord } from "./json";
 import { type ClientFrame, MAX_CLIENT_ID_LENGTH, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from "./frames";
+import { isRecord } from "./json";
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
 
@@ -68,7 +68,8 @@ function parseToolDecision(obj: Record<string, unknown>): ParseResult {
 /** Parses one socket message. Never throws. */
 export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
   if (typeof data !== "string") return fail("unsupported_frame", "binary frames are not supported; send JSON text");
-  if (utf8Length(data) > MAX_FRAME_BYTES) return fail("frame_too_large", `frames are limited to ${MAX_FRAME_BYTES} bytes`);
+  if (utf8Length(data) > MAX_FRAME_BYTES)
+    return fail("frame_too_large", `frames are limited to ${MAX_FRAME_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(data);

@@ -27,7 +27,9 @@ export function createApp(): Hono<AppEnv> {
 
   // The local issuer of DEV_AUTH=1 (loopback only): its JWKS and a sign-in.
   app.get("/cdn-cgi/access/certs", (c) =>
-    devAuthActive(c.var.config, new URL(c.req.url)) ? devJwksResponse(c.env) : errorResponse("not_found", "no such route"),
+    devAuthActive(c.var.config, new URL(c.req.url))
+      ? devJwksResponse(c.env)
+      : errorResponse("not_found", "no such route"),
   );
   app.post("/dev/login", async (c) => {
     if (!devAuthActive(c.var.config, new URL(c.req.url))) return errorResponse("not_found", "no such route");

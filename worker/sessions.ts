@@ -59,7 +59,13 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
 /** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */
 export async function createSession(env: Env, identity: Identity, title: string | undefined): Promise<SessionEntry> {
   const now = Date.now();
-  const entry: SessionEntry = { id: newSessionId(), owner: identity.user, title: title ?? DEFAULT_TITLE, createdAt: now, updatedAt: now };
+  const entry: SessionEntry = {
+    id: newSessionId(),
+    owner: identity.user,
+    title: title ?? DEFAULT_TITLE,
+    createdAt: now,
+    updatedAt: now,
+  };
   await sessionStub(env, entry.id).initialize(entry);
   await userDirectory(env, identity.user).put(entry);
   await adminIndex(env).put(entry);

@@ -1,7 +1,7 @@
 // The local identity issuer for DEV_AUTH=1: one RSA key kept in its storage, a JWKS like Access's, and dev logins.
 
 import { DurableObject } from "cloudflare:workers";
-import type { JWTPayload } from "jose";
+import type { JWK, JWTPayload } from "jose";
 import { generateSigningKey, type SigningKey, signToken } from "../../worker/auth/jwt";
 
 const KEY_STORAGE_KEY = "signing-key";
@@ -9,7 +9,7 @@ const KEY_STORAGE_KEY = "signing-key";
 /** What the worker may call on the dev issuer. */
 export interface DevIssuerRpc {
   /** The public key set, as `/cdn-cgi/access/certs` serves it. */
-  jwks(): Promise<{ keys: unknown[] }>;
+  jwks(): Promise<{ keys: JWK[] }>;
   /** Signs a token with the issuer's key; the caller sets every claim. */
   sign(claims: JWTPayload): Promise<string>;
 }
@@ -28,7 +28,7 @@ export class DevIssuerObject extends DurableObject<Env> implements DevIssuerRpc 
     return key;
   }
 
-  async jwks(): Promise<{ keys: unknown[] }> {
+  async jwks(): Promise<{ keys: JWK[] }> {
     return { keys: [(await this.#signingKey()).publicJwk] };
   }
 

@@ -81,7 +81,10 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
       .from(sessions)
       .where(
         after
-          ? or(lt(sessions.createdAt, after.createdAt), and(eq(sessions.createdAt, after.createdAt), lt(sessions.id, after.id)))
+          ? or(
+              lt(sessions.createdAt, after.createdAt),
+              and(eq(sessions.createdAt, after.createdAt), lt(sessions.id, after.id)),
+            )
           : undefined,
       )
       .orderBy(desc(sessions.createdAt), desc(sessions.id))

@@ -29,7 +29,11 @@ export class EventLog {
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
-    this.#lastSeq = db.select({ seq: max(events.seq) }).from(events).get()?.seq ?? 0;
+    this.#lastSeq =
+      db
+        .select({ seq: max(events.seq) })
+        .from(events)
+        .get()?.seq ?? 0;
   }
 
   /** The newest stored seq (0 when empty). */
@@ -48,7 +52,10 @@ export class EventLog {
     }
     const seq = this.#lastSeq + 1;
     const createdAt = Date.now();
-    this.#db.insert(events).values({ seq, type, data, clientId: clientId ?? null, createdAt }).run();
+    this.#db
+      .insert(events)
+      .values({ seq, type, data, clientId: clientId ?? null, createdAt })
+      .run();
     this.#lastSeq = seq;
     return { ...payload, type, seq, at: createdAt } as SessionEvent;
   }
@@ -60,7 +67,14 @@ export class EventLog {
 
   /** Up to `limit` events with seq > `after`, in order. */
   after(after: number, limit = PAGE_SIZE): SessionEvent[] {
-    return this.#db.select().from(events).where(gt(events.seq, after)).orderBy(asc(events.seq)).limit(limit).all().map(toEvent);
+    return this.#db
+      .select()
+      .from(events)
+      .where(gt(events.seq, after))
+      .orderBy(asc(events.seq))
+      .limit(limit)
+      .all()
+      .map(toEvent);
   }
 
   /** Transcript events (messages and tool calls) with seq > `after`, in order. */

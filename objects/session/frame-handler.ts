@@ -57,9 +57,11 @@ function userMessage(ctx: FrameContext, connection: Connection, state: DeviceSta
 export function handleFrame(ctx: FrameContext, connection: Connection, state: DeviceState, frame: ClientFrame): void {
   switch (frame.type) {
     case "hello":
-      return hello(ctx, connection, state, frame);
+      hello(ctx, connection, state, frame);
+      return;
     case "user_message":
-      return userMessage(ctx, connection, state, frame);
+      userMessage(ctx, connection, state, frame);
+      return;
     case "cancel":
       if (!ctx.cancelTurn()) send(connection, { type: "error", code: "conflict", message: "no turn is running" });
       return;

@@ -25,7 +25,13 @@ export class MetaStore {
   get(): SessionMeta | null {
     const row = this.#db.select().from(sessionMeta).where(eq(sessionMeta.id, ROW_ID)).get();
     if (!row) return null;
-    return { id: row.sessionId, owner: row.owner, title: row.title, createdAt: row.createdAt, updatedAt: row.updatedAt };
+    return {
+      id: row.sessionId,
+      owner: row.owner,
+      title: row.title,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
   }
 
   /** Writes the row if there is none; returns what is stored (so a repeated create is harmless). */

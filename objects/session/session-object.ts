@@ -14,7 +14,6 @@ import {
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
-import { CLOCK_TOLERANCE_S } from "../../worker/auth/jwt";
 import { migrate } from "../shared/migrate";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
@@ -56,8 +55,14 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
     const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
-    if (!identity) return connection.close(1008, "unauthenticated");
-    if (!this.#meta.get()) return connection.close(CLOSE_SESSION_DELETED, "session not found");
+    if (!identity) {
+      connection.close(1008, "unauthenticated");
+      return;
+    }
+    if (!this.#meta.get()) {
+      connection.close(CLOSE_SESSION_DELETED, "session not found");
+      return;
+    }
     const state: DeviceState = {
       user: identity.user,
       admin: identity.admin,
@@ -72,17 +77,25 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   override onMessage(connection: Connection, message: WSMessage): void {
     const state = deviceState(connection);
-    if (!state) return connection.close(1008, "unauthenticated");
-    if (Date.now() > (state.exp + CLOCK_TOLERANCE_S) * 1000) {
+    if (!state) {
+      connection.close(1008, "unauthenticated");
+      return;
+    }
+    if (Date.now() >= state.exp * 1000) {
       send(connection, { type: "error", code: "token_expired", message: "your sign-in expired; reconnect" });
-      return connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
+      connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
+      return;
     }
     const parsed = parseClientFrame(typeof message === "string" || message instanceof ArrayBuffer ? message : "");
-    if (!parsed.ok) return send(connection, { type: "error", code: parsed.code, message: parsed.message });
+    if (!parsed.ok) {
+      send(connection, { type: "error", code: parsed.code, message: parsed.message });
+      return;
+    }
     try {
       handleFrame(this.#frameContext(), connection, state, parsed.frame);
     } catch (error) {
-      if (!isAppError(error)) console.error(JSON.stringify({ level: "error", msg: "frame failed", error: String(error) }));
+      if (!isAppError(error))
+        console.error(JSON.stringify({ level: "error", msg: "frame failed", error: String(error) }));
       const code = isAppError(error) ? error.code : "internal_error";
       const text = isAppError(error) ? error.message : "the frame could not be handled";
       send(connection, { type: "error", code, message: text });
@@ -94,7 +107,9 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   override onError(connection: Connection, error: unknown): void {
-    console.warn(JSON.stringify({ level: "warn", msg: "socket error", connection: connection.id, error: String(error) }));
+    console.warn(
+      JSON.stringify({ level: "warn", msg: "socket error", connection: connection.id, error: String(error) }),
+    );
   }
 
   #frameContext(): FrameContext {

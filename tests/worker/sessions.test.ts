@@ -14,7 +14,10 @@ describe("sessions API", () => {
 
     const one = await api(`/api/sessions/${first}`, token);
     expect(one.status).toBe(200);
-    const renamed = await api(`/api/sessions/${first}`, token, { method: "PATCH", body: JSON.stringify({ title: "renamed" }) });
+    const renamed = await api(`/api/sessions/${first}`, token, {
+      method: "PATCH",
+      body: JSON.stringify({ title: "renamed" }),
+    });
     expect((await renamed.json<{ title: string }>()).title).toBe("renamed");
 
     expect((await api(`/api/sessions/${first}`, token, { method: "DELETE" })).status).toBe(204);

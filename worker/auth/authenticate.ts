@@ -49,7 +49,11 @@ export async function authenticate(request: Request, env: Env, config: Config): 
   if (issuer === null) throw new AppError("config_error", "configuration error: ACCESS_TEAM_DOMAIN is required");
   if (audience === null) throw new AppError("config_error", "configuration error: ACCESS_AUD is required");
 
-  const payload = await verifyAccessToken(token, { issuer, audience, ...(dev ? { fetchJwks: devJwksFetch(env) } : {}) });
+  const payload = await verifyAccessToken(token, {
+    issuer,
+    audience,
+    ...(dev ? { fetchJwks: devJwksFetch(env) } : {}),
+  });
   const { user, email } = userOf(payload);
   const exp = typeof payload.exp === "number" ? payload.exp : 0;
   const adminByEmail = email !== null && config.adminEmails.has(email);

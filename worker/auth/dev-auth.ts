@@ -27,7 +27,9 @@ export function devAuthActive(config: Config, url: URL): boolean {
   if (isLoopback(url)) return true;
   if (!warned) {
     warned = true;
-    console.warn(JSON.stringify({ level: "warn", msg: "DEV_AUTH=1 ignored: host is not loopback", host: url.hostname }));
+    console.warn(
+      JSON.stringify({ level: "warn", msg: "DEV_AUTH=1 ignored: host is not loopback", host: url.hostname }),
+    );
   }
   return false;
 }
@@ -53,9 +55,10 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 /** POST /dev/login {email, groups}: a token signed by the dev issuer, also set as the Access cookie. */
 export async function devLogin(env: Env, config: Config, body: unknown): Promise<Response> {
   if (!isRecord(body) || typeof body.email !== "string" || !EMAIL.test(body.email.trim())) {
-    throw new AppError("bad_request", "body must be {\"email\": \"you@example.com\", \"groups\"?: [\"...\"]}");
+    throw new AppError("bad_request", 'body must be {"email": "you@example.com", "groups"?: ["..."]}');
   }
-  if (body.groups !== undefined && !Array.isArray(body.groups)) throw new AppError("bad_request", "groups must be an array");
+  if (body.groups !== undefined && !Array.isArray(body.groups))
+    throw new AppError("bad_request", "groups must be an array");
   const now = Math.floor(Date.now() / 1000);
   const exp = now + DEV_TOKEN_TTL_S;
   const token = await devIssuer(env).sign({

@@ -1,6 +1,6 @@
 // Renders errors as the contract's JSON body, in one place for HTTP; never a stack trace.
 
-import { AppError, type ErrorBody, type ErrorCode, ERROR_STATUS, isAppError } from "../../protocol/errors";
+import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, isAppError } from "../../protocol/errors";
 
 export function errorResponse(code: ErrorCode, message: string, retryAfter?: number): Response {
   const body: ErrorBody = { error: { code, message } };

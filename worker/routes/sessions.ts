@@ -53,7 +53,8 @@ export function sessionRoutes(): Hono<AppEnv> {
     const url = new URL(c.req.url);
     const { limit } = pageParams(url, 200);
     const after = Number(url.searchParams.get("after") ?? "0");
-    if (!Number.isSafeInteger(after) || after < 0) throw new AppError("bad_request", "after must be a non-negative integer");
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new AppError("bad_request", "after must be a non-negative integer");
     return c.json(await sessionStub(c.env, entry.id).listMessages(after, limit));
   });
 

@@ -1,0 +1,110 @@
+// A real WebSocket client from Node (the `ws` package) and small HTTP helpers against a running service.
+
+import WebSocket from "ws";
+import type { ServerFrame } from "../../../protocol/frames.ts";
+
+export async function login(base: string, email: string, groups: string[] = []): Promise<string> {
+  const response = await fetch(`${base}/dev/login`, { method: "POST", body: JSON.stringify({ email, groups }) });
+  if (!response.ok) throw new Error(`login: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function call(
+  base: string,
+  path: string,
+  token: string | null,
+  init: RequestInit = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set("cf-access-jwt-assertion", token);
+  return fetch(`${base}${path}`, { ...init, headers });
+}
+
+export async function newSession(base: string, token: string): Promise<string> {
+  const response = await call(base, "/api/sessions", token, { method: "POST", body: "{}" });
+  if (response.status !== 201) throw new Error(`create: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+export class Device {
+  readonly frames: ServerFrame[] = [];
+  closed: number | null = null;
+  #waiters = new Set<() => void>();
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      this.frames.push(JSON.parse(String(data)));
+      for (const wake of this.#waiters) wake();
+    });
+    ws.on("close", (code) => {
+      this.closed = code;
+      for (const wake of this.#waiters) wake();
+    });
+  }
+
+  static async open(base: string, sessionId: string, token: string): Promise<Device> {
+    const ws = new WebSocket(`${base.replace("http", "ws")}/api/sessions/${sessionId}/ws`, {
+      headers: { "cf-access-jwt-assertion": token, origin: base },
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+      ws.once("error", reject);
+    });
+    return new Device(ws);
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  events(): Extract<ServerFrame, { seq: number; at: number }>[] {
+    return this.frames.filter((f): f is Extract<ServerFrame, { seq: number; at: number }> => "at" in f);
+  }
+
+  async until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; last frames: ${JSON.stringify(this.frames.slice(-5))}`);
+      let timer: NodeJS.Timeout | undefined;
+      let wake: (() => void) | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        this.#waiters.add(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+      if (wake) this.#waiters.delete(wake);
+    }
+  }
+
+  async hello(lastSeq?: number): Promise<void> {
+    const readyCount = this.frames.filter((f) => f.type === "ready").length;
+    this.send({ type: "hello", ...(lastSeq === undefined ? {} : { lastSeq }) });
+    await this.until(() => this.frames.filter((f) => f.type === "ready").length > readyCount);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed !== null) return;
+    const closed = new Promise((resolve) => this.ws.once("close", resolve));
+    this.ws.close(1000);
+    await closed;
+  }
+}
+
+/** The HTTP status that refused an upgrade, or 101 when the socket opened (it is closed at once). */
+export function upgradeStatus(base: string, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, { headers });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once("open", () => {
+      resolve(101);
+      ws.close();
+    });
+    ws.once("error", (error) => reject(error));
+  });
+}
