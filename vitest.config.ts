@@ -7,10 +7,14 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: {
+                OPENAI_BASE_URL: `${inject("fakeLlmUrl")}/v1`,
+                ANTHROPIC_BASE_URL: inject("fakeLlmUrl"),
+                FAKE_LLM_URL: inject("fakeLlmUrl"),
+                LLM_MODEL: "fake-model",
                 DEV_AUTH: "1",
                 // Requests to a non-loopback host ignore DEV_AUTH and use this team domain: nothing listens there.
                 ACCESS_TEAM_DOMAIN: "http://127.0.0.1:9",
@@ -21,10 +25,11 @@ export default defineConfig({
                 SANDBOX_MODE: "local",
               },
             },
-          }),
+          })),
         ],
         test: {
           name: "workers",
+          globalSetup: ["tests/global-setup.ts"],
           include: ["tests/{worker,objects,protocol,agent}/**/*.test.ts"],
         },
       },

@@ -81,11 +81,17 @@ export interface EventPayloads {
   assistant_message: {
     /** The turn this message finishes. */
     turnId: string;
-    /** The whole text of the answer. */
+    /** The model step within the turn (a turn with tool calls has several). */
+    step: number;
+    /** The whole text of the answer (of this step). */
     text: string;
+    /** Set when the text is incomplete: the turn was cancelled, cut or interrupted. */
+    partial?: boolean;
   };
   tool_call: {
     turnId: string;
+    /** The model step that asked for it. */
+    step: number;
     /** Identifies the call across tool_output, tool_result and approvals. */
     toolCallId: string;
     /** Tool name. */
@@ -130,6 +136,28 @@ export interface EventPayloads {
     cacheReadTokens: number;
     cacheWriteTokens: number;
   };
+  /** Older turns summarised for the model's context; the events themselves stay stored. */
+  compaction: {
+    /** The summary that replaces events up to `throughSeq` in the model's context ("" after /new). */
+    summary: string;
+    /** The last seq the summary covers. */
+    throughSeq: number;
+    /** What caused it. */
+    reason: "auto" | "manual" | "overflow" | "reset";
+  };
+  /** A message from edgeclaw itself (command answers, warnings), not from the model. */
+  notice: {
+    /** Plain text. */
+    text: string;
+    /** What it is about, e.g. "help", "model", "usage". */
+    topic: string;
+  };
+  /** A turn began: the model is being called. */
+  turn_start: {
+    turnId: string;
+    /** The model the turn runs with. */
+    model: string;
+  };
   turn_end: {
     turnId: string;
     /** Why the turn ended. */
@@ -155,8 +183,11 @@ export const EVENT_TYPES = [
   "tool_result",
   "approval_request",
   "usage",
+  "turn_start",
   "turn_end",
   "error",
+  "compaction",
+  "notice",
 ] as const satisfies readonly EventType[];
 
 /** A stored event as it goes over the wire. */

@@ -7,4 +7,3 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
-

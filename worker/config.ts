@@ -20,7 +20,29 @@ export interface Config {
   llmProvider: LlmProvider;
   llmModel: string;
   sandboxMode: SandboxMode;
+  agent: AgentConfig;
 }
+
+/** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
+export interface AgentConfig {
+  openaiBaseUrl: string;
+  openaiApiKey: string | undefined;
+  anthropicBaseUrl: string;
+  anthropicApiKey: string | undefined;
+  /** Cloudflare AI Gateway, when both ids are set. */
+  gateway: { accountId: string; gatewayId: string; token?: string } | undefined;
+  /** The system prompt of every turn. */
+  systemPrompt: string;
+  /** Model calls per turn before it ends with `step_limit`. */
+  maxSteps: number;
+  /** Models tried in order when the main one keeps failing. */
+  fallbackModels: string[];
+  /** The model's context window in tokens; compaction starts near it. */
+  contextTokens: number;
+}
+
+export const DEFAULT_SYSTEM_PROMPT =
+  "You are edgeclaw, a personal AI agent. Be direct and accurate. Use tools when they help, and say what you did.";
 
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = Partial<
@@ -33,7 +55,18 @@ export type ConfigVars = Partial<
     | "ALLOWED_ORIGINS"
     | "LLM_PROVIDER"
     | "LLM_MODEL"
-    | "SANDBOX_MODE",
+    | "SANDBOX_MODE"
+    | "OPENAI_BASE_URL"
+    | "OPENAI_API_KEY"
+    | "ANTHROPIC_BASE_URL"
+    | "ANTHROPIC_API_KEY"
+    | "AI_GATEWAY_ACCOUNT_ID"
+    | "AI_GATEWAY_ID"
+    | "AI_GATEWAY_TOKEN"
+    | "SYSTEM_PROMPT"
+    | "AGENT_MAX_STEPS"
+    | "LLM_FALLBACK_MODELS"
+    | "LLM_CONTEXT_TOKENS",
     string
   >
 >;
@@ -85,6 +118,89 @@ function parseOrigins(value: string | undefined): Set<string> {
   return origins;
 }
 
+function baseUrl(variable: string, value: string | undefined, fallback: string): string {
+  if (value === undefined || value === "") return fallback;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+    return url.href.replace(/\/+$/, "");
+  } catch {
+    throw configError(variable, `is not an http(s) URL (got "${value}")`);
+  }
+}
+
+function integer(variable: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw configError(variable, `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function parseAgent(vars: ConfigVars): AgentConfig {
+  const accountId = vars.AI_GATEWAY_ACCOUNT_ID?.trim();
+  const gatewayId = vars.AI_GATEWAY_ID?.trim();
+  if (Boolean(accountId) !== Boolean(gatewayId)) {
+    throw configError(accountId ? "AI_GATEWAY_ID" : "AI_GATEWAY_ACCOUNT_ID", "must be set together with the other");
+  }
+  const token = vars.AI_GATEWAY_TOKEN?.trim();
+  return {
+    openaiBaseUrl: baseUrl("OPENAI_BASE_URL", vars.OPENAI_BASE_URL, "https://api.openai.com/v1"),
+    openaiApiKey: vars.OPENAI_API_KEY || undefined,
+    anthropicBaseUrl: baseUrl("ANTHROPIC_BASE_URL", vars.ANTHROPIC_BASE_URL, "https://api.anthropic.com"),
+    anthropicApiKey: vars.ANTHROPIC_API_KEY || undefined,
+    gateway: accountId && gatewayId ? { accountId, gatewayId, ...(token ? { token } : {}) } : undefined,
+    systemPrompt: vars.SYSTEM_PROMPT?.trim() || DEFAULT_SYSTEM_PROMPT,
+    maxSteps: integer("AGENT_MAX_STEPS", vars.AGENT_MAX_STEPS, 8, 1, 100),
+    fallbackModels: [...list(vars.LLM_FALLBACK_MODELS, false)],
+    contextTokens: integer("LLM_CONTEXT_TOKENS", vars.LLM_CONTEXT_TOKENS, 128_000, 1_000, 10_000_000),
+  };
+}
+
+/** Every variable edgeclaw reads; an unknown one with our prefixes is a typo and stops start-up. */
+export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
+  "ACCESS_TEAM_DOMAIN",
+  "ACCESS_AUD",
+  "DEV_AUTH",
+  "ADMIN_EMAILS",
+  "ADMIN_GROUPS",
+  "ALLOWED_ORIGINS",
+  "LLM_PROVIDER",
+  "LLM_MODEL",
+  "SANDBOX_MODE",
+  "OPENAI_BASE_URL",
+  "OPENAI_API_KEY",
+  "ANTHROPIC_BASE_URL",
+  "ANTHROPIC_API_KEY",
+  "AI_GATEWAY_ACCOUNT_ID",
+  "AI_GATEWAY_ID",
+  "AI_GATEWAY_TOKEN",
+  "SYSTEM_PROMPT",
+  "AGENT_MAX_STEPS",
+  "LLM_FALLBACK_MODELS",
+  "LLM_CONTEXT_TOKENS",
+  "SANDBOX_URL",
+  "SANDBOX_SECRET",
+]);
+const OUR_PREFIXES = [
+  "ACCESS_",
+  "ADMIN_",
+  "LLM_",
+  "OPENAI_",
+  "ANTHROPIC_",
+  "AI_GATEWAY_",
+  "SANDBOX_",
+  "DEV_",
+  "AGENT_",
+];
+
+function checkUnknown(env: object): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (typeof value !== "string" || KNOWN_VARIABLES.has(name)) continue;
+    if (OUR_PREFIXES.some((prefix) => name.startsWith(prefix))) throw configError(name, "is not a known variable");
+  }
+}
+
 /** Validates the variables; throws an AppError("config_error") naming the first bad one. */
 export function parseConfig(vars: ConfigVars): Config {
   const devAuthRaw = vars.DEV_AUTH ?? "";
@@ -104,6 +220,7 @@ export function parseConfig(vars: ConfigVars): Config {
     llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, ["openai", "anthropic", "workers-ai"] as const, "openai"),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
     sandboxMode: oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare"),
+    agent: parseAgent(vars),
   };
 }
 
@@ -113,8 +230,23 @@ const cache = new WeakMap<object, Config>();
 export function getConfig(env: ConfigVars): Config {
   let config = cache.get(env);
   if (config === undefined) {
+    checkUnknown(env);
     config = parseConfig(env);
     cache.set(env, config);
   }
   return config;
+}
+
+/** The Workers AI binding's one method the provider uses. */
+export interface AiBinding {
+  run(model: string, input: unknown, options?: unknown): Promise<unknown>;
+}
+
+/** The optional `AI` binding (declare `[ai] binding = "AI"` in wrangler.toml to use Workers AI). */
+export function aiBinding(env: object): AiBinding | undefined {
+  const ai: unknown = Reflect.get(env, "AI");
+  if (typeof ai !== "object" || ai === null) return undefined;
+  const run: unknown = Reflect.get(ai, "run");
+  if (typeof run !== "function") return undefined;
+  return { run: (model, input, options) => Reflect.apply(run, ai, [model, input, options]) };
 }

@@ -2,6 +2,7 @@
 
 import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
+import type { QueueMode } from "../objects/session/meta-store";
 import type { SessionObject } from "../objects/session/session-object";
 import { AppError } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
@@ -54,6 +55,18 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
     throw new AppError("bad_request", `title must be a non-empty string of at most ${MAX_TITLE_LENGTH} characters`);
   }
   return title.trim();
+}
+
+/** A PATCH body: a new title and/or queue mode; at least one. */
+export function parseSessionPatch(body: unknown): { title?: string; queueMode?: QueueMode } {
+  if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
+  const { queueMode } = body;
+  if (queueMode !== undefined && queueMode !== "queue" && queueMode !== "interrupt") {
+    throw new AppError("bad_request", 'queueMode must be "queue" or "interrupt"');
+  }
+  const title = parseTitle(body, false);
+  if (title === undefined && queueMode === undefined) throw new AppError("bad_request", "give a title or a queueMode");
+  return { ...(title === undefined ? {} : { title }), ...(queueMode === undefined ? {} : { queueMode }) };
 }
 
 /** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */

@@ -1,10 +1,11 @@
-import journal from './meta/_journal.json';
-import m0000 from './0000_living_silverclaw.sql';
+import m0000 from "./0000_living_silverclaw.sql";
+import m0001 from "./0001_turns.sql";
+import journal from "./meta/_journal.json";
 
-  export default {
-    journal,
-    migrations: {
-      m0000
-    }
-  }
-  
+export default {
+  journal,
+  migrations: {
+    m0000,
+    m0001,
+  },
+};

@@ -1,6 +1,6 @@
 // The session's append-only event log: assigns the next seq, stores the event, and reads it back in pages.
 
-import { and, asc, count, eq, gt, inArray, max } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, max } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { AppError } from "../../protocol/errors";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
@@ -87,6 +87,30 @@ export class EventLog {
       .limit(limit)
       .all()
       .map(toEvent);
+  }
+
+  /** The newest event of a type, if any. */
+  latest<K extends EventType>(type: K): Extract<SessionEvent, { type: K }> | undefined {
+    const row = this.#db.select().from(events).where(eq(events.type, type)).orderBy(desc(events.seq)).limit(1).get();
+    return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
+  }
+
+  /** Every event of the given types after `after`, read in pages. */
+  allOf(types: readonly EventType[], after: number): SessionEvent[] {
+    const out: SessionEvent[] = [];
+    for (;;) {
+      const page = this.#db
+        .select()
+        .from(events)
+        .where(and(gt(events.seq, after), inArray(events.type, [...types])))
+        .orderBy(asc(events.seq))
+        .limit(PAGE_SIZE)
+        .all();
+      out.push(...page.map(toEvent));
+      const last = page.at(-1);
+      if (!last || page.length < PAGE_SIZE) return out;
+      after = last.seq;
+    }
   }
 
   /** Number of events of each type. */

@@ -4,13 +4,23 @@ import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { sessionMeta } from "./schema";
 
-/** A session's metadata as the API returns it. */
-export interface SessionMeta {
+export type QueueMode = "queue" | "interrupt";
+
+/** What creating a session writes. */
+export interface NewSession {
   id: string;
   owner: string;
   title: string;
   createdAt: number;
   updatedAt: number;
+}
+
+/** A session's metadata. */
+export interface SessionMeta extends NewSession {
+  /** The model set by `/model`; null uses the configured default. */
+  model: string | null;
+  /** What a message sent during a turn does. */
+  queueMode: QueueMode;
 }
 
 const ROW_ID = 1;
@@ -31,11 +41,13 @@ export class MetaStore {
       title: row.title,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
+      model: row.model,
+      queueMode: row.queueMode === "interrupt" ? "interrupt" : "queue",
     };
   }
 
   /** Writes the row if there is none; returns what is stored (so a repeated create is harmless). */
-  create(meta: SessionMeta): SessionMeta {
+  create(meta: NewSession): SessionMeta {
     const existing = this.get();
     if (existing) return existing;
     this.#db
@@ -49,12 +61,20 @@ export class MetaStore {
         updatedAt: meta.updatedAt,
       })
       .run();
-    return meta;
+    return { ...meta, model: null, queueMode: "queue" };
   }
 
   rename(title: string): SessionMeta | null {
     this.#db.update(sessionMeta).set({ title, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
     return this.get();
+  }
+
+  setModel(model: string | null): void {
+    this.#db.update(sessionMeta).set({ model, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+  }
+
+  setQueueMode(queueMode: QueueMode): void {
+    this.#db.update(sessionMeta).set({ queueMode, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   touch(): void {

@@ -1,7 +1,7 @@
 // The RPC surface of a session Durable Object: what the worker and the admin API may call.
 
 import type { Device, SessionEvent } from "../../protocol/frames";
-import type { SessionMeta } from "./meta-store";
+import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 
 /** A page of the transcript. */
 export interface MessagesPage {
@@ -29,9 +29,11 @@ export interface SessionInspection {
 
 export interface SessionRpc {
   /** Writes the metadata of a new session; repeated calls return what is stored. */
-  initialize(meta: SessionMeta): Promise<SessionMeta>;
+  initialize(meta: NewSession): Promise<SessionMeta>;
   getMeta(): Promise<SessionMeta | null>;
   rename(title: string): Promise<SessionMeta | null>;
+  /** Sets what a message sent during a turn does. */
+  setQueueMode(mode: QueueMode): Promise<SessionMeta | null>;
   listMessages(after: number, limit: number): Promise<MessagesPage>;
   inspect(): Promise<SessionInspection | null>;
   /** Cancels the running turn and closes every socket; returns how many were closed. */

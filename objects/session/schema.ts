@@ -10,6 +10,10 @@ export const sessionMeta = sqliteTable("session_meta", {
   title: text("title").notNull(),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /** Model override set by `/model`; null uses the configured default. */
+  model: text("model"),
+  /** What a message sent during a turn does: "queue" (next turn) or "interrupt" (cancel and restart). */
+  queueMode: text("queue_mode").notNull().default("queue"),
 });
 
 /** Every durable event, in order. `seq` is the session-wide, gapless sequence number. */
@@ -25,4 +29,21 @@ export const events = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("events_type_seq").on(t.type, t.seq)],
+);
+
+/** Turns: queued, running, or ended. A running row with no runner in memory was interrupted by a reset. */
+export const turns = sqliteTable(
+  "turns",
+  {
+    id: text("id").primaryKey(),
+    status: text("status", { enum: ["queued", "running", "ended"] }).notNull(),
+    /** Why it ended (turn_end's reason). */
+    reason: text("reason"),
+    /** The model it ran with. */
+    model: text("model"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("turns_status").on(t.status, t.createdAt)],
 );

@@ -2,6 +2,9 @@
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import { createProvider, parseModelRef } from "../../agent/providers/factory";
+import { clockTool } from "../../agent/tools/clock";
+import { ToolRegistry } from "../../agent/tools/types";
 import migrations from "../../migrations/session/migrations.js";
 import { isAppError } from "../../protocol/errors";
 import {
@@ -14,11 +17,15 @@ import {
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
+import { aiBinding, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
+import { TurnController } from "./agent/turn-controller";
+import { TurnStore } from "./agent/turn-store";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
-import { MetaStore, type SessionMeta } from "./meta-store";
+import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
+import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 
 /** Largest transcript page over RPC. */
@@ -30,6 +37,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   readonly #db = drizzle(this.ctx.storage);
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
+  #turnController: TurnController | undefined;
+  readonly #rateLimiter = new FrameRateLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -48,9 +57,38 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return this.#metaStore;
   }
 
+  get #turns(): TurnController {
+    this.#turnController ??= new TurnController({
+      log: this.#events,
+      turns: new TurnStore(this.#db),
+      meta: this.#meta,
+      config: getConfig(this.env),
+      emit: (type, payload) => {
+        const event = this.#events.append(type, payload);
+        this.#broadcast(event);
+        return event;
+      },
+      providerFor: (ref) => {
+        const config = getConfig(this.env);
+        const { provider, model } = parseModelRef(ref, config.llmProvider);
+        const deps = { fetch: (input: string, init: RequestInit) => fetch(input, init), ai: aiBinding(this.env) };
+        return { provider: createProvider({ ...config.agent, provider, model }, deps), model };
+      },
+      tools: () => new ToolRegistry([clockTool]),
+      setAlarm: (at) => void (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)),
+    });
+    return this.#turnController;
+  }
+
   override onStart(): void {
     // Keep-alive pings are answered by the runtime without waking the object.
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    // A turn marked running from before this wake was cut by a reset: end it as interrupted.
+    if (this.#meta.get()) this.#turns.recover();
+  }
+
+  override onAlarm(): void {
+    if (this.#meta.get()) this.#turns.recover();
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
@@ -86,6 +124,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
       return;
     }
+    const wait = this.#rateLimiter.check(connection.id, state.user);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait);
+      send(connection, { type: "error", code: "rate_limited", message: `too many frames; retry in ${seconds} s` });
+      return;
+    }
     const parsed = parseClientFrame(typeof message === "string" || message instanceof ArrayBuffer ? message : "");
     if (!parsed.ok) {
       send(connection, { type: "error", code: parsed.code, message: parsed.message });
@@ -103,6 +147,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   override onClose(connection: Connection): void {
+    this.#rateLimiter.forget(connection.id);
     this.#broadcastPresence(connection.id);
   }
 
@@ -117,9 +162,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       log: this.#events,
       broadcast: (frame) => this.#broadcast(frame),
       broadcastPresence: () => this.#broadcastPresence(),
-      onUserMessage: () => this.#meta.touch(),
-      cancelTurn: () => false,
-      decideTool: () => false,
+      onUserMessage: (_seq, frame) => {
+        this.#meta.touch();
+        this.#turns.onUserMessage(frame.text);
+      },
+      cancelTurn: () => this.#turns.cancel(),
+      decideTool: (id, approve) => this.#turns.decide(id, approve),
     };
   }
 
@@ -146,7 +194,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   // ---- RPC -----------------------------------------------------------------
 
-  async initialize(meta: SessionMeta): Promise<SessionMeta> {
+  async initialize(meta: NewSession): Promise<SessionMeta> {
     return this.#meta.create(meta);
   }
 
@@ -156,6 +204,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async rename(title: string): Promise<SessionMeta | null> {
     return this.#meta.rename(title);
+  }
+
+  async setQueueMode(mode: QueueMode): Promise<SessionMeta | null> {
+    this.#meta.setQueueMode(mode);
+    return this.#meta.get();
   }
 
   async listMessages(after: number, limit: number): Promise<MessagesPage> {
@@ -177,15 +230,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
       storageBytes: this.ctx.storage.sql.databaseSize,
-      turnRunning: false,
+      turnRunning: this.#turnController?.running ?? false,
     };
   }
 
   async terminate(): Promise<number> {
+    this.#turnController?.cancel();
     return this.#closeAll(CLOSE_TERMINATED, "terminated by an admin");
   }
 
   async destroy(): Promise<void> {
+    this.#turnController?.cancel();
+    this.#turnController = undefined;
     this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

@@ -80,6 +80,21 @@ export class TestSocket {
     return this.of(type);
   }
 
+  /** Durable events received so far (frames with a seq and a time). */
+  events(): Extract<ServerFrame, { at: number }>[] {
+    return this.frames.filter((f): f is Extract<ServerFrame, { at: number }> => "at" in f);
+  }
+
+  /** Waits until the agent has answered: the newest event is a turn_end and nothing follows for a moment. */
+  async settle(quietMs = 150): Promise<void> {
+    for (;;) {
+      await this.until(() => this.events().at(-1)?.type === "turn_end");
+      const count = this.frames.length;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      if (this.frames.length === count) return;
+    }
+  }
+
   close(): void {
     this.ws.close(1000, "done");
   }

@@ -28,15 +28,16 @@ describe("admin API", () => {
     const [first] = ids as [string];
     const device = await join(first, alice, undefined, "alice-phone");
     device.send({ type: "user_message", id: "m1", text: "hi" });
-    await device.waitFor("user_message");
+    await device.settle();
     const inspection = await (await api(`/admin/api/sessions/${first}`, admin)).json<SessionInspection>();
     expect(inspection.meta).toMatchObject({ id: first, owner: "alice.admin-test@example.com", title: "a1" });
     expect(inspection.devices).toEqual([
       expect.objectContaining({ user: "alice.admin-test@example.com", deviceId: "alice-phone" }),
     ]);
-    expect(inspection.lastSeq).toBe(1);
-    expect(inspection.eventCounts).toEqual({ user_message: 1 });
-    expect(inspection.messageCount).toBe(1);
+    expect(inspection.lastSeq).toBe(device.events().at(-1)?.seq);
+    expect(inspection.eventCounts).toMatchObject({ user_message: 1, assistant_message: 1, turn_end: 1 });
+    expect(inspection.messageCount).toBe(2);
+    expect(inspection.turnRunning).toBe(false);
     expect(inspection.storageBytes).toBeGreaterThan(0);
 
     const terminated = await api(`/admin/api/sessions/${first}/terminate`, admin, { method: "POST" });

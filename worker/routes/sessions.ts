@@ -9,6 +9,7 @@ import {
   deleteSession,
   ownedSession,
   pageParams,
+  parseSessionPatch,
   parseTitle,
   renameSession,
   sessionStub,
@@ -22,6 +23,11 @@ const notYet = (what: string) => () => {
 
 export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+
+  api.get("/me", (c) => {
+    const { user, email, admin, groups } = c.var.auth.identity;
+    return c.json({ user, email, admin, groups });
+  });
 
   api.post("/sessions", async (c) => {
     const title = parseTitle(await readJson(c.req.raw), false);
@@ -38,8 +44,10 @@ export function sessionRoutes(): Hono<AppEnv> {
 
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
-    const title = parseTitle(await readJson(c.req.raw), true) ?? entry.title;
-    return c.json(await renameSession(c.env, entry, title));
+    const body = await readJson(c.req.raw);
+    const { title, queueMode } = parseSessionPatch(body);
+    if (queueMode) await sessionStub(c.env, entry.id).setQueueMode(queueMode);
+    return c.json(title === undefined ? entry : await renameSession(c.env, entry, title));
   });
 
   api.delete("/sessions/:id", async (c) => {

@@ -62,6 +62,20 @@ export class Device {
     return this.frames.filter((f): f is Extract<ServerFrame, { seq: number; at: number }> => "at" in f);
   }
 
+  users(): Extract<ServerFrame, { type: "user_message" }>[] {
+    return this.frames.filter((f): f is Extract<ServerFrame, { type: "user_message" }> => f.type === "user_message");
+  }
+
+  /** Waits until the agent has answered: the newest event is a turn_end and nothing follows for a moment. */
+  async settle(quietMs = 200): Promise<void> {
+    for (;;) {
+      await this.until(() => this.events().at(-1)?.type === "turn_end");
+      const count = this.frames.length;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      if (this.frames.length === count) return;
+    }
+  }
+
   async until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {

@@ -1,0 +1,157 @@
+// Anthropic Messages over SSE: text and tool_use blocks, and usage with cache reads and writes.
+
+import { isRecord } from "../../protocol/json";
+import { type FetchLike, postJson } from "./http";
+import { parseData, readSse } from "./sse";
+import {
+  type ChatMessage,
+  type ChatRequest,
+  emptyUsage,
+  type Provider,
+  ProviderError,
+  type ProviderEvent,
+  type Usage,
+} from "./types";
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+export const DEFAULT_MAX_TOKENS = 4096;
+
+export interface AnthropicOptions {
+  baseUrl: string;
+  apiKey?: string;
+  headers?: (request: ChatRequest) => Record<string, string>;
+  fetch: FetchLike;
+}
+
+type Block = Record<string, unknown>;
+
+function parseArgs(json: string): unknown {
+  try {
+    const value: unknown = JSON.parse(json || "{}");
+    return isRecord(value) ? value : { value };
+  } catch {
+    return { invalid_json: json };
+  }
+}
+
+/** Anthropic wants alternating roles: tool results travel in user messages, and neighbours merge. */
+function toWire(messages: ChatMessage[]): { role: "user" | "assistant"; content: Block[] }[] {
+  const wire: { role: "user" | "assistant"; content: Block[] }[] = [];
+  const push = (role: "user" | "assistant", blocks: Block[]) => {
+    const last = wire.at(-1);
+    if (last && last.role === role) last.content.push(...blocks);
+    else wire.push({ role, content: blocks });
+  };
+  for (const m of messages) {
+    if (m.role === "user") push("user", [{ type: "text", text: m.content }]);
+    else if (m.role === "tool") push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content }]);
+    else {
+      const blocks: Block[] = m.content ? [{ type: "text", text: m.content }] : [];
+      for (const c of m.toolCalls ?? [])
+        blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArgs(c.argumentsJson) });
+      if (blocks.length > 0) push("assistant", blocks);
+    }
+  }
+  return wire;
+}
+
+const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+
+/** Folds a usage object into the running totals: later (cumulative) figures replace earlier ones. */
+export function foldAnthropicUsage(total: Usage, raw: Record<string, unknown>): Usage {
+  const next = { ...total };
+  if (typeof raw.input_tokens === "number") next.inputTokens = raw.input_tokens;
+  if (typeof raw.output_tokens === "number") next.outputTokens = raw.output_tokens;
+  if (typeof raw.cache_read_input_tokens === "number") next.cacheReadTokens = raw.cache_read_input_tokens;
+  if (typeof raw.cache_creation_input_tokens === "number") next.cacheWriteTokens = raw.cache_creation_input_tokens;
+  if (isRecord(raw.cache_creation)) {
+    next.cacheWrite5mTokens = num(raw.cache_creation.ephemeral_5m_input_tokens);
+    next.cacheWrite1hTokens = num(raw.cache_creation.ephemeral_1h_input_tokens);
+  }
+  return next;
+}
+
+const STOP: Record<string, "stop" | "tool_calls" | "length"> = {
+  end_turn: "stop",
+  stop_sequence: "stop",
+  tool_use: "tool_calls",
+  max_tokens: "length",
+};
+
+export function anthropicProvider(options: AnthropicOptions): Provider {
+  return {
+    name: "anthropic",
+    async *stream(request): AsyncIterable<ProviderEvent> {
+      const body = {
+        model: request.model,
+        max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
+        stream: true,
+        messages: toWire(request.messages),
+        ...(request.system ? { system: request.system } : {}),
+        ...(request.tools && request.tools.length > 0
+          ? {
+              tools: request.tools.map((t) => ({
+                name: t.name,
+                description: t.description,
+                input_schema: t.parameters,
+              })),
+            }
+          : {}),
+      };
+      const headers = {
+        "anthropic-version": ANTHROPIC_VERSION,
+        ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
+        ...options.headers?.(request),
+      };
+      const stream = await postJson(options.fetch, `${options.baseUrl}/v1/messages`, headers, body, request.signal);
+      const blocks = new Map<number, { id: string; name: string; argumentsJson: string }>();
+      let usage = emptyUsage();
+      let stop: "stop" | "tool_calls" | "length" | "other" = "stop";
+      for await (const event of readSse(stream, request.signal)) {
+        const data = parseData(event.data);
+        if (!isRecord(data)) throw new ProviderError("bad_stream", "an event is not an object", { retryable: true });
+        const type = typeof data.type === "string" ? data.type : event.event;
+        const index = num(data.index);
+        if (type === "message_start" && isRecord(data.message) && isRecord(data.message.usage)) {
+          usage = foldAnthropicUsage(usage, data.message.usage);
+        } else if (
+          type === "content_block_start" &&
+          isRecord(data.content_block) &&
+          data.content_block.type === "tool_use"
+        ) {
+          blocks.set(index, {
+            id: String(data.content_block.id ?? `toolu_${index}`),
+            name: String(data.content_block.name ?? ""),
+            argumentsJson: "",
+          });
+        } else if (type === "content_block_delta" && isRecord(data.delta)) {
+          if (data.delta.type === "text_delta" && typeof data.delta.text === "string")
+            yield { type: "text", text: data.delta.text };
+          const block = blocks.get(index);
+          if (block && data.delta.type === "input_json_delta" && typeof data.delta.partial_json === "string")
+            block.argumentsJson += data.delta.partial_json;
+        } else if (type === "content_block_stop") {
+          const block = blocks.get(index);
+          if (block) yield { type: "tool_call", ...block };
+        } else if (type === "message_delta") {
+          if (isRecord(data.usage)) usage = foldAnthropicUsage(usage, data.usage);
+          if (isRecord(data.delta) && typeof data.delta.stop_reason === "string")
+            stop = STOP[data.delta.stop_reason] ?? "other";
+        } else if (type === "message_stop") {
+          yield { type: "usage", usage };
+          yield { type: "done", stopReason: stop };
+          return;
+        } else if (type === "error") {
+          const error = isRecord(data.error) ? data.error : {};
+          const overloaded = error.type === "overloaded_error" || error.type === "api_error";
+          throw new ProviderError(
+            overloaded ? "provider_error" : "bad_stream",
+            `the provider failed mid-stream: ${String(error.message ?? "error")}`,
+            { retryable: true },
+          );
+        }
+      }
+      throw new ProviderError("stream_cut", "the stream ended before message_stop", { retryable: true });
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Chooses and builds the provider for a model from configuration: the one place providers are picked.
+
+import type { AgentConfig, AiBinding, LlmProvider } from "../../worker/config";
+import { anthropicProvider } from "./anthropic";
+import { gatewayBaseUrl, gatewayBindingOptions, gatewayHeaders } from "./gateway";
+import type { FetchLike } from "./http";
+import { openAiProvider } from "./openai";
+import type { Provider } from "./types";
+import { workersAiProvider } from "./workers-ai";
+
+export interface ProviderChoice extends AgentConfig {
+  provider: LlmProvider;
+  model: string;
+}
+
+export interface ProviderDeps {
+  fetch: FetchLike;
+  ai: AiBinding | undefined;
+}
+
+export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Provider {
+  const gateway = choice.gateway;
+  switch (choice.provider) {
+    case "openai":
+      return openAiProvider({
+        baseUrl: gateway ? gatewayBaseUrl(gateway, "openai") : choice.openaiBaseUrl,
+        ...(choice.openaiApiKey ? { apiKey: choice.openaiApiKey } : {}),
+        ...(gateway ? { headers: (request) => gatewayHeaders(gateway, request) } : {}),
+        fetch: deps.fetch,
+      });
+    case "anthropic":
+      return anthropicProvider({
+        baseUrl: gateway ? gatewayBaseUrl(gateway, "anthropic") : choice.anthropicBaseUrl,
+        ...(choice.anthropicApiKey ? { apiKey: choice.anthropicApiKey } : {}),
+        ...(gateway ? { headers: (request) => gatewayHeaders(gateway, request) } : {}),
+        fetch: deps.fetch,
+      });
+    case "workers-ai":
+      return workersAiProvider({
+        ai: deps.ai,
+        ...(gateway ? { gateway: (request) => gatewayBindingOptions(gateway, request) } : {}),
+      });
+  }
+}
+
+const PROVIDERS: readonly LlmProvider[] = ["openai", "anthropic", "workers-ai"];
+
+/** "anthropic:claude-x" picks the provider too; anything else is a model of the default provider. */
+export function parseModelRef(ref: string, fallback: LlmProvider): { provider: LlmProvider; model: string } {
+  const colon = ref.indexOf(":");
+  const prefix = colon > 0 ? ref.slice(0, colon) : "";
+  const provider = PROVIDERS.find((name) => name === prefix);
+  return provider ? { provider, model: ref.slice(colon + 1) } : { provider: fallback, model: ref };
+}

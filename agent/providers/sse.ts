@@ -1,0 +1,65 @@
+// Server-sent events over a byte stream: chunks split anywhere, CRLF or LF, comments and multi-line data.
+
+import { ProviderError } from "./types";
+
+export interface SseEvent {
+  /** The `event:` field, "message" when absent. */
+  event: string;
+  /** The `data:` lines joined by newlines. */
+  data: string;
+}
+
+/** Yields each event; throws `stream_cut` if the connection drops mid-read. */
+export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const abort = () => void reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", abort, { once: true });
+  let buffer = "";
+  let event = "";
+  let data: string[] = [];
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<string>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (signal?.aborted) throw new ProviderError("aborted", "the call was cancelled", { retryable: false });
+        throw new ProviderError("stream_cut", `the stream broke: ${String(error)}`, { retryable: true });
+      }
+      if (signal?.aborted) throw new ProviderError("aborted", "the call was cancelled", { retryable: false });
+      if (chunk.done) return;
+      buffer += chunk.value;
+      for (let nl = buffer.search(/\r?\n|\r/); nl >= 0; nl = buffer.search(/\r?\n|\r/)) {
+        // A lone CR at the end may be the first half of a CRLF split across chunks.
+        if (buffer[nl] === "\r" && nl === buffer.length - 1) break;
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(buffer[nl] === "\r" && buffer[nl + 1] === "\n" ? nl + 2 : nl + 1);
+        if (line === "") {
+          if (data.length > 0) yield { event: event || "message", data: data.join("\n") };
+          event = "";
+          data = [];
+        } else if (!line.startsWith(":")) {
+          const colon = line.indexOf(":");
+          const field = colon < 0 ? line : line.slice(0, colon);
+          const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (field === "data") data.push(value);
+          else if (field === "event") event = value;
+        }
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", abort);
+    reader.releaseLock();
+  }
+}
+
+/** Parses one event's JSON data; a malformed line is a `bad_stream` error. */
+export function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    throw new ProviderError("bad_stream", `the provider sent a malformed event: ${data.slice(0, 120)}`, {
+      retryable: true,
+    });
+  }
+}

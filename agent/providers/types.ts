@@ -1,0 +1,102 @@
+// The provider interface: one chat request in, a stream of normalised events out, typed errors.
+
+/** A tool offered to the model, described by JSON Schema. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCallPart {
+  id: string;
+  name: string;
+  /** The arguments as the model wrote them: JSON text, possibly invalid. */
+  argumentsJson: string;
+}
+
+export type ChatMessage =
+  | { role: "user"; content: string }
+  | { role: "assistant"; content: string; toolCalls?: ToolCallPart[] }
+  | { role: "tool"; toolCallId: string; content: string };
+
+export interface ChatRequest {
+  model: string;
+  system?: string;
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  maxTokens?: number;
+  signal?: AbortSignal;
+  /** Who the call is for; sent to AI Gateway as metadata. */
+  metadata?: { user: string; session: string };
+}
+
+/**
+ * Token counts, normalised: `inputTokens` is uncached input only, so input + cache read + cache write is
+ * the whole prompt and no cache token is counted twice.
+ */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Output tokens spent on reasoning (already inside outputTokens). */
+  reasoningTokens: number;
+  /** Cache writes by lifetime, where the provider says. */
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  /** "provider" when reported, "estimated" when the stream ended before its usage. */
+  source: "provider" | "estimated";
+}
+
+export type ProviderEvent =
+  | { type: "text"; text: string }
+  | ({ type: "tool_call" } & ToolCallPart)
+  | { type: "usage"; usage: Usage }
+  | { type: "done"; stopReason: "stop" | "tool_calls" | "length" | "other" };
+
+export type ProviderName = "openai" | "anthropic" | "workers-ai";
+
+export interface Provider {
+  readonly name: ProviderName;
+  stream(request: ChatRequest): AsyncIterable<ProviderEvent>;
+}
+
+export type ProviderErrorCode =
+  | "provider_rate_limited"
+  | "provider_error"
+  | "provider_unavailable"
+  | "provider_auth"
+  | "context_overflow"
+  | "stream_cut"
+  | "bad_stream"
+  | "aborted";
+
+export interface ProviderErrorOptions {
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+}
+
+/** A failed model call, with whether trying again may help. */
+export class ProviderError extends Error {
+  readonly code: ProviderErrorCode;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  /** Set by the caller when text had already streamed before the failure. */
+  partial = false;
+
+  constructor(code: ProviderErrorCode, message: string, options: ProviderErrorOptions) {
+    super(message);
+    this.name = "ProviderError";
+    this.code = code;
+    this.retryable = options.retryable;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export function emptyUsage(source: Usage["source"] = "provider"): Usage {
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, source };
+}

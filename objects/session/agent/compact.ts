@@ -1,0 +1,64 @@
+// Compaction: the model summarises older turns into a stored compaction event; the events themselves stay.
+
+import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
+import type { EventLog } from "../event-log";
+import { buildContext, compactionCut } from "./context";
+import { type ResolvedModel, streamStep } from "./model-call";
+
+/** The newest user turns kept verbatim. */
+export const KEEP_TURNS = 2;
+/** Longest transcript text sent to be summarised (older text beyond it is dropped from the prompt). */
+const MAX_SUMMARY_INPUT_CHARS = 200_000;
+
+const SUMMARY_PROMPT =
+  "You compact conversations. Summarise the conversation below for your future self: the user's goals, " +
+  "decisions, facts learned, files and commands used with their results, and open tasks. Be concise and complete.";
+
+export interface CompactDeps {
+  log: EventLog;
+  emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
+  providerFor(ref: string): ResolvedModel;
+  models: string[];
+  signal: AbortSignal;
+  reason: "auto" | "overflow" | "manual";
+}
+
+function render(event: SessionEvent): string {
+  switch (event.type) {
+    case "user_message":
+      return `User: ${event.text}`;
+    case "assistant_message":
+      return `Assistant: ${event.text}`;
+    case "tool_call":
+      return `Tool call ${event.name}(${event.args})`;
+    case "tool_result":
+      return `Tool result (${event.ok ? "ok" : "failed"}): ${event.output}`;
+    default:
+      return "";
+  }
+}
+
+export async function compactSession(deps: CompactDeps): Promise<boolean> {
+  const context = buildContext(deps.log);
+  const cut = compactionCut(context.events, deps.reason === "manual" ? 1 : KEEP_TURNS);
+  if (cut === null) return false;
+  const transcript = context.events
+    .filter((event) => event.seq <= cut)
+    .map(render)
+    .join("\n")
+    .slice(-MAX_SUMMARY_INPUT_CHARS);
+  const earlier = context.summary ? `Earlier summary:\n${context.summary}\n\n` : "";
+  const result = await streamStep({
+    providerFor: deps.providerFor,
+    models: deps.models,
+    request: {
+      system: SUMMARY_PROMPT,
+      messages: [{ role: "user", content: `${earlier}Conversation:\n${transcript}` }],
+    },
+    signal: deps.signal,
+    onText: () => {},
+  });
+  const reason = deps.reason;
+  deps.emit("compaction", { summary: result.text.trim(), throughSeq: cut, reason });
+  return true;
+}

@@ -1,0 +1,209 @@
+// Runs one turn at a time per session: queueing or interrupting, commands, approvals, cancel, and reset recovery.
+
+import type { ToolRegistry } from "../../../agent/tools/types";
+import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
+import type { Config } from "../../../worker/config";
+import type { EventLog } from "../event-log";
+import type { MetaStore } from "../meta-store";
+import { type Command, helpText, parseCommand } from "./commands";
+import { compactSession } from "./compact";
+import type { ResolvedModel } from "./model-call";
+import { runTurn } from "./turn-runner";
+import type { TurnEndReason, TurnStore } from "./turn-store";
+
+/** An unanswered approval request is denied after this long. */
+export const APPROVAL_TIMEOUT_MS = 5 * 60 * 1000;
+/** While a turn runs, an alarm this far ahead wakes the object if it was reset, to seal the turn. */
+export const HEARTBEAT_MS = 30 * 1000;
+
+export interface ControllerDeps {
+  log: EventLog;
+  turns: TurnStore;
+  meta: MetaStore;
+  config: Config;
+  emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
+  providerFor(ref: string): ResolvedModel;
+  tools(): ToolRegistry;
+  setAlarm(at: number | null): void;
+}
+
+interface Running {
+  id: string;
+  abort: AbortController;
+}
+
+export class TurnController {
+  readonly #deps: ControllerDeps;
+  #running: Running | null = null;
+  readonly #approvals = new Map<string, (approved: boolean) => void>();
+
+  constructor(deps: ControllerDeps) {
+    this.#deps = deps;
+  }
+
+  get running(): boolean {
+    return this.#running !== null;
+  }
+
+  /** A stored user message: a command is carried out, anything else queues (or interrupts) a turn. */
+  onUserMessage(text: string): void {
+    const command = parseCommand(text);
+    if (command) {
+      this.#command(command);
+      return;
+    }
+    this.#deps.turns.enqueue();
+    if (this.#running && this.#deps.meta.get()?.queueMode === "interrupt") this.cancel();
+    this.#pump();
+  }
+
+  cancel(): boolean {
+    if (!this.#running) return false;
+    this.#running.abort.abort(new Error("cancelled"));
+    return true;
+  }
+
+  decide(toolCallId: string, approve: boolean): boolean {
+    const resolve = this.#approvals.get(toolCallId);
+    if (!resolve) return false;
+    resolve(approve);
+    return true;
+  }
+
+  /** On wake and on the heartbeat alarm: turns marked running with no runner here were cut by a reset. */
+  recover(): void {
+    if (this.#running) {
+      this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
+      return;
+    }
+    for (const row of this.#deps.turns.running()) {
+      this.#deps.emit("error", { code: "turn_interrupted", message: "the session restarted during this turn" });
+      this.#finish(row.id, "interrupted");
+    }
+    this.#pump();
+  }
+
+  #notice(topic: string, text: string): void {
+    this.#deps.emit("notice", { topic, text });
+  }
+
+  #command({ name, arg }: Command): void {
+    const reply = this.#commandReply(name, arg);
+    if (reply !== null) this.#notice(name.slice(1), reply);
+  }
+
+  /** Carries out a command; returns the notice to show, or null when it answers later (or not at all). */
+  #commandReply(name: Command["name"], arg: string): string | null {
+    const { meta, config, log } = this.#deps;
+    switch (name) {
+      case "/help":
+        return helpText();
+      case "/model":
+        if (arg === "") return `model: ${meta.get()?.model ?? config.llmModel}`;
+        if (!/^[\w.:/@-]{1,128}$/.test(arg)) return "that is not a model name";
+        meta.setModel(arg);
+        return `model set to ${arg} for this session`;
+      case "/new":
+        this.#deps.emit("compaction", { summary: "", throughSeq: log.lastSeq, reason: "reset" });
+        return "fresh context: earlier turns stay here but the model no longer sees them";
+      case "/usage":
+        return usageText(log);
+      case "/cancel":
+        return this.cancel() ? null : "no turn is running";
+      case "/compact":
+        if (this.#running) return "a turn is running; try again when it ends";
+        void this.#compact("manual", new AbortController().signal).then((done) => {
+          if (!done) this.#notice("compact", "nothing to compact yet");
+        });
+        return null;
+    }
+  }
+
+  #models(): string[] {
+    const main = this.#deps.meta.get()?.model ?? this.#deps.config.llmModel;
+    return [main, ...this.#deps.config.agent.fallbackModels.filter((model) => model !== main)];
+  }
+
+  #compact(reason: "auto" | "overflow" | "manual", signal: AbortSignal): Promise<boolean> {
+    return compactSession({ ...this.#deps, models: this.#models(), signal, reason }).catch((error: unknown) => {
+      this.#notice("compact", `compaction failed: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    });
+  }
+
+  #approve(signal: AbortSignal, toolCallId: string, name: string, args: string): Promise<boolean> {
+    const expiresAt = Date.now() + APPROVAL_TIMEOUT_MS;
+    this.#deps.emit("approval_request", { toolCallId, name, args, expiresAt });
+    return new Promise((resolve) => {
+      const done = (approved: boolean) => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        this.#approvals.delete(toolCallId);
+        resolve(approved);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), APPROVAL_TIMEOUT_MS);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#approvals.set(toolCallId, done);
+    });
+  }
+
+  /** Starts the next queued turn when none runs. */
+  #pump(): void {
+    if (this.#running) return;
+    const next = this.#deps.turns.nextQueued();
+    if (!next) return;
+    const meta = this.#deps.meta.get();
+    const models = this.#models();
+    const abort = new AbortController();
+    this.#running = { id: next.id, abort };
+    const model = models[0] ?? this.#deps.config.llmModel;
+    this.#deps.turns.start(next.id, model);
+    this.#deps.emit("turn_start", { turnId: next.id, model });
+    this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
+    const signal = abort.signal;
+    runTurn(
+      {
+        ...this.#deps,
+        config: this.#deps.config.agent,
+        models,
+        tools: this.#deps.tools(),
+        sessionId: meta?.id ?? "",
+        user: meta?.owner ?? "",
+        signal,
+        approve: (id, name, args) => this.#approve(signal, id, name, args),
+        compact: (reason) => this.#compact(reason, signal),
+        heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
+      },
+      next.id,
+    )
+      .catch((error: unknown) => {
+        console.error(JSON.stringify({ level: "error", msg: "turn crashed", error: String(error) }));
+        return "error" as const;
+      })
+      .then((reason) => {
+        this.#running = null;
+        this.#finish(next.id, reason);
+        this.#pump();
+      });
+  }
+
+  #finish(turnId: string, reason: TurnEndReason): void {
+    this.#deps.emit("turn_end", { turnId, reason });
+    this.#deps.turns.end(turnId, reason);
+    if (!this.#running && !this.#deps.turns.nextQueued()) this.#deps.setAlarm(null);
+  }
+}
+
+function usageText(log: EventLog): string {
+  const totals = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, calls: 0 };
+  for (const event of log.allOf(["usage"], 0)) {
+    if (event.type !== "usage") continue;
+    totals.inputTokens += event.inputTokens;
+    totals.outputTokens += event.outputTokens;
+    totals.cacheReadTokens += event.cacheReadTokens;
+    totals.cacheWriteTokens += event.cacheWriteTokens;
+    totals.calls++;
+  }
+  return `${totals.calls} model calls: ${totals.inputTokens} input, ${totals.outputTokens} output, ${totals.cacheReadTokens} cache read, ${totals.cacheWriteTokens} cache write tokens`;
+}

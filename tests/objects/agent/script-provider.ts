@@ -1,0 +1,67 @@
+// A scripted in-memory Provider for turn tests: each call takes the next script (events, errors, delays).
+
+import {
+  type ChatRequest,
+  type Provider,
+  ProviderError,
+  type ProviderEvent,
+  type Usage,
+} from "../../../agent/providers/types";
+
+export type Step =
+  | { kind: "text"; pieces: string[]; delayMs?: number; usage?: Partial<Usage> }
+  | { kind: "tools"; calls: { id: string; name: string; argumentsJson: string }[]; text?: string }
+  | { kind: "error"; error: ProviderError }
+  | { kind: "cut"; pieces: string[] };
+
+export const usage = (extra: Partial<Usage> = {}): Usage => ({
+  inputTokens: 10,
+  outputTokens: 5,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  source: "provider",
+  ...extra,
+});
+
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new ProviderError("aborted", "aborted", { retryable: false }));
+    });
+  });
+}
+
+export class ScriptProvider implements Provider {
+  readonly name = "openai" as const;
+  readonly requests: ChatRequest[] = [];
+  readonly #steps: Step[];
+
+  constructor(steps: Step[]) {
+    this.#steps = steps;
+  }
+
+  async *stream(request: ChatRequest): AsyncIterable<ProviderEvent> {
+    this.requests.push(request);
+    const step = this.#steps.shift();
+    if (!step) throw new Error("the script has no more steps");
+    if (step.kind === "error") throw step.error;
+    if (step.kind === "text" || step.kind === "cut") {
+      for (const piece of step.pieces) {
+        if (step.kind === "text" && step.delayMs) await wait(step.delayMs, request.signal);
+        if (request.signal?.aborted) throw new ProviderError("aborted", "aborted", { retryable: false });
+        yield { type: "text", text: piece };
+      }
+      if (step.kind === "cut") throw new ProviderError("stream_cut", "the stream ended early", { retryable: true });
+      yield { type: "usage", usage: usage(step.usage) };
+      yield { type: "done", stopReason: "stop" };
+      return;
+    }
+    if (step.text) yield { type: "text", text: step.text };
+    for (const call of step.calls) yield { type: "tool_call", ...call };
+    yield { type: "usage", usage: usage() };
+    yield { type: "done", stopReason: "tool_calls" };
+  }
+}
