@@ -3,6 +3,7 @@
 import type { ChatMessage } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
+import { parseCommand } from "./commands";
 
 /** Event types that feed the model. */
 const CONTEXT_TYPES = [
@@ -89,7 +90,10 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
 export function buildContext(log: EventLog): TurnContext {
   const compaction = log.latest("compaction");
   const throughSeq = compaction?.throughSeq ?? 0;
-  const events = log.allOf(CONTEXT_TYPES, throughSeq);
+  // Slash commands are stored for the devices but are not part of the conversation.
+  const events = log
+    .allOf(CONTEXT_TYPES, throughSeq)
+    .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
   return {
     summary: compaction && compaction.summary !== "" ? compaction.summary : null,
     throughSeq,

@@ -1,9 +1,9 @@
 // The agent end to end inside workerd: the session object, the real provider adapters and the stand-in LLM.
 
-import { env } from "cloudflare:test";
+import { abortAllDurableObjects, env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Script } from "../../fake-llm/scripts";
-import { createSession, join, login, type TestSocket } from "../../helpers/workers";
+import { api, createSession, join, login, type TestSocket } from "../../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
 
@@ -179,5 +179,49 @@ describe("agent over the wire", () => {
       cacheReadTokens: 300,
       cacheWriteTokens: 50,
     });
+  });
+
+  it("ends a turn cut by a reset as interrupted, on the next wake, and goes on", async () => {
+    const t = tag();
+    await script({ match: t, steps: [{ kind: "text", chunks: words(50), delayMs: 40 }] });
+    const { id, token, sockets } = await session("reset@example.com");
+    const [a] = sockets as [TestSocket];
+    a.send({ type: "user_message", id: "1", text: `long ${t}` });
+    await a.waitFor("assistant_delta");
+    await abortAllDurableObjects();
+    // The heartbeat alarm wakes the object, which finds the turn still marked running.
+    expect(await runDurableObjectAlarm(env.SESSION.getByName(id))).toBe(true);
+    const back = await join(id, token);
+    const end = back.of("turn_end").at(-1);
+    expect(end?.reason).toBe("interrupted");
+    expect(
+      back
+        .events()
+        .filter((e) => e.type === "error")
+        .at(-1),
+    ).toMatchObject({ code: "turn_interrupted" });
+    const seqs = back.events().map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    back.send({ type: "user_message", id: "2", text: "still there?" });
+    await back.until(() => back.of("turn_end").length === 2);
+    expect(back.of("turn_end").at(-1)?.reason).toBe("done");
+  });
+
+  it("in interrupt mode, a new message cancels the running turn and starts the next", async () => {
+    const t = tag();
+    await script({ match: `${t}-slow`, steps: [{ kind: "text", chunks: words(50), delayMs: 40 }] });
+    const { id, token, sockets } = await session("interrupt@example.com");
+    const patch = await api(`/api/sessions/${id}`, token, {
+      method: "PATCH",
+      body: JSON.stringify({ queueMode: "interrupt" }),
+    });
+    expect(patch.status).toBe(200);
+    const [a] = sockets as [TestSocket];
+    a.send({ type: "user_message", id: "1", text: `slow ${t}-slow` });
+    await a.waitFor("assistant_delta");
+    a.send({ type: "user_message", id: "2", text: "never mind" });
+    await a.until(() => a.of("turn_end").length === 2);
+    expect(a.of("turn_end").map((e) => e.reason)).toEqual(["cancelled", "done"]);
+    expect(a.of("assistant_message").at(-1)?.text).toBe("You said: never mind");
   });
 });
