@@ -27,6 +27,8 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string>;
   body: unknown;
+  /** performance.now() when the first and last stream frames were written (benchmarks read these). */
+  timing: { firstByteAt?: number; lastByteAt?: number };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -30,14 +30,17 @@ async function stream(
   frames: Frame[],
   delayMs: number,
   ending: "end" | "cut" | "malformed" | "stall",
+  timing: RecordedRequest["timing"],
   stallMs = 0,
 ) {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   for (const frame of frames) {
     if (res.destroyed) return;
     res.write(`${frame.event ? `event: ${frame.event}\n` : ""}data: ${frame.data}\n\n`);
+    timing.firstByteAt ??= performance.now();
     if (delayMs > 0) await pause(delayMs);
   }
+  timing.lastByteAt = performance.now();
   if (ending === "malformed") res.write("data: {this is not json\n\n");
   if (ending === "stall") await pause(stallMs);
   if (ending === "cut") {
@@ -77,7 +80,8 @@ export async function startFakeLlm(port = 0): Promise<FakeLlm> {
       return;
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-    requests.push({ path, headers, body });
+    const record: RecordedRequest = { path, headers, body, timing: {} };
+    requests.push(record);
     if (requests.length > MAX_RECORDED) requests.shift();
     const step = book.next(body);
     if (step.kind === "error") {
@@ -93,7 +97,7 @@ export async function startFakeLlm(port = 0): Promise<FakeLlm> {
     const delay = step.kind === "text" ? (step.delayMs ?? 0) : 0;
     const ending =
       step.kind === "cut" ? "cut" : step.kind === "malformed" ? "malformed" : step.kind === "stall" ? "stall" : "end";
-    await stream(res, frames, delay, ending, step.kind === "stall" ? step.stallMs : 0);
+    await stream(res, frames, delay, ending, record.timing, step.kind === "stall" ? step.stallMs : 0);
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address();

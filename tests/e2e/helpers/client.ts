@@ -31,7 +31,10 @@ export class Device {
   closed: number | null = null;
   #waiters = new Set<() => void>();
 
-  private constructor(readonly ws: WebSocket) {
+  readonly ws: WebSocket;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
     ws.on("message", (data) => {
       this.frames.push(JSON.parse(String(data)));
       for (const wake of this.#waiters) wake();
