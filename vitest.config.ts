@@ -23,6 +23,8 @@ export default defineConfig({
                 ADMIN_GROUPS: "ops",
                 LLM_PROVIDER: "openai",
                 SANDBOX_MODE: "local",
+                // Ten concurrent turns of one user must reach the budget, not this limit (tested on its own).
+                MAX_CONCURRENT_TURNS: "20",
               },
             },
           })),

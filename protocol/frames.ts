@@ -56,7 +56,14 @@ export interface PingFrame {
   type: "ping";
 }
 
-export type ClientFrame = HelloFrame | UserMessageFrame | CancelFrame | ToolDecisionFrame | PingFrame;
+/** Thumbs up or down on a finished turn; joined to the usage ledger for A/B comparisons. */
+export interface FeedbackFrame {
+  type: "feedback";
+  turnId: string;
+  rating: "up" | "down";
+}
+
+export type ClientFrame = HelloFrame | UserMessageFrame | CancelFrame | ToolDecisionFrame | PingFrame | FeedbackFrame;
 
 // ---- server → client -------------------------------------------------------
 
@@ -145,6 +152,22 @@ export interface EventPayloads {
     /** What caused it. */
     reason: "auto" | "manual" | "overflow" | "reset";
   };
+  /** The user's spending crossed 50, 80 or 100 % of a budget. */
+  budget_warning: {
+    /** "day:YYYY-MM-DD" or "month:YYYY-MM". */
+    period: string;
+    percent: number;
+    spentUsd: number;
+    limitUsd: number;
+    /** When the period resets (epoch ms). */
+    resetsAt: number;
+  };
+  /** A user's rating of a turn. */
+  feedback: {
+    turnId: string;
+    rating: "up" | "down";
+    user: string;
+  };
   /** A message from edgeclaw itself (command answers, warnings), not from the model. */
   notice: {
     /** Plain text. */
@@ -161,7 +184,7 @@ export interface EventPayloads {
   turn_end: {
     turnId: string;
     /** Why the turn ended. */
-    reason: "done" | "cancelled" | "error" | "interrupted" | "step_limit" | "budget_exceeded";
+    reason: "done" | "cancelled" | "error" | "interrupted" | "step_limit" | "budget_exceeded" | "rate_limited";
   };
   error: {
     /** snake_case error code, see protocol/errors.ts. */
@@ -188,6 +211,8 @@ export const EVENT_TYPES = [
   "error",
   "compaction",
   "notice",
+  "budget_warning",
+  "feedback",
 ] as const satisfies readonly EventType[];
 
 /** A stored event as it goes over the wire. */

@@ -65,6 +65,15 @@ function parseToolDecision(obj: Record<string, unknown>): ParseResult {
   return { ok: true, frame: { type: "tool_decision", toolCallId, approve } };
 }
 
+function parseFeedback(obj: Record<string, unknown>): ParseResult {
+  const { turnId, rating } = obj;
+  if (typeof turnId !== "string" || turnId.length === 0 || turnId.length > 128) {
+    return fail("invalid_frame", "feedback.turnId must be a non-empty string");
+  }
+  if (rating !== "up" && rating !== "down") return fail("invalid_frame", 'feedback.rating must be "up" or "down"');
+  return { ok: true, frame: { type: "feedback", turnId, rating } };
+}
+
 /** Parses one socket message. Never throws. */
 export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
   if (typeof data !== "string") return fail("unsupported_frame", "binary frames are not supported; send JSON text");
@@ -88,6 +97,8 @@ export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
       return { ok: true, frame: { type: "ping" } };
     case "tool_decision":
       return parseToolDecision(value);
+    case "feedback":
+      return parseFeedback(value);
     case undefined:
       return fail("invalid_frame", "a frame needs a string `type`");
     default:

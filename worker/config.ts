@@ -1,6 +1,13 @@
 // Reads and validates the worker's configuration once per isolate; a bad value names its variable.
 
 import { AppError } from "../protocol/errors";
+import {
+  METERING_VARIABLES,
+  type MeteringConfig,
+  MeteringConfigError,
+  type MeteringVars,
+  parseMetering,
+} from "./config-metering";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai";
 export type SandboxMode = "cloudflare" | "local";
@@ -21,6 +28,7 @@ export interface Config {
   llmModel: string;
   sandboxMode: SandboxMode;
   agent: AgentConfig;
+  metering: MeteringConfig;
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -45,31 +53,32 @@ export const DEFAULT_SYSTEM_PROMPT =
   "You are edgeclaw, a personal AI agent. Be direct and accurate. Use tools when they help, and say what you did.";
 
 /** The variables this module reads (all optional strings in Env). */
-export type ConfigVars = Partial<
-  Record<
-    | "ACCESS_TEAM_DOMAIN"
-    | "ACCESS_AUD"
-    | "DEV_AUTH"
-    | "ADMIN_EMAILS"
-    | "ADMIN_GROUPS"
-    | "ALLOWED_ORIGINS"
-    | "LLM_PROVIDER"
-    | "LLM_MODEL"
-    | "SANDBOX_MODE"
-    | "OPENAI_BASE_URL"
-    | "OPENAI_API_KEY"
-    | "ANTHROPIC_BASE_URL"
-    | "ANTHROPIC_API_KEY"
-    | "AI_GATEWAY_ACCOUNT_ID"
-    | "AI_GATEWAY_ID"
-    | "AI_GATEWAY_TOKEN"
-    | "SYSTEM_PROMPT"
-    | "AGENT_MAX_STEPS"
-    | "LLM_FALLBACK_MODELS"
-    | "LLM_CONTEXT_TOKENS",
-    string
-  >
->;
+export type ConfigVars = MeteringVars &
+  Partial<
+    Record<
+      | "ACCESS_TEAM_DOMAIN"
+      | "ACCESS_AUD"
+      | "DEV_AUTH"
+      | "ADMIN_EMAILS"
+      | "ADMIN_GROUPS"
+      | "ALLOWED_ORIGINS"
+      | "LLM_PROVIDER"
+      | "LLM_MODEL"
+      | "SANDBOX_MODE"
+      | "OPENAI_BASE_URL"
+      | "OPENAI_API_KEY"
+      | "ANTHROPIC_BASE_URL"
+      | "ANTHROPIC_API_KEY"
+      | "AI_GATEWAY_ACCOUNT_ID"
+      | "AI_GATEWAY_ID"
+      | "AI_GATEWAY_TOKEN"
+      | "SYSTEM_PROMPT"
+      | "AGENT_MAX_STEPS"
+      | "LLM_FALLBACK_MODELS"
+      | "LLM_CONTEXT_TOKENS",
+      string
+    >
+  >;
 
 function configError(variable: string, problem: string): AppError {
   return new AppError("config_error", `configuration error: ${variable} ${problem}`);
@@ -181,6 +190,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "LLM_CONTEXT_TOKENS",
   "SANDBOX_URL",
   "SANDBOX_SECRET",
+  ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -198,6 +208,15 @@ function checkUnknown(env: object): void {
   for (const [name, value] of Object.entries(env)) {
     if (typeof value !== "string" || KNOWN_VARIABLES.has(name)) continue;
     if (OUR_PREFIXES.some((prefix) => name.startsWith(prefix))) throw configError(name, "is not a known variable");
+  }
+}
+
+function meteringOrConfigError(vars: MeteringVars): MeteringConfig {
+  try {
+    return parseMetering(vars);
+  } catch (error) {
+    if (error instanceof MeteringConfigError) throw new AppError("config_error", error.message);
+    throw error;
   }
 }
 
@@ -221,6 +240,7 @@ export function parseConfig(vars: ConfigVars): Config {
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
     sandboxMode: oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare"),
     agent: parseAgent(vars),
+    metering: meteringOrConfigError(vars),
   };
 }
 

@@ -5,6 +5,7 @@ import { createApp } from "./app";
 export { DevIssuerObject } from "../objects/dev-issuer/dev-issuer-object";
 export { DirectoryObject } from "../objects/directory/directory-object";
 export { SessionObject } from "../objects/session/session-object";
+export { UsageObject } from "../objects/usage/usage-object";
 
 const app = createApp();
 

@@ -1,5 +1,6 @@
 // Session lifecycle across objects: the session DO, its owner's directory and the admin index, kept consistent.
 
+import { assignVariant } from "../agent/ab";
 import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
 import type { QueueMode } from "../objects/session/meta-store";
@@ -7,6 +8,7 @@ import type { SessionObject } from "../objects/session/session-object";
 import { AppError } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
 import type { Identity } from "./auth/identity";
+import { getConfig } from "./config";
 
 export const MAX_TITLE_LENGTH = 200;
 const DEFAULT_TITLE = "New session";
@@ -57,21 +59,40 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
   return title.trim();
 }
 
-/** A PATCH body: a new title and/or queue mode; at least one. */
-export function parseSessionPatch(body: unknown): { title?: string; queueMode?: QueueMode } {
+export interface SessionPatch {
+  title?: string;
+  queueMode?: QueueMode;
+  /** Gateway cache TTL in seconds (0 skips the cache); null returns to the default. */
+  cacheTtl?: number | null;
+}
+
+/** A PATCH body: a new title, queue mode and/or cache TTL; at least one. */
+export function parseSessionPatch(body: unknown): SessionPatch {
   if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
-  const { queueMode } = body;
+  const { queueMode, cacheTtl } = body;
   if (queueMode !== undefined && queueMode !== "queue" && queueMode !== "interrupt") {
     throw new AppError("bad_request", 'queueMode must be "queue" or "interrupt"');
   }
+  const ttlOk =
+    cacheTtl === undefined ||
+    cacheTtl === null ||
+    (Number.isInteger(cacheTtl) && Number(cacheTtl) >= 0 && Number(cacheTtl) <= 2_592_000);
+  if (!ttlOk) throw new AppError("bad_request", "cacheTtl must be null or whole seconds from 0 to 2592000");
   const title = parseTitle(body, false);
-  if (title === undefined && queueMode === undefined) throw new AppError("bad_request", "give a title or a queueMode");
-  return { ...(title === undefined ? {} : { title }), ...(queueMode === undefined ? {} : { queueMode }) };
+  if (title === undefined && queueMode === undefined && cacheTtl === undefined) {
+    throw new AppError("bad_request", "give a title, a queueMode or a cacheTtl");
+  }
+  return {
+    ...(title === undefined ? {} : { title }),
+    ...(queueMode === undefined ? {} : { queueMode }),
+    ...(cacheTtl === undefined ? {} : { cacheTtl: cacheTtl === null ? null : Number(cacheTtl) }),
+  };
 }
 
 /** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */
 export async function createSession(env: Env, identity: Identity, title: string | undefined): Promise<SessionEntry> {
   const now = Date.now();
+  const experiment = getConfig(env).metering.experiment;
   const entry: SessionEntry = {
     id: newSessionId(),
     owner: identity.user,
@@ -79,7 +100,8 @@ export async function createSession(env: Env, identity: Identity, title: string 
     createdAt: now,
     updatedAt: now,
   };
-  await sessionStub(env, entry.id).initialize(entry);
+  const variant = experiment ? await assignVariant(experiment, entry.id) : null;
+  await sessionStub(env, entry.id).initialize({ ...entry, ...(variant ? { variant } : {}) });
   await userDirectory(env, identity.user).put(entry);
   await adminIndex(env).put(entry);
   return entry;

@@ -103,7 +103,14 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
         ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
         ...options.headers?.(request),
       };
-      const stream = await postJson(options.fetch, `${options.baseUrl}/v1/messages`, headers, body, request.signal);
+      const { body: stream, meta } = await postJson(
+        options.fetch,
+        `${options.baseUrl}/v1/messages`,
+        headers,
+        body,
+        request.signal,
+      );
+      yield meta;
       const blocks = new Map<number, { id: string; name: string; argumentsJson: string }>();
       let usage = emptyUsage();
       let stop: "stop" | "tool_calls" | "length" | "other" = "stop";

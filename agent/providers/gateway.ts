@@ -22,10 +22,17 @@ export function gatewayMetadata(request: ChatRequest): Record<string, string> {
 }
 
 export function gatewayHeaders(gateway: GatewayConfig, request: ChatRequest): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     ...(gateway.token ? { "cf-aig-authorization": `Bearer ${gateway.token}` } : {}),
     "cf-aig-metadata": JSON.stringify(gatewayMetadata(request)),
   };
+  const ttl = request.gateway?.cacheTtlSeconds;
+  if (ttl === 0) headers["cf-aig-skip-cache"] = "true";
+  else if (ttl !== undefined) headers["cf-aig-cache-ttl"] = String(ttl);
+  const cost = request.gateway?.customCost;
+  if (cost)
+    headers["cf-aig-custom-cost"] = JSON.stringify({ per_token_in: cost.perTokenIn, per_token_out: cost.perTokenOut });
+  return headers;
 }
 
 /** Options for `env.AI.run(..., { gateway })`. */

@@ -36,6 +36,12 @@ async function errorFor(response: Response): Promise<ProviderError> {
   return new ProviderError("provider_error", detail, { retryable: false, status });
 }
 
+/** A 2xx answer: its streaming body and what its headers say about the gateway. */
+export interface Posted {
+  body: ReadableStream<Uint8Array>;
+  meta: { type: "meta"; cacheHit: boolean; gatewayLogId: string | null };
+}
+
 /** POSTs JSON and returns the streaming body of a 2xx answer. */
 export async function postJson(
   fetchImpl: FetchLike,
@@ -43,7 +49,7 @@ export async function postJson(
   headers: Record<string, string>,
   body: unknown,
   signal: AbortSignal | undefined,
-): Promise<ReadableStream<Uint8Array>> {
+): Promise<Posted> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -59,7 +65,9 @@ export async function postJson(
     });
   }
   if (!response.ok) throw await errorFor(response);
-  if (!response.body)
+  if (!response.body) {
     throw new ProviderError("bad_stream", "the provider answered without a body", { retryable: true });
-  return response.body;
+  }
+  const cacheHit = response.headers.get("cf-aig-cache-status")?.toUpperCase() === "HIT";
+  return { body: response.body, meta: { type: "meta", cacheHit, gatewayLogId: response.headers.get("cf-aig-log-id") } };
 }

@@ -87,13 +87,14 @@ export function openAiProvider(options: OpenAiOptions): Provider {
         ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
         ...options.headers?.(request),
       };
-      const stream = await postJson(
+      const { body: stream, meta } = await postJson(
         options.fetch,
         `${options.baseUrl}/chat/completions`,
         headers,
         body,
         request.signal,
       );
+      yield meta;
       const calls = new Map<number, { id: string; name: string; argumentsJson: string }>();
       let usage: Usage | null = null;
       let stop: "stop" | "tool_calls" | "length" | "other" = "stop";

@@ -29,6 +29,15 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Who the call is for; sent to AI Gateway as metadata. */
   metadata?: { user: string; session: string };
+  /** AI Gateway options for this call (ignored without a gateway). */
+  gateway?: GatewayOptions;
+}
+
+export interface GatewayOptions {
+  /** Cache TTL in seconds; 0 skips the gateway's cache. Absent leaves the gateway's default. */
+  cacheTtlSeconds?: number;
+  /** Our price, so the gateway's cost figures match ours (USD per token). */
+  customCost?: { perTokenIn: number; perTokenOut: number };
 }
 
 /**
@@ -50,6 +59,8 @@ export interface Usage {
 }
 
 export type ProviderEvent =
+  /** What the response's headers said, before any text: a gateway cache hit and its log id. */
+  | { type: "meta"; cacheHit: boolean; gatewayLogId: string | null }
   | { type: "text"; text: string }
   | ({ type: "tool_call" } & ToolCallPart)
   | { type: "usage"; usage: Usage }

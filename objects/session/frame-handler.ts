@@ -18,6 +18,8 @@ export interface FrameContext {
   cancelTurn(): boolean;
   /** Delivers an approval decision; false when no such request is pending. */
   decideTool(toolCallId: string, approve: boolean): boolean;
+  /** Stores a rating of a turn; false when there is no such turn. */
+  feedback(turnId: string, rating: "up" | "down", user: string): boolean;
 }
 
 /**
@@ -72,6 +74,11 @@ export function handleFrame(ctx: FrameContext, connection: Connection, state: De
       return;
     case "ping":
       send(connection, { type: "pong" });
+      return;
+    case "feedback":
+      if (!ctx.feedback(frame.turnId, frame.rating, state.user)) {
+        send(connection, { type: "error", code: "not_found", message: "no such turn in this session" });
+      }
       return;
   }
 }

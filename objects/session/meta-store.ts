@@ -13,14 +13,20 @@ export interface NewSession {
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** An A/B assignment: the variant's name and model. */
+  variant?: { name: string; model: string };
 }
 
 /** A session's metadata. */
-export interface SessionMeta extends NewSession {
+export interface SessionMeta extends Omit<NewSession, "variant"> {
   /** The model set by `/model`; null uses the configured default. */
   model: string | null;
   /** What a message sent during a turn does. */
   queueMode: QueueMode;
+  /** The A/B variant assigned at creation, if any. */
+  variant: string | null;
+  /** Gateway cache TTL in seconds (0 skips); null uses the configured default. */
+  cacheTtl: number | null;
 }
 
 const ROW_ID = 1;
@@ -43,6 +49,8 @@ export class MetaStore {
       updatedAt: row.updatedAt,
       model: row.model,
       queueMode: row.queueMode === "interrupt" ? "interrupt" : "queue",
+      variant: row.variant,
+      cacheTtl: row.cacheTtl,
     };
   }
 
@@ -59,9 +67,11 @@ export class MetaStore {
         title: meta.title,
         createdAt: meta.createdAt,
         updatedAt: meta.updatedAt,
+        variant: meta.variant?.name ?? null,
+        model: meta.variant?.model ?? null,
       })
       .run();
-    return { ...meta, model: null, queueMode: "queue" };
+    return this.get() ?? { ...meta, model: null, queueMode: "queue", variant: null, cacheTtl: null };
   }
 
   rename(title: string): SessionMeta | null {
@@ -71,6 +81,10 @@ export class MetaStore {
 
   setModel(model: string | null): void {
     this.#db.update(sessionMeta).set({ model, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+  }
+
+  setCacheTtl(cacheTtl: number | null): void {
+    this.#db.update(sessionMeta).set({ cacheTtl, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setQueueMode(queueMode: QueueMode): void {

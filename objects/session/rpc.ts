@@ -34,6 +34,10 @@ export interface SessionRpc {
   rename(title: string): Promise<SessionMeta | null>;
   /** Sets what a message sent during a turn does. */
   setQueueMode(mode: QueueMode): Promise<SessionMeta | null>;
+  /** Sets the gateway cache TTL of this session's calls (0 skips the cache, null the default). */
+  setCacheTtl(seconds: number | null): Promise<SessionMeta | null>;
+  /** Stores a rating of a turn; false when the session has no such turn. */
+  feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean>;
   listMessages(after: number, limit: number): Promise<MessagesPage>;
   inspect(): Promise<SessionInspection | null>;
   /** Cancels the running turn and closes every socket; returns how many were closed. */

@@ -1,6 +1,7 @@
 // Drizzle schema of a session's own SQLite: its metadata row and its append-only event log.
 
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ledgerColumns } from "../usage/ledger-columns";
 
 /** One row (id = 1): who owns the session and what it is called. */
 export const sessionMeta = sqliteTable("session_meta", {
@@ -14,6 +15,10 @@ export const sessionMeta = sqliteTable("session_meta", {
   model: text("model"),
   /** What a message sent during a turn does: "queue" (next turn) or "interrupt" (cancel and restart). */
   queueMode: text("queue_mode").notNull().default("queue"),
+  /** The A/B variant this session was assigned at creation, if an experiment ran. */
+  variant: text("variant"),
+  /** Gateway cache TTL in seconds (0 skips the cache); null uses LLM_CACHE_TTL. */
+  cacheTtl: integer("cache_ttl"),
 });
 
 /** Every durable event, in order. `seq` is the session-wide, gapless sequence number. */
@@ -47,3 +52,6 @@ export const turns = sqliteTable(
   },
   (t) => [index("turns_status").on(t.status, t.createdAt)],
 );
+
+/** One row per provider attempt of this session's turns: the session's own usage ledger. */
+export const ledger = sqliteTable("ledger", ledgerColumns(), (t) => [index("ledger_turn").on(t.turn)]);

@@ -2,9 +2,6 @@
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
-import { createProvider, parseModelRef } from "../../agent/providers/factory";
-import { clockTool } from "../../agent/tools/clock";
-import { ToolRegistry } from "../../agent/tools/types";
 import migrations from "../../migrations/session/migrations.js";
 import { isAppError } from "../../protocol/errors";
 import {
@@ -17,16 +14,15 @@ import {
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
-import { aiBinding, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
-import { TurnController } from "./agent/turn-controller";
-import { TurnStore } from "./agent/turn-store";
+import type { TurnController } from "./agent/turn-controller";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import { createTurnController } from "./turn-wiring";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -58,23 +54,16 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   get #turns(): TurnController {
-    this.#turnController ??= new TurnController({
+    this.#turnController ??= createTurnController({
+      env: this.env,
+      db: this.#db,
       log: this.#events,
-      turns: new TurnStore(this.#db),
       meta: this.#meta,
-      config: getConfig(this.env),
       emit: (type, payload) => {
         const event = this.#events.append(type, payload);
         this.#broadcast(event);
         return event;
       },
-      providerFor: (ref) => {
-        const config = getConfig(this.env);
-        const { provider, model } = parseModelRef(ref, config.llmProvider);
-        const deps = { fetch: (input: string, init: RequestInit) => fetch(input, init), ai: aiBinding(this.env) };
-        return { provider: createProvider({ ...config.agent, provider, model }, deps), model };
-      },
-      tools: () => new ToolRegistry([clockTool]),
       setAlarm: (at) => void (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)),
     });
     return this.#turnController;
@@ -168,6 +157,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       },
       cancelTurn: () => this.#turns.cancel(),
       decideTool: (id, approve) => this.#turns.decide(id, approve),
+      feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
     };
   }
 
@@ -209,6 +199,15 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setQueueMode(mode: QueueMode): Promise<SessionMeta | null> {
     this.#meta.setQueueMode(mode);
     return this.#meta.get();
+  }
+
+  async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
+    this.#meta.setCacheTtl(seconds);
+    return this.#meta.get();
+  }
+
+  async feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean> {
+    return this.#turns.feedback(turnId, rating, user);
   }
 
   async listMessages(after: number, limit: number): Promise<MessagesPage> {

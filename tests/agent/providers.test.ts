@@ -40,15 +40,22 @@ const sse =
   () =>
     new Response(body(parts, fail), { headers: { "content-type": "text/event-stream" } });
 
+type Meta = Extract<ProviderEvent, { type: "meta" }>;
+
+/** The events of a stream; the header-derived `meta` event is kept apart. */
 async function collect(
   stream: AsyncIterable<ProviderEvent>,
-): Promise<{ events: ProviderEvent[]; error?: ProviderError }> {
+): Promise<{ events: ProviderEvent[]; meta?: Meta; error?: ProviderError }> {
   const events: ProviderEvent[] = [];
+  let meta: Meta | undefined;
   try {
-    for await (const event of stream) events.push(event);
-    return { events };
+    for await (const event of stream) {
+      if (event.type === "meta") meta = event;
+      else events.push(event);
+    }
+    return { events, ...(meta ? { meta } : {}) };
   } catch (error) {
-    if (error instanceof ProviderError) return { events, error };
+    if (error instanceof ProviderError) return { events, ...(meta ? { meta } : {}), error };
     throw error;
   }
 }
@@ -164,6 +171,7 @@ describe("OpenAI-compatible adapter", () => {
     const started = Date.now();
     const result = (async () => {
       for await (const event of provider(slow).stream({ ...request, signal: controller.signal })) {
+        if (event.type === "meta") continue;
         events.push(event);
         controller.abort();
       }
@@ -268,6 +276,29 @@ describe("AI Gateway", () => {
       expect(call.headers.get("cf-aig-authorization")).toBe("Bearer cf-token");
       expect(JSON.parse(call.headers.get("cf-aig-metadata") ?? "{}")).toEqual({ user: "u@x.com", session: "s1" });
     }
+    const hit = () =>
+      new Response(body(["data: [DONE]\n\n"]), { headers: { "cf-aig-cache-status": "HIT", "cf-aig-log-id": "log-1" } });
+    const cached = await collect(
+      createProvider({ ...withGateway, provider: "openai", model: "m" }, deps(hit, [])).stream(request),
+    );
+    expect(cached.meta).toEqual({ type: "meta", cacheHit: true, gatewayLogId: "log-1" });
+    const options = { cacheTtlSeconds: 0, customCost: { perTokenIn: 1.5e-7, perTokenOut: 6e-7 } };
+    const skip: Captured[] = [];
+    await collect(
+      createProvider({ ...withGateway, provider: "openai", model: "m" }, deps(done, skip)).stream({
+        ...request,
+        gateway: options,
+      }),
+    );
+    expect(skip[0]?.headers.get("cf-aig-skip-cache")).toBe("true");
+    expect(JSON.parse(skip[0]?.headers.get("cf-aig-custom-cost") ?? "{}")).toEqual({
+      per_token_in: 1.5e-7,
+      per_token_out: 6e-7,
+    });
+    const ttl: Captured[] = [];
+    const withTtl = { ...request, gateway: { cacheTtlSeconds: 3600 } };
+    await collect(createProvider({ ...withGateway, provider: "openai", model: "m" }, deps(done, ttl)).stream(withTtl));
+    expect(ttl[0]?.headers.get("cf-aig-cache-ttl")).toBe("3600");
     const plain: Captured[] = [];
     const direct = parseConfig({ DEV_AUTH: "1" }).agent;
     await collect(createProvider({ ...direct, provider: "openai", model: "m" }, deps(done, plain)).stream(request));

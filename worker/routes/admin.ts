@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app";
 import { adminIndex, indexedSession, pageParams, sessionStub } from "../sessions";
+import { adminUsageRoutes } from "./usage";
 
 export function adminRoutes(): Hono<AppEnv> {
   const admin = new Hono<AppEnv>();
@@ -26,11 +27,6 @@ export function adminRoutes(): Hono<AppEnv> {
     return c.json({ id: entry.id, closedSockets: closed });
   });
 
-  const notYet = () => {
-    throw new AppError("not_implemented", "usage and budgets are not available yet");
-  };
-  admin.get("/usage", notYet);
-  admin.get("/budgets", notYet);
-  admin.put("/budgets/:email", notYet);
+  admin.route("/", adminUsageRoutes());
   return admin;
 }

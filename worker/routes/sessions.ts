@@ -16,6 +16,7 @@ import {
   userDirectory,
 } from "../sessions";
 import { connectSocket } from "./socket";
+import { parseFeedback, usageResponse } from "./usage";
 
 const notYet = (what: string) => () => {
   throw new AppError("not_implemented", `${what} is not available yet`);
@@ -45,8 +46,9 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     const body = await readJson(c.req.raw);
-    const { title, queueMode } = parseSessionPatch(body);
+    const { title, queueMode, cacheTtl } = parseSessionPatch(body);
     if (queueMode) await sessionStub(c.env, entry.id).setQueueMode(queueMode);
+    if (cacheTtl !== undefined) await sessionStub(c.env, entry.id).setCacheTtl(cacheTtl);
     return c.json(title === undefined ? entry : await renameSession(c.env, entry, title));
   });
 
@@ -66,6 +68,14 @@ export function sessionRoutes(): Hono<AppEnv> {
     return c.json(await sessionStub(c.env, entry.id).listMessages(after, limit));
   });
 
+  api.post("/sessions/:id/feedback", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { turnId, rating } = parseFeedback(await readJson(c.req.raw));
+    const stored = await sessionStub(c.env, entry.id).feedback(turnId, rating, c.var.auth.identity.user);
+    if (!stored) throw new AppError("not_found", "no such turn in this session");
+    return c.json({ turnId, rating });
+  });
+
   api.get("/sessions/:id/ws", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     return connectSocket(c.req.raw, c.env, c.var.config, c.var.auth, entry.id);
@@ -75,6 +85,6 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.all("/sessions/:id/artifacts/*", notYet("artifacts"));
   api.all("/sessions/:id/snapshots", notYet("snapshots"));
   api.all("/sessions/:id/snapshots/*", notYet("snapshots"));
-  api.get("/usage", notYet("usage"));
+  api.get("/usage", async (c) => usageResponse(c.env, new URL(c.req.url), [c.var.auth.identity.user], false));
   return api;
 }

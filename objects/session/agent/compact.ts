@@ -3,7 +3,7 @@
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import { buildContext, compactionCut } from "./context";
-import { type ResolvedModel, streamStep } from "./model-call";
+import { type AttemptMeter, type ResolvedModel, streamStep } from "./model-call";
 
 /** The newest user turns kept verbatim. */
 export const KEEP_TURNS = 2;
@@ -21,6 +21,7 @@ export interface CompactDeps {
   models: string[];
   signal: AbortSignal;
   reason: "auto" | "overflow" | "manual";
+  meter?: AttemptMeter;
 }
 
 function render(event: SessionEvent): string {
@@ -57,6 +58,7 @@ export async function compactSession(deps: CompactDeps): Promise<boolean> {
     },
     signal: deps.signal,
     onText: () => {},
+    ...(deps.meter ? { meter: deps.meter } : {}),
   });
   const reason = deps.reason;
   deps.emit("compaction", { summary: result.text.trim(), throughSeq: cut, reason });

@@ -1,6 +1,13 @@
 // One model step with retries: backoff with jitter on 429/5xx/network errors, then the fallback models.
+// Every attempt passes the meter first (budget, rate limits) and is recorded after, failed or not.
 
-import { type ChatRequest, type Provider, ProviderError, type Usage } from "../../../agent/providers/types";
+import {
+  type ChatRequest,
+  type GatewayOptions,
+  type Provider,
+  ProviderError,
+  type Usage,
+} from "../../../agent/providers/types";
 
 export const MAX_ATTEMPTS_PER_MODEL = 3;
 export const RETRY_BASE_MS = 500;
@@ -29,6 +36,31 @@ export interface StepResult {
   stopReason: string;
 }
 
+/** How one attempt went, for the ledger. */
+export interface AttemptOutcome {
+  ok: boolean;
+  error: ProviderError | null;
+  usage: Usage | null;
+  /** Text received (to estimate tokens when the usage never came). */
+  text: string;
+  startedAt: number;
+  firstTokenAt: number | null;
+  endedAt: number;
+  cacheHit: boolean;
+  gatewayLogId: string | null;
+}
+
+/** Admits and records attempts; `before` throws a MeterRefusal to stop the turn. */
+export interface AttemptMeter {
+  before(info: { provider: string; model: string; attempt: number; request: ChatRequest }): Promise<AttemptTicket>;
+  after(ticket: AttemptTicket, outcome: AttemptOutcome): Promise<void>;
+}
+
+export interface AttemptTicket {
+  /** Options the meter adds to the request (our price for the gateway). */
+  gateway?: GatewayOptions;
+}
+
 export interface StepOptions {
   /** The provider for a model reference, and the model name to send it. */
   providerFor(ref: string): ResolvedModel;
@@ -38,10 +70,7 @@ export interface StepOptions {
   signal: AbortSignal;
   /** Each piece of text as it arrives. */
   onText(piece: string): void;
-  /** Told before each retry (for logs and a notice). */
-  onRetry?(info: { model: string; attempt: number; delayMs: number; error: ProviderError }): void;
-  /** Told after every attempt, failed or not (the usage ledger). */
-  onAttempt?(info: { provider: string; model: string; ok: boolean; error?: ProviderError; usage: Usage | null }): void;
+  meter?: AttemptMeter;
   /** Random in [0, 1); injectable so tests are deterministic. */
   random?: () => number;
 }
@@ -61,31 +90,39 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function asProviderError(error: unknown): ProviderError {
+function asProviderError(error: unknown, signal: AbortSignal): ProviderError {
   if (error instanceof ProviderError) return error;
+  if (signal.aborted) return new ProviderError("aborted", "the call was cancelled", { retryable: false });
   return new ProviderError("provider_unavailable", error instanceof Error ? error.message : String(error), {
     retryable: true,
   });
 }
 
-async function attempt(provider: Provider, model: string, options: StepOptions, streamed: { any: boolean }) {
+async function attempt(provider: Provider, request: ChatRequest, options: StepOptions, outcome: AttemptOutcome) {
   const result: StepResult = {
     provider: provider.name,
-    model,
+    model: request.model,
     text: "",
     toolCalls: [],
     usage: null,
     stopReason: "stop",
   };
-  for await (const event of provider.stream({ ...options.request, model, signal: options.signal })) {
+  for await (const event of provider.stream(request)) {
+    if (event.type === "meta") {
+      outcome.cacheHit = event.cacheHit;
+      outcome.gatewayLogId = event.gatewayLogId;
+      continue;
+    }
+    outcome.firstTokenAt ??= event.type === "text" || event.type === "tool_call" ? Date.now() : null;
     if (event.type === "text") {
-      streamed.any = true;
       result.text += event.text;
+      outcome.text += event.text;
       options.onText(event.text);
     } else if (event.type === "tool_call") {
       result.toolCalls.push({ id: event.id, name: event.name, argumentsJson: event.argumentsJson });
     } else if (event.type === "usage") {
       result.usage = event.usage;
+      outcome.usage = event.usage;
     } else if (event.type === "done") {
       result.stopReason = event.stopReason;
     }
@@ -100,25 +137,45 @@ async function attempt(provider: Provider, model: string, options: StepOptions, 
 export async function streamStep(options: StepOptions): Promise<StepResult> {
   const random = options.random ?? Math.random;
   let lastError: ProviderError | undefined;
+  let attemptNo = 0;
   for (const ref of options.models) {
     const { provider, model } = options.providerFor(ref);
-    for (let attemptNo = 1; attemptNo <= MAX_ATTEMPTS_PER_MODEL; attemptNo++) {
-      const streamed = { any: false };
+    for (let tries = 1; tries <= MAX_ATTEMPTS_PER_MODEL; tries++) {
+      attemptNo++;
+      const base: ChatRequest = { ...options.request, model, signal: options.signal };
+      const ticket = options.meter
+        ? await options.meter.before({ provider: provider.name, model, attempt: attemptNo, request: base })
+        : {};
+      const request = ticket.gateway ? { ...base, gateway: { ...base.gateway, ...ticket.gateway } } : base;
+      const outcome: AttemptOutcome = {
+        ok: false,
+        error: null,
+        usage: null,
+        text: "",
+        startedAt: Date.now(),
+        firstTokenAt: null,
+        endedAt: 0,
+        cacheHit: false,
+        gatewayLogId: null,
+      };
       try {
-        const result = await attempt(provider, model, options, streamed);
-        options.onAttempt?.({ provider: provider.name, model, ok: true, usage: result.usage });
+        const result = await attempt(provider, request, options, outcome);
+        await options.meter?.after(ticket, { ...outcome, ok: true, endedAt: Date.now() });
         return result;
       } catch (error) {
+        const failure = asProviderError(error, options.signal);
+        await options.meter?.after(ticket, { ...outcome, error: failure, endedAt: Date.now() });
         if (options.signal.aborted) throw options.signal.reason;
-        const failure = asProviderError(error);
-        options.onAttempt?.({ provider: provider.name, model, ok: false, error: failure, usage: null });
-        if (streamed.any || !failure.retryable) throw Object.assign(failure, { partial: streamed.any });
+        const streamed = outcome.text !== "";
+        if (streamed || !failure.retryable) {
+          failure.partial = streamed;
+          throw failure;
+        }
         lastError = failure;
         if (failure.retryAfterMs !== undefined && failure.retryAfterMs > MAX_RETRY_AFTER_MS) break;
-        if (attemptNo === MAX_ATTEMPTS_PER_MODEL) break;
-        const backoff = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (attemptNo - 1));
+        if (tries === MAX_ATTEMPTS_PER_MODEL) break;
+        const backoff = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** (tries - 1));
         const delayMs = Math.max(failure.retryAfterMs ?? 0, Math.floor(backoff / 2 + (random() * backoff) / 2));
-        options.onRetry?.({ model, attempt: attemptNo, delayMs, error: failure });
         await sleep(delayMs, options.signal);
       }
     }

@@ -7,7 +7,7 @@ import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
 import { type Command, helpText, parseCommand } from "./commands";
 import { compactSession } from "./compact";
-import type { ResolvedModel } from "./model-call";
+import type { AttemptMeter, ResolvedModel } from "./model-call";
 import { runTurn } from "./turn-runner";
 import type { TurnEndReason, TurnStore } from "./turn-store";
 
@@ -25,6 +25,16 @@ export interface ControllerDeps {
   providerFor(ref: string): ResolvedModel;
   tools(): ToolRegistry;
   setAlarm(at: number | null): void;
+  /** Metering of a turn's model calls; absent, calls are neither limited nor recorded. */
+  metering?: TurnMetering;
+}
+
+export interface TurnMetering {
+  /** Marks the turn running for the user; false when over the concurrent-turn limit. */
+  beginTurn(turnId: string): Promise<boolean>;
+  endTurn(turnId: string): Promise<void>;
+  meter(turnId: string, step: number): AttemptMeter;
+  recordFeedback(turnId: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void>;
 }
 
 interface Running {
@@ -60,6 +70,15 @@ export class TurnController {
   cancel(): boolean {
     if (!this.#running) return false;
     this.#running.abort.abort(new Error("cancelled"));
+    return true;
+  }
+
+  /** Stores a rating of one of this session's turns and joins it to the ledger; false when no such turn. */
+  feedback(turnId: string, rating: "up" | "down", user: string): boolean {
+    if (!this.#deps.turns.exists(turnId)) return false;
+    this.#deps.emit("feedback", { turnId, rating, user });
+    const meta = this.#deps.meta.get();
+    void this.#deps.metering?.recordFeedback(turnId, meta?.id ?? "", meta?.variant ?? null, rating);
     return true;
   }
 
@@ -112,7 +131,7 @@ export class TurnController {
         return this.cancel() ? null : "no turn is running";
       case "/compact":
         if (this.#running) return "a turn is running; try again when it ends";
-        void this.#compact("manual", new AbortController().signal).then((done) => {
+        void this.#compact("manual", new AbortController().signal, `compact-${crypto.randomUUID()}`).then((done) => {
           if (!done) this.#notice("compact", "nothing to compact yet");
         });
         return null;
@@ -124,11 +143,15 @@ export class TurnController {
     return [main, ...this.#deps.config.agent.fallbackModels.filter((model) => model !== main)];
   }
 
-  #compact(reason: "auto" | "overflow" | "manual", signal: AbortSignal): Promise<boolean> {
-    return compactSession({ ...this.#deps, models: this.#models(), signal, reason }).catch((error: unknown) => {
-      this.#notice("compact", `compaction failed: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
-    });
+  #compact(reason: "auto" | "overflow" | "manual", signal: AbortSignal, turnId: string): Promise<boolean> {
+    const metering = this.#deps.metering;
+    const meter = metering ? metering.meter(turnId, 0) : undefined;
+    return compactSession({ ...this.#deps, models: this.#models(), signal, reason, ...(meter ? { meter } : {}) }).catch(
+      (error: unknown) => {
+        this.#notice("compact", `compaction failed: ${error instanceof Error ? error.message : String(error)}`);
+        return false;
+      },
+    );
   }
 
   #approve(signal: AbortSignal, toolCallId: string, name: string, args: string): Promise<boolean> {
@@ -153,16 +176,38 @@ export class TurnController {
     if (this.#running) return;
     const next = this.#deps.turns.nextQueued();
     if (!next) return;
-    const meta = this.#deps.meta.get();
-    const models = this.#models();
     const abort = new AbortController();
     this.#running = { id: next.id, abort };
+    void this.#run(next.id, abort.signal)
+      .catch((error: unknown) => {
+        console.error(JSON.stringify({ level: "error", msg: "turn crashed", error: String(error) }));
+        return "error" as const;
+      })
+      .then((reason) => {
+        this.#running = null;
+        this.#finish(next.id, reason);
+        void this.#deps.metering?.endTurn(next.id);
+        this.#pump();
+      });
+  }
+
+  async #run(turnId: string, signal: AbortSignal): Promise<TurnEndReason> {
+    const meta = this.#deps.meta.get();
+    const models = this.#models();
     const model = models[0] ?? this.#deps.config.llmModel;
-    this.#deps.turns.start(next.id, model);
-    this.#deps.emit("turn_start", { turnId: next.id, model });
+    this.#deps.turns.start(turnId, model);
+    this.#deps.emit("turn_start", { turnId, model });
     this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
-    const signal = abort.signal;
-    runTurn(
+    const metering = this.#deps.metering;
+    if (metering && !(await metering.beginTurn(turnId))) {
+      const limit = this.#deps.config.metering.concurrentTurns;
+      this.#deps.emit("error", {
+        code: "rate_limited",
+        message: `more than ${limit} turns are running for you; try again shortly`,
+      });
+      return "rate_limited";
+    }
+    return runTurn(
       {
         ...this.#deps,
         config: this.#deps.config.agent,
@@ -172,20 +217,13 @@ export class TurnController {
         user: meta?.owner ?? "",
         signal,
         approve: (id, name, args) => this.#approve(signal, id, name, args),
-        compact: (reason) => this.#compact(reason, signal),
+        compact: (reason) => this.#compact(reason, signal, turnId),
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
+        maxTokens: this.#deps.config.metering.maxOutputTokens,
+        ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },
-      next.id,
-    )
-      .catch((error: unknown) => {
-        console.error(JSON.stringify({ level: "error", msg: "turn crashed", error: String(error) }));
-        return "error" as const;
-      })
-      .then((reason) => {
-        this.#running = null;
-        this.#finish(next.id, reason);
-        this.#pump();
-      });
+      turnId,
+    );
   }
 
   #finish(turnId: string, reason: TurnEndReason): void {

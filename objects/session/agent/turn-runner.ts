@@ -9,7 +9,8 @@ import type { AgentConfig } from "../../../worker/config";
 import type { EventLog } from "../event-log";
 import { buildContext, estimateTokens } from "./context";
 import { DeltaBuffer } from "./delta-buffer";
-import { type ResolvedModel, type StepResult, streamStep, type ToolCallRequest } from "./model-call";
+import { MeterRefusal } from "./meter";
+import { type AttemptMeter, type ResolvedModel, type StepResult, streamStep, type ToolCallRequest } from "./model-call";
 import type { TurnEndReason } from "./turn-store";
 
 /** Compaction starts when the context reaches this share of the model's window. */
@@ -32,6 +33,10 @@ export interface TurnDeps {
   compact(reason: "auto" | "overflow"): Promise<boolean>;
   /** Called at each step so a long turn keeps its heartbeat alarm fresh. */
   heartbeat(): void;
+  /** The meter of a step's attempts (budgets, rate limits, ledger); none in tests that do not need one. */
+  meter?(step: number): AttemptMeter;
+  /** Output tokens a call may produce. */
+  maxTokens?: number;
 }
 
 function systemPrompt(config: AgentConfig, summary: string | null): string {
@@ -96,8 +101,10 @@ async function modelStep(
         messages,
         tools: deps.tools.specs(),
         metadata: { user: deps.user, session: deps.sessionId },
+        ...(deps.maxTokens ? { maxTokens: deps.maxTokens } : {}),
       },
       signal: deps.signal,
+      ...(deps.meter ? { meter: deps.meter(step) } : {}),
       onText: (piece) => buffer.push(piece),
     });
   } catch (error) {
@@ -152,6 +159,10 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
     return "step_limit";
   } catch (error) {
     if (deps.signal.aborted) return "cancelled";
+    if (error instanceof MeterRefusal) {
+      deps.emit("error", { code: error.code, message: error.message });
+      return error.code;
+    }
     const code = error instanceof ProviderError ? error.code : "internal_error";
     const cut = error instanceof ProviderError && "partial" in error && error.partial === true;
     const message = cut ? `${errorText(error)} (the answer above is incomplete)` : errorText(error);

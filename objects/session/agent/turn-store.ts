@@ -36,6 +36,10 @@ export class TurnStore {
     return this.#db.select().from(turns).where(eq(turns.status, "queued")).orderBy(asc(turns.createdAt)).get();
   }
 
+  exists(id: string): boolean {
+    return this.#db.select({ id: turns.id }).from(turns).where(eq(turns.id, id)).get() !== undefined;
+  }
+
   running(): TurnRow[] {
     return this.#db.select().from(turns).where(eq(turns.status, "running")).all();
   }

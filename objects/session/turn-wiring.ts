@@ -1,0 +1,73 @@
+// Builds a session's TurnController from its stores and environment: providers, tools, metering, alarms.
+
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { createProvider, parseModelRef } from "../../agent/providers/factory";
+import { clockTool } from "../../agent/tools/clock";
+import { ToolRegistry } from "../../agent/tools/types";
+import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
+import { aiBinding, getConfig } from "../../worker/config";
+import { createMeter } from "./agent/meter";
+import { TurnController } from "./agent/turn-controller";
+import { TurnStore } from "./agent/turn-store";
+import type { EventLog } from "./event-log";
+import type { MetaStore } from "./meta-store";
+import { ledger } from "./schema";
+
+export interface WiringDeps {
+  env: Env;
+  db: DrizzleSqliteDODatabase;
+  log: EventLog;
+  meta: MetaStore;
+  emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
+  setAlarm(at: number | null): void;
+}
+
+export function createTurnController(deps: WiringDeps): TurnController {
+  const config = getConfig(deps.env);
+  const usage = (scope: string) => deps.env.USAGE.getByName(scope);
+  return new TurnController({
+    log: deps.log,
+    turns: new TurnStore(deps.db),
+    meta: deps.meta,
+    config,
+    emit: deps.emit,
+    providerFor: (ref) => {
+      const { provider, model } = parseModelRef(ref, config.llmProvider);
+      const providerDeps = { fetch: (input: string, init: RequestInit) => fetch(input, init), ai: aiBinding(deps.env) };
+      return { provider: createProvider({ ...config.agent, provider, model }, providerDeps), model };
+    },
+    tools: () => new ToolRegistry([clockTool]),
+    setAlarm: deps.setAlarm,
+    metering: {
+      beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
+      endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),
+      recordFeedback: (turnId, session, variant, rating) =>
+        usage(`user:${deps.meta.get()?.owner ?? ""}`).recordFeedback(turnId, session, variant, rating),
+      meter: (turnId, step) => {
+        const meta = deps.meta.get();
+        return createMeter({
+          usage,
+          config,
+          user: meta?.owner ?? "",
+          sessionId: meta?.id ?? "",
+          variant: meta?.variant ?? null,
+          cacheTtl: meta?.cacheTtl ?? null,
+          turnId,
+          step: () => step,
+          record: (row) => deps.db.insert(ledger).values(row).run(),
+          onWarnings: (warnings) => {
+            for (const w of warnings) {
+              deps.emit("budget_warning", {
+                period: w.period,
+                percent: w.percent,
+                spentUsd: w.spentMicros / 1e6,
+                limitUsd: w.limitMicros / 1e6,
+                resetsAt: w.resetsAt,
+              });
+            }
+          },
+        });
+      },
+    },
+  });
+}

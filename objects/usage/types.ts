@@ -1,0 +1,87 @@
+// What crosses the usage object's RPC: call records, admission requests and answers, reports.
+
+import type { ledger } from "../session/schema";
+
+/** One provider attempt, as the session's meter records it: a row of the ledger. */
+export type CallRecord = typeof ledger.$inferSelect;
+
+export interface AdmitRequest {
+  model: string;
+  /** The most this call can cost, micro-USD (0 when the model has no price). */
+  worstMicros: number;
+  /** Tokens it may use (input estimate + output cap), for the tokens-per-minute limit. */
+  tokens: number;
+  now?: number;
+}
+
+export type Admission =
+  | { ok: true; reservationId: string }
+  | {
+      ok: false;
+      code: "budget_exceeded" | "rate_limited";
+      message: string;
+      retryAfterSeconds: number;
+      resetsAt: number;
+    };
+
+export interface BudgetWarning {
+  period: string;
+  percent: 50 | 80 | 100;
+  spentMicros: number;
+  limitMicros: number;
+  resetsAt: number;
+}
+
+export interface BudgetLimits {
+  dailyMicros: number | null;
+  monthlyMicros: number | null;
+}
+
+export interface BudgetStatus {
+  limits: BudgetLimits;
+  /** Whether the limits come from an admin's override. */
+  overridden: boolean;
+  spentTodayMicros: number;
+  spentThisMonthMicros: number;
+  reservedMicros: number;
+  alerts: { at: number; period: string; percent: number; spentMicros: number; limitMicros: number }[];
+}
+
+export type GroupBy = "day" | "model" | "provider" | "session" | "variant" | "user";
+
+export interface UsageQuery {
+  from?: number;
+  to?: number;
+  groupBy: GroupBy;
+}
+
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** One group of a usage report. */
+export interface UsageRow {
+  key: string;
+  calls: number;
+  errors: number;
+  errorRate: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  /** Calls with no price (their cost is unknown, not zero). */
+  unpricedCalls: number;
+  /** Calls whose tokens were estimated (stream cut before its usage). */
+  estimatedCalls: number;
+  cacheHits: number;
+  cacheHitRate: number;
+  savedUsd: number;
+  latencyMs: Percentiles;
+  ttftMs: Percentiles;
+  feedbackUp: number;
+  feedbackDown: number;
+}

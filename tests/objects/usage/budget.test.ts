@@ -1,0 +1,97 @@
+// Admission in a usage object: budgets with reservations, resets at the period boundary, rate limits.
+
+import { env, runInDurableObject } from "cloudflare:test";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { describe, expect, it } from "vitest";
+import { admit, beginTurn, endTurn } from "../../../objects/usage/budget";
+import { record } from "../../helpers/ledger";
+
+const unlimited = { requestsPerMinute: 1000, tokensPerMinute: 10_000_000 };
+
+describe("budget admission", () => {
+  it("reserves worst cases so concurrent calls cannot overshoot, and settles to the actual cost", async () => {
+    const stub = env.USAGE.getByName(`user:budget-${crypto.randomUUID()}@example.com`);
+    await stub.setBudget({ dailyMicros: 10_000, monthlyMicros: null }, "admin@example.com");
+    const first = await stub.admit({ model: "m", worstMicros: 6_000, tokens: 100 });
+    const second = await stub.admit({ model: "m", worstMicros: 6_000, tokens: 100 });
+    expect(first.ok).toBe(true);
+    expect(second).toMatchObject({ ok: false, code: "budget_exceeded" });
+    if (!first.ok) throw new Error("unreachable");
+    await stub.settle(first.reservationId, record({ costMicros: 1_500 }));
+    const third = await stub.admit({ model: "m", worstMicros: 6_000, tokens: 100 });
+    expect(third.ok).toBe(true);
+    const status = await stub.budget();
+    expect(status.spentTodayMicros).toBe(1_500);
+    expect(status.reservedMicros).toBe(6_000);
+    expect(status.overridden).toBe(true);
+  });
+
+  it("warns at 50, 80 and 100 % once each", async () => {
+    const stub = env.USAGE.getByName(`user:warn-${crypto.randomUUID()}@example.com`);
+    await stub.setBudget({ dailyMicros: 1_000, monthlyMicros: null }, "admin@example.com");
+    const crossed: number[] = [];
+    for (const cost of [400, 200, 250, 200, 100]) {
+      for (const w of await stub.settle(null, record({ costMicros: cost })))
+        if (w.period.startsWith("day")) crossed.push(w.percent);
+    }
+    expect(crossed).toEqual([50, 80, 100]);
+    expect((await stub.budget()).alerts.map((a) => a.percent).sort()).toEqual([100, 50, 80]);
+  });
+
+  it("counts only the current day and month: spending resets at the boundary", async () => {
+    await runInDurableObject(env.USAGE.getByName(`user:reset-${crypto.randomUUID()}`), async (object, state) => {
+      const db = drizzle(state.storage);
+      const lateYesterday = Date.UTC(2026, 10, 23, 23, 59, 0);
+      const earlyToday = Date.UTC(2026, 10, 24, 0, 1, 0);
+      await object.settle(null, record({ at: lateYesterday, costMicros: 900 }));
+      const limits = { dailyMicros: 1_000, monthlyMicros: 5_000 };
+      const yesterday = admit(db, limits, unlimited, {
+        model: "m",
+        worstMicros: 200,
+        tokens: 1,
+        now: lateYesterday + 1000,
+      });
+      expect(yesterday).toMatchObject({ ok: false, code: "budget_exceeded", resetsAt: Date.UTC(2026, 10, 24) });
+      const today = admit(db, limits, unlimited, { model: "m", worstMicros: 200, tokens: 1, now: earlyToday });
+      expect(today.ok).toBe(true);
+      // The month still counts yesterday: 900 + 200 reserved + 4000 > 5000.
+      const big = admit(db, { dailyMicros: null, monthlyMicros: 5_000 }, unlimited, {
+        model: "m",
+        worstMicros: 4_000,
+        tokens: 1,
+        now: earlyToday,
+      });
+      expect(big).toMatchObject({ ok: false, code: "budget_exceeded", resetsAt: Date.UTC(2026, 11, 1) });
+    });
+  });
+
+  it("limits requests and tokens per minute with a retry-after, and concurrent turns", async () => {
+    await runInDurableObject(env.USAGE.getByName(`user:rate-${crypto.randomUUID()}`), async (object, state) => {
+      const db = drizzle(state.storage);
+      const now = Date.now();
+      const limits = { dailyMicros: null, monthlyMicros: null };
+      const rates = { requestsPerMinute: 2, tokensPerMinute: 1_000 };
+      const a = admit(db, limits, rates, { model: "m", worstMicros: 0, tokens: 10, now });
+      const b = admit(db, limits, rates, { model: "m", worstMicros: 0, tokens: 10, now });
+      const c = admit(db, limits, rates, { model: "m", worstMicros: 0, tokens: 10, now });
+      expect([a.ok, b.ok]).toEqual([true, true]);
+      expect(c).toMatchObject({ ok: false, code: "rate_limited" });
+      if (c.ok) throw new Error("unreachable");
+      expect(c.retryAfterSeconds).toBeGreaterThan(0);
+      expect(c.retryAfterSeconds).toBeLessThanOrEqual(60);
+      const heavy = admit(
+        db,
+        limits,
+        { requestsPerMinute: 100, tokensPerMinute: 1_000 },
+        { model: "m", worstMicros: 0, tokens: 5_000, now },
+      );
+      expect(heavy).toMatchObject({ ok: false, code: "rate_limited" });
+      expect(beginTurn(db, "t1", 2, now)).toBe(true);
+      expect(beginTurn(db, "t2", 2, now)).toBe(true);
+      expect(beginTurn(db, "t3", 2, now)).toBe(false);
+      endTurn(db, "t1");
+      expect(beginTurn(db, "t3", 2, now)).toBe(true);
+      void object;
+    });
+  });
+});

@@ -1,0 +1,166 @@
+// Configuration of cost control: budgets, rate limits, output cap, price overrides, caching and the A/B split.
+
+import type { ModelPrice } from "../agent/pricing/catalog";
+import { isRecord } from "../protocol/json";
+
+export interface Variant {
+  name: string;
+  /** A model reference ("gpt-4o-mini", "anthropic:claude-haiku-4-5"). */
+  model: string;
+  weight: number;
+}
+
+export interface Experiment {
+  name: string;
+  variants: Variant[];
+}
+
+export interface MeteringConfig {
+  /** Per-user defaults (admins override per user); null is no limit. micro-USD. */
+  userDailyMicros: number | null;
+  userMonthlyMicros: number | null;
+  /** Limits over everyone; null is none (and then no global object is in any call's path). */
+  globalDailyMicros: number | null;
+  globalMonthlyMicros: number | null;
+  requestsPerMinute: number;
+  tokensPerMinute: number;
+  concurrentTurns: number;
+  /** Output tokens a call may produce (sent as max_tokens; the budget reserves for it). */
+  maxOutputTokens: number;
+  prices: ModelPrice[];
+  /** Gateway cache TTL in seconds for new sessions; null leaves the gateway's default, 0 skips the cache. */
+  cacheTtlSeconds: number | null;
+  experiment: Experiment | null;
+}
+
+export type MeteringVars = Partial<
+  Record<
+    | "BUDGET_DAILY_USD"
+    | "BUDGET_MONTHLY_USD"
+    | "BUDGET_GLOBAL_DAILY_USD"
+    | "BUDGET_GLOBAL_MONTHLY_USD"
+    | "RATE_LIMIT_REQUESTS_PER_MIN"
+    | "RATE_LIMIT_TOKENS_PER_MIN"
+    | "MAX_CONCURRENT_TURNS"
+    | "LLM_MAX_OUTPUT_TOKENS"
+    | "LLM_PRICES"
+    | "LLM_CACHE_TTL"
+    | "AB_EXPERIMENT",
+    string
+  >
+>;
+
+export const METERING_VARIABLES = [
+  "BUDGET_DAILY_USD",
+  "BUDGET_MONTHLY_USD",
+  "BUDGET_GLOBAL_DAILY_USD",
+  "BUDGET_GLOBAL_MONTHLY_USD",
+  "RATE_LIMIT_REQUESTS_PER_MIN",
+  "RATE_LIMIT_TOKENS_PER_MIN",
+  "MAX_CONCURRENT_TURNS",
+  "LLM_MAX_OUTPUT_TOKENS",
+  "LLM_PRICES",
+  "LLM_CACHE_TTL",
+  "AB_EXPERIMENT",
+] as const;
+
+export class MeteringConfigError extends Error {}
+
+const fail = (variable: string, problem: string) =>
+  new MeteringConfigError(`configuration error: ${variable} ${problem}`);
+
+function usd(variable: string, value: string | undefined): number | null {
+  if (value === undefined || value.trim() === "") return null;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw fail(variable, `must be a non-negative number of US dollars (got "${value}")`);
+  return Math.round(n * 1_000_000);
+}
+
+function int(variable: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw fail(variable, `must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+function json(variable: string, value: string | undefined): unknown {
+  if (value === undefined || value.trim() === "") return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw fail(variable, "is not valid JSON");
+  }
+}
+
+const PRICE_FIELDS = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"] as const;
+
+function parsePrices(value: unknown): ModelPrice[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw fail("LLM_PRICES", "must be a JSON array");
+  return value.map((entry, i) => {
+    if (!isRecord(entry)) throw fail("LLM_PRICES", `entry ${i} is not an object`);
+    const { provider, model } = entry;
+    if (provider !== "openai" && provider !== "anthropic" && provider !== "workers-ai") {
+      throw fail("LLM_PRICES", `entry ${i} needs provider openai, anthropic or workers-ai`);
+    }
+    if (typeof model !== "string" || model === "") throw fail("LLM_PRICES", `entry ${i} needs a model`);
+    const numbers = PRICE_FIELDS.map((field) => {
+      const n = entry[field] ?? 0;
+      if (typeof n !== "number" || !Number.isInteger(n) || n < 0) {
+        throw fail("LLM_PRICES", `entry ${i}: ${field} must be integer micro-USD per million tokens`);
+      }
+      return n;
+    });
+    const [input = 0, output = 0, cacheRead = 0, cacheWrite5m = 0, cacheWrite1h = 0] = numbers;
+    return {
+      provider,
+      model,
+      input,
+      output,
+      cacheRead,
+      cacheWrite5m,
+      cacheWrite1h,
+      source: "LLM_PRICES",
+      date: "configured",
+    };
+  });
+}
+
+function parseExperiment(value: unknown): Experiment | null {
+  if (value === undefined) return null;
+  if (!isRecord(value) || typeof value.name !== "string" || !Array.isArray(value.variants)) {
+    throw fail("AB_EXPERIMENT", 'must be {"name": "...", "variants": [{"name", "model", "weight"}, ...]}');
+  }
+  const variants = value.variants.map((v, i) => {
+    if (
+      !isRecord(v) ||
+      typeof v.name !== "string" ||
+      typeof v.model !== "string" ||
+      typeof v.weight !== "number" ||
+      v.weight <= 0
+    ) {
+      throw fail("AB_EXPERIMENT", `variant ${i} needs a name, a model and a positive weight`);
+    }
+    return { name: v.name, model: v.model, weight: v.weight };
+  });
+  if (variants.length < 2) throw fail("AB_EXPERIMENT", "needs at least two variants");
+  return { name: value.name, variants };
+}
+
+export function parseMetering(vars: MeteringVars): MeteringConfig {
+  const ttl = vars.LLM_CACHE_TTL;
+  return {
+    userDailyMicros: usd("BUDGET_DAILY_USD", vars.BUDGET_DAILY_USD),
+    userMonthlyMicros: usd("BUDGET_MONTHLY_USD", vars.BUDGET_MONTHLY_USD),
+    globalDailyMicros: usd("BUDGET_GLOBAL_DAILY_USD", vars.BUDGET_GLOBAL_DAILY_USD),
+    globalMonthlyMicros: usd("BUDGET_GLOBAL_MONTHLY_USD", vars.BUDGET_GLOBAL_MONTHLY_USD),
+    requestsPerMinute: int("RATE_LIMIT_REQUESTS_PER_MIN", vars.RATE_LIMIT_REQUESTS_PER_MIN, 60, 1, 100_000),
+    tokensPerMinute: int("RATE_LIMIT_TOKENS_PER_MIN", vars.RATE_LIMIT_TOKENS_PER_MIN, 1_000_000, 1, 1_000_000_000),
+    concurrentTurns: int("MAX_CONCURRENT_TURNS", vars.MAX_CONCURRENT_TURNS, 4, 1, 1000),
+    maxOutputTokens: int("LLM_MAX_OUTPUT_TOKENS", vars.LLM_MAX_OUTPUT_TOKENS, 4096, 1, 1_000_000),
+    prices: parsePrices(json("LLM_PRICES", vars.LLM_PRICES)),
+    cacheTtlSeconds: ttl === undefined || ttl === "" ? null : int("LLM_CACHE_TTL", ttl, 0, 0, 2_592_000),
+    experiment: parseExperiment(json("AB_EXPERIMENT", vars.AB_EXPERIMENT)),
+  };
+}
