@@ -23,6 +23,12 @@ export default defineConfig({
                 ADMIN_GROUPS: "ops",
                 LLM_PROVIDER: "openai",
                 SANDBOX_MODE: "local",
+                SANDBOX_URL: inject("sandboxUrl"),
+                SANDBOX_SECRET: inject("sandboxSecret"),
+                APPROVAL_TIMEOUT_SECONDS: "2",
+                EXEC_TIMEOUT_SECONDS: "5",
+                // A provider key the sandbox must never see.
+                OPENAI_API_KEY: "sk-test-worker-secret-do-not-leak",
                 // Ten concurrent turns of one user must reach the budget, not this limit (tested on its own).
                 MAX_CONCURRENT_TURNS: "20",
               },

@@ -27,8 +27,24 @@ export interface Config {
   llmProvider: LlmProvider;
   llmModel: string;
   sandboxMode: SandboxMode;
+  sandbox: SandboxConfig;
   agent: AgentConfig;
   metering: MeteringConfig;
+}
+
+export type ExecPolicy = "ask" | "auto" | "deny";
+
+export interface SandboxConfig {
+  /** The local sandbox host (SANDBOX_MODE=local). */
+  url: string;
+  /** Its shared secret; required in local mode. */
+  secret: string | null;
+  /** Default approval policy of the exec tool for new sessions. */
+  execPolicy: ExecPolicy;
+  /** An unanswered approval request is denied after this long. */
+  approvalTimeoutMs: number;
+  /** Default and maximum time a command may run. */
+  execTimeoutMs: number;
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -75,7 +91,12 @@ export type ConfigVars = MeteringVars &
       | "SYSTEM_PROMPT"
       | "AGENT_MAX_STEPS"
       | "LLM_FALLBACK_MODELS"
-      | "LLM_CONTEXT_TOKENS",
+      | "LLM_CONTEXT_TOKENS"
+      | "SANDBOX_URL"
+      | "SANDBOX_SECRET"
+      | "EXEC_POLICY"
+      | "APPROVAL_TIMEOUT_SECONDS"
+      | "EXEC_TIMEOUT_SECONDS",
       string
     >
   >;
@@ -146,6 +167,19 @@ function integer(variable: string, value: string | undefined, fallback: number, 
   return n;
 }
 
+function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
+  const secret = vars.SANDBOX_SECRET?.trim() || null;
+  if (mode === "local" && secret !== null && secret.length < 16)
+    throw configError("SANDBOX_SECRET", "must be at least 16 characters");
+  return {
+    url: baseUrl("SANDBOX_URL", vars.SANDBOX_URL, "http://127.0.0.1:8788"),
+    secret,
+    execPolicy: oneOf("EXEC_POLICY", vars.EXEC_POLICY, ["ask", "auto", "deny"] as const, "ask"),
+    approvalTimeoutMs: integer("APPROVAL_TIMEOUT_SECONDS", vars.APPROVAL_TIMEOUT_SECONDS, 300, 1, 86_400) * 1000,
+    execTimeoutMs: integer("EXEC_TIMEOUT_SECONDS", vars.EXEC_TIMEOUT_SECONDS, 60, 1, 600) * 1000,
+  };
+}
+
 function parseAgent(vars: ConfigVars): AgentConfig {
   const accountId = vars.AI_GATEWAY_ACCOUNT_ID?.trim();
   const gatewayId = vars.AI_GATEWAY_ID?.trim();
@@ -190,6 +224,9 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "LLM_CONTEXT_TOKENS",
   "SANDBOX_URL",
   "SANDBOX_SECRET",
+  "EXEC_POLICY",
+  "APPROVAL_TIMEOUT_SECONDS",
+  "EXEC_TIMEOUT_SECONDS",
   ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [
@@ -229,6 +266,7 @@ export function parseConfig(vars: ConfigVars): Config {
   const audience = vars.ACCESS_AUD?.trim() || null;
   if (!devAuth && teamDomain === null) throw configError("ACCESS_TEAM_DOMAIN", "is required (or DEV_AUTH=1 locally)");
   if (!devAuth && audience === null) throw configError("ACCESS_AUD", "is required (or DEV_AUTH=1 locally)");
+  const sandboxMode = oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare");
   return {
     teamDomain,
     audience,
@@ -238,7 +276,8 @@ export function parseConfig(vars: ConfigVars): Config {
     allowedOrigins: parseOrigins(vars.ALLOWED_ORIGINS),
     llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, ["openai", "anthropic", "workers-ai"] as const, "openai"),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
-    sandboxMode: oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare"),
+    sandboxMode,
+    sandbox: parseSandbox(vars, sandboxMode),
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
   };

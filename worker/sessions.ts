@@ -7,8 +7,9 @@ import type { QueueMode } from "../objects/session/meta-store";
 import type { SessionObject } from "../objects/session/session-object";
 import { AppError } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
+import { createSandbox } from "../sandbox/factory";
 import type { Identity } from "./auth/identity";
-import { getConfig } from "./config";
+import { type ExecPolicy, getConfig } from "./config";
 
 export const MAX_TITLE_LENGTH = 200;
 const DEFAULT_TITLE = "New session";
@@ -61,6 +62,8 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
 
 export interface SessionPatch {
   title?: string;
+  /** The exec tool's approval policy in this session; null returns to EXEC_POLICY. */
+  execPolicy?: ExecPolicy | null;
   queueMode?: QueueMode;
   /** Gateway cache TTL in seconds (0 skips the cache); null returns to the default. */
   cacheTtl?: number | null;
@@ -69,7 +72,16 @@ export interface SessionPatch {
 /** A PATCH body: a new title, queue mode and/or cache TTL; at least one. */
 export function parseSessionPatch(body: unknown): SessionPatch {
   if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
-  const { queueMode, cacheTtl } = body;
+  const { queueMode, cacheTtl, execPolicy } = body;
+  if (
+    execPolicy !== undefined &&
+    execPolicy !== null &&
+    execPolicy !== "ask" &&
+    execPolicy !== "auto" &&
+    execPolicy !== "deny"
+  ) {
+    throw new AppError("bad_request", 'execPolicy must be "ask", "auto", "deny" or null');
+  }
   if (queueMode !== undefined && queueMode !== "queue" && queueMode !== "interrupt") {
     throw new AppError("bad_request", 'queueMode must be "queue" or "interrupt"');
   }
@@ -79,10 +91,11 @@ export function parseSessionPatch(body: unknown): SessionPatch {
     (Number.isInteger(cacheTtl) && Number(cacheTtl) >= 0 && Number(cacheTtl) <= 2_592_000);
   if (!ttlOk) throw new AppError("bad_request", "cacheTtl must be null or whole seconds from 0 to 2592000");
   const title = parseTitle(body, false);
-  if (title === undefined && queueMode === undefined && cacheTtl === undefined) {
-    throw new AppError("bad_request", "give a title, a queueMode or a cacheTtl");
+  if (title === undefined && queueMode === undefined && cacheTtl === undefined && execPolicy === undefined) {
+    throw new AppError("bad_request", "give a title, a queueMode, a cacheTtl or an execPolicy");
   }
   return {
+    ...(execPolicy === undefined ? {} : { execPolicy }),
     ...(title === undefined ? {} : { title }),
     ...(queueMode === undefined ? {} : { queueMode }),
     ...(cacheTtl === undefined ? {} : { cacheTtl: cacheTtl === null ? null : Number(cacheTtl) }),
@@ -126,6 +139,14 @@ export async function deleteSession(env: Env, entry: SessionEntry): Promise<void
   await userDirectory(env, entry.owner).remove(entry.id);
   await sessionStub(env, entry.id).destroy();
   await adminIndex(env).remove(entry.id);
+  try {
+    await createSandbox(env, getConfig(env)).destroy(entry.id);
+  } catch (error) {
+    // The workspace may never have existed; a sandbox that cannot be reached is recycled by its own timeout.
+    console.warn(
+      JSON.stringify({ level: "warn", msg: "sandbox not destroyed", session: entry.id, error: String(error) }),
+    );
+  }
 }
 
 export async function renameSession(env: Env, entry: SessionEntry, title: string): Promise<SessionEntry> {

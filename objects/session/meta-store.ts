@@ -2,6 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { ExecPolicy } from "../../worker/config";
 import { sessionMeta } from "./schema";
 
 export type QueueMode = "queue" | "interrupt";
@@ -27,6 +28,8 @@ export interface SessionMeta extends Omit<NewSession, "variant"> {
   variant: string | null;
   /** Gateway cache TTL in seconds (0 skips); null uses the configured default. */
   cacheTtl: number | null;
+  /** Approval policy of exec; null uses EXEC_POLICY. */
+  execPolicy: ExecPolicy | null;
 }
 
 const ROW_ID = 1;
@@ -51,6 +54,8 @@ export class MetaStore {
       queueMode: row.queueMode === "interrupt" ? "interrupt" : "queue",
       variant: row.variant,
       cacheTtl: row.cacheTtl,
+      execPolicy:
+        row.execPolicy === "ask" || row.execPolicy === "auto" || row.execPolicy === "deny" ? row.execPolicy : null,
     };
   }
 
@@ -71,7 +76,7 @@ export class MetaStore {
         model: meta.variant?.model ?? null,
       })
       .run();
-    return this.get() ?? { ...meta, model: null, queueMode: "queue", variant: null, cacheTtl: null };
+    return this.get() ?? { ...meta, model: null, queueMode: "queue", variant: null, cacheTtl: null, execPolicy: null };
   }
 
   rename(title: string): SessionMeta | null {
@@ -81,6 +86,10 @@ export class MetaStore {
 
   setModel(model: string | null): void {
     this.#db.update(sessionMeta).set({ model, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+  }
+
+  setExecPolicy(execPolicy: ExecPolicy | null): void {
+    this.#db.update(sessionMeta).set({ execPolicy, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setCacheTtl(cacheTtl: number | null): void {

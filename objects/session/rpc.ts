@@ -1,6 +1,7 @@
 // The RPC surface of a session Durable Object: what the worker and the admin API may call.
 
 import type { Device, SessionEvent } from "../../protocol/frames";
+import type { ExecPolicy } from "../../worker/config";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 
 /** A page of the transcript. */
@@ -36,6 +37,8 @@ export interface SessionRpc {
   setQueueMode(mode: QueueMode): Promise<SessionMeta | null>;
   /** Sets the gateway cache TTL of this session's calls (0 skips the cache, null the default). */
   setCacheTtl(seconds: number | null): Promise<SessionMeta | null>;
+  /** Sets the exec tool's approval policy (null: EXEC_POLICY). */
+  setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null>;
   /** Stores a rating of a turn; false when the session has no such turn. */
   feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean>;
   listMessages(after: number, limit: number): Promise<MessagesPage>;

@@ -19,6 +19,8 @@ export const sessionMeta = sqliteTable("session_meta", {
   variant: text("variant"),
   /** Gateway cache TTL in seconds (0 skips the cache); null uses LLM_CACHE_TTL. */
   cacheTtl: integer("cache_ttl"),
+  /** Approval policy of the exec tool: "ask", "auto" or "deny"; null uses EXEC_POLICY. */
+  execPolicy: text("exec_policy"),
 });
 
 /** Every durable event, in order. `seq` is the session-wide, gapless sequence number. */

@@ -14,6 +14,7 @@ import {
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
+import type { ExecPolicy } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
@@ -198,6 +199,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async setQueueMode(mode: QueueMode): Promise<SessionMeta | null> {
     this.#meta.setQueueMode(mode);
+    return this.#meta.get();
+  }
+
+  async setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null> {
+    this.#meta.setExecPolicy(policy);
     return this.#meta.get();
   }
 

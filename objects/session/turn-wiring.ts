@@ -4,7 +4,9 @@ import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { clockTool } from "../../agent/tools/clock";
 import { ToolRegistry } from "../../agent/tools/types";
+import { workspaceTools } from "../../agent/tools/workspace";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
+import { createSandbox } from "../../sandbox/factory";
 import { aiBinding, getConfig } from "../../worker/config";
 import { createMeter } from "./agent/meter";
 import { TurnController } from "./agent/turn-controller";
@@ -36,7 +38,15 @@ export function createTurnController(deps: WiringDeps): TurnController {
       const providerDeps = { fetch: (input: string, init: RequestInit) => fetch(input, init), ai: aiBinding(deps.env) };
       return { provider: createProvider({ ...config.agent, provider, model }, providerDeps), model };
     },
-    tools: () => new ToolRegistry([clockTool]),
+    tools: () => {
+      const policy = deps.meta.get()?.execPolicy ?? config.sandbox.execPolicy;
+      const sandbox = createSandbox(deps.env, config);
+      const tools = workspaceTools(sandbox, {
+        execNeedsApproval: policy === "ask",
+        timeoutMs: config.sandbox.execTimeoutMs,
+      });
+      return new ToolRegistry([clockTool, ...tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec")]);
+    },
     setAlarm: deps.setAlarm,
     metering: {
       beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),

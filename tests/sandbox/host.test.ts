@@ -94,7 +94,7 @@ describe("local sandbox host", () => {
 
   it("stops a memory hog at its memory limit", async () => {
     const result = await sandbox.exec(sid(), {
-      command: "head -c 600000000 /dev/zero | tr '\\0' x | (v=$(cat); echo ${#v})",
+      command: "head -c 600000000 /dev/zero | tr '\\0' x | (v=$(cat); printf %s \"$v\" | wc -c)",
     });
     expect(result.exitCode).not.toBe(0);
     expect(result.stdout).not.toContain("600000000");

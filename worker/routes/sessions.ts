@@ -46,7 +46,8 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     const body = await readJson(c.req.raw);
-    const { title, queueMode, cacheTtl } = parseSessionPatch(body);
+    const { title, queueMode, cacheTtl, execPolicy } = parseSessionPatch(body);
+    if (execPolicy !== undefined) await sessionStub(c.env, entry.id).setExecPolicy(execPolicy);
     if (queueMode) await sessionStub(c.env, entry.id).setQueueMode(queueMode);
     if (cacheTtl !== undefined) await sessionStub(c.env, entry.id).setCacheTtl(cacheTtl);
     return c.json(title === undefined ? entry : await renameSession(c.env, entry, title));

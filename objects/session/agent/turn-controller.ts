@@ -11,8 +11,6 @@ import type { AttemptMeter, ResolvedModel } from "./model-call";
 import { runTurn } from "./turn-runner";
 import type { TurnEndReason, TurnStore } from "./turn-store";
 
-/** An unanswered approval request is denied after this long. */
-export const APPROVAL_TIMEOUT_MS = 5 * 60 * 1000;
 /** While a turn runs, an alarm this far ahead wakes the object if it was reset, to seal the turn. */
 export const HEARTBEAT_MS = 30 * 1000;
 
@@ -155,7 +153,8 @@ export class TurnController {
   }
 
   #approve(signal: AbortSignal, toolCallId: string, name: string, args: string): Promise<boolean> {
-    const expiresAt = Date.now() + APPROVAL_TIMEOUT_MS;
+    const timeoutMs = this.#deps.config.sandbox.approvalTimeoutMs;
+    const expiresAt = Date.now() + timeoutMs;
     this.#deps.emit("approval_request", { toolCallId, name, args, expiresAt });
     return new Promise((resolve) => {
       const done = (approved: boolean) => {
@@ -165,7 +164,7 @@ export class TurnController {
         resolve(approved);
       };
       const onAbort = () => done(false);
-      const timer = setTimeout(() => done(false), APPROVAL_TIMEOUT_MS);
+      const timer = setTimeout(() => done(false), timeoutMs);
       signal.addEventListener("abort", onAbort, { once: true });
       this.#approvals.set(toolCallId, done);
     });

@@ -1,16 +1,24 @@
 // Starts the real service with `wrangler dev` on a free loopback port, for tests and benchmarks driven from Node.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startSandboxHost } from "../../../sandbox/host/server.ts";
 
 export interface DevServer {
   url: string;
   port: number;
   persistDir: string;
   stop(): Promise<void>;
+}
+
+async function sandboxHost(persistDir: string) {
+  const secret = randomBytes(24).toString("hex");
+  const host = await startSandboxHost({ port: 0, secret, root: join(persistDir, "sandbox") });
+  return { host, vars: { SANDBOX_MODE: "local", SANDBOX_URL: host.url, SANDBOX_SECRET: secret } };
 }
 
 export async function freePort(): Promise<number> {
@@ -46,7 +54,8 @@ export async function startDevServer(
 ): Promise<DevServer> {
   const port = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edgeclaw-e2e-"));
-  const vars = { DEV_AUTH: "1", ...options.vars };
+  const sandbox = await sandboxHost(persistDir);
+  const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
@@ -64,6 +73,7 @@ export async function startDevServer(
   });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
+    await sandbox.host.close();
     if (child.exitCode !== null || child.pid === undefined) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-child.pid, "SIGTERM");
