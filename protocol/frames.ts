@@ -162,6 +162,14 @@ export interface EventPayloads {
     /** When the period resets (epoch ms). */
     resetsAt: number;
   };
+  /** A snapshot of the workspace was stored in R2. */
+  snapshot: {
+    snapshotId: string;
+    reason: "manual" | "idle" | "before_stop";
+    /** Files and archive size. */
+    files: number;
+    bytes: number;
+  };
   /** A user's rating of a turn. */
   feedback: {
     turnId: string;
@@ -213,6 +221,7 @@ export const EVENT_TYPES = [
   "notice",
   "budget_warning",
   "feedback",
+  "snapshot",
 ] as const satisfies readonly EventType[];
 
 /** A stored event as it goes over the wire. */

@@ -45,6 +45,10 @@ export interface SandboxConfig {
   approvalTimeoutMs: number;
   /** Default and maximum time a command may run. */
   execTimeoutMs: number;
+  /** A session idle this long gets a workspace snapshot; 0 turns idle snapshots off. */
+  snapshotIdleMs: number;
+  /** Snapshots kept per session. */
+  snapshotRetention: number;
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -96,7 +100,9 @@ export type ConfigVars = MeteringVars &
       | "SANDBOX_SECRET"
       | "EXEC_POLICY"
       | "APPROVAL_TIMEOUT_SECONDS"
-      | "EXEC_TIMEOUT_SECONDS",
+      | "EXEC_TIMEOUT_SECONDS"
+      | "SNAPSHOT_IDLE_MINUTES"
+      | "SNAPSHOT_RETENTION",
       string
     >
   >;
@@ -177,6 +183,8 @@ function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
     execPolicy: oneOf("EXEC_POLICY", vars.EXEC_POLICY, ["ask", "auto", "deny"] as const, "ask"),
     approvalTimeoutMs: integer("APPROVAL_TIMEOUT_SECONDS", vars.APPROVAL_TIMEOUT_SECONDS, 300, 1, 86_400) * 1000,
     execTimeoutMs: integer("EXEC_TIMEOUT_SECONDS", vars.EXEC_TIMEOUT_SECONDS, 60, 1, 600) * 1000,
+    snapshotIdleMs: integer("SNAPSHOT_IDLE_MINUTES", vars.SNAPSHOT_IDLE_MINUTES, 10, 0, 10_080) * 60_000,
+    snapshotRetention: integer("SNAPSHOT_RETENTION", vars.SNAPSHOT_RETENTION, 5, 1, 1000),
   };
 }
 
@@ -227,6 +235,8 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "EXEC_POLICY",
   "APPROVAL_TIMEOUT_SECONDS",
   "EXEC_TIMEOUT_SECONDS",
+  "SNAPSHOT_IDLE_MINUTES",
+  "SNAPSHOT_RETENTION",
   ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [

@@ -5,6 +5,7 @@ import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
 import type { QueueMode } from "../objects/session/meta-store";
 import type { SessionObject } from "../objects/session/session-object";
+import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
 import { AppError } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
 import { createSandbox } from "../sandbox/factory";
@@ -139,6 +140,7 @@ export async function deleteSession(env: Env, entry: SessionEntry): Promise<void
   await userDirectory(env, entry.owner).remove(entry.id);
   await sessionStub(env, entry.id).destroy();
   await adminIndex(env).remove(entry.id);
+  await deletePrefix(env.FILES, sessionPrefix(entry.id));
   try {
     await createSandbox(env, getConfig(env)).destroy(entry.id);
   } catch (error) {

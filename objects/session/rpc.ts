@@ -3,6 +3,8 @@
 import type { Device, SessionEvent } from "../../protocol/frames";
 import type { ExecPolicy } from "../../worker/config";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
+import type { SnapshotSummary } from "./storage/session-files";
+import type { SnapshotOutcome } from "./storage/snapshots";
 
 /** A page of the transcript. */
 export interface MessagesPage {
@@ -45,6 +47,13 @@ export interface SessionRpc {
   inspect(): Promise<SessionInspection | null>;
   /** Cancels the running turn and closes every socket; returns how many were closed. */
   terminate(): Promise<number>;
+  /** Snapshots the workspace to R2 now. */
+  snapshot(): Promise<SnapshotOutcome<SnapshotSummary>>;
+  listSnapshots(): Promise<SnapshotSummary[]>;
+  /** Restores a snapshot into the sandbox after verifying its checksum. */
+  restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>>;
+  /** Writes the transcript (JSONL and Markdown) as artifacts; returns their names. */
+  exportTranscript(): Promise<string[]>;
   /** Closes every socket and erases the session's storage. */
   destroy(): Promise<void>;
 }

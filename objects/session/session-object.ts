@@ -14,7 +14,7 @@ import {
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
-import type { ExecPolicy } from "../../worker/config";
+import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
@@ -23,8 +23,12 @@ import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
+import type { SnapshotOutcome } from "./storage/snapshots";
 import { createTurnController } from "./turn-wiring";
 
+/** Storage key of the time an idle snapshot is due. */
+const IDLE_SNAPSHOT_KEY = "idle-snapshot-at";
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
 
@@ -35,6 +39,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
   #turnController: TurnController | undefined;
+  #sessionFiles: SessionFiles | undefined;
   readonly #rateLimiter = new FrameRateLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -65,9 +70,37 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         this.#broadcast(event);
         return event;
       },
-      setAlarm: (at) => void (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)),
+      setAlarm: (at) => void this.#setAlarm(at),
     });
     return this.#turnController;
+  }
+
+  get #files(): SessionFiles {
+    this.#sessionFiles ??= new SessionFiles({
+      env: this.env,
+      log: this.#events,
+      meta: this.#meta,
+      announce: (m) => {
+        const event = this.#events.append("snapshot", {
+          snapshotId: m.id,
+          reason: m.reason,
+          files: m.files.length,
+          bytes: m.archive.bytes,
+        });
+        this.#broadcast(event);
+      },
+    });
+    return this.#sessionFiles;
+  }
+
+  /** The turn heartbeat when `at` is set; otherwise the idle snapshot, if one is due later. */
+  async #setAlarm(at: number | null): Promise<void> {
+    const idleMs = getConfig(this.env).sandbox.snapshotIdleMs;
+    if (at !== null) return this.ctx.storage.setAlarm(at);
+    if (idleMs === 0) return this.ctx.storage.deleteAlarm();
+    const due = Date.now() + idleMs;
+    await this.ctx.storage.put(IDLE_SNAPSHOT_KEY, due);
+    return this.ctx.storage.setAlarm(due);
   }
 
   override onStart(): void {
@@ -77,8 +110,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     if (this.#meta.get()) this.#turns.recover();
   }
 
-  override onAlarm(): void {
-    if (this.#meta.get()) this.#turns.recover();
+  override async onAlarm(): Promise<void> {
+    if (!this.#meta.get()) return;
+    this.#turns.recover();
+    const due = await this.ctx.storage.get<number>(IDLE_SNAPSHOT_KEY);
+    if (this.#turns.running || due === undefined || due > Date.now()) return;
+    await this.ctx.storage.delete(IDLE_SNAPSHOT_KEY);
+    // Only a workspace that tools touched since the last snapshot is worth a new one.
+    const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
+    if (lastTool <= (this.#events.latest("snapshot")?.seq ?? 0)) return;
+    const outcome = await this.#files.snapshot("idle");
+    if (!outcome.ok)
+      console.warn(JSON.stringify({ level: "warn", msg: "idle snapshot failed", error: outcome.message }));
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
@@ -200,6 +243,22 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setQueueMode(mode: QueueMode): Promise<SessionMeta | null> {
     this.#meta.setQueueMode(mode);
     return this.#meta.get();
+  }
+
+  async snapshot(): Promise<SnapshotOutcome<SnapshotSummary>> {
+    return this.#files.snapshot("manual");
+  }
+
+  async listSnapshots(): Promise<SnapshotSummary[]> {
+    return this.#files.list();
+  }
+
+  async restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>> {
+    return this.#files.restore(snapshotId);
+  }
+
+  async exportTranscript(): Promise<string[]> {
+    return this.#files.exportTranscript();
   }
 
   async setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null> {

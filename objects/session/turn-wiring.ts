@@ -2,6 +2,7 @@
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
+import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
 import { ToolRegistry } from "../../agent/tools/types";
 import { workspaceTools } from "../../agent/tools/workspace";
@@ -14,6 +15,7 @@ import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
 import { ledger } from "./schema";
+import { withAutoRestore } from "./storage/auto-restore";
 
 export interface WiringDeps {
   env: Env;
@@ -40,12 +42,13 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     tools: () => {
       const policy = deps.meta.get()?.execPolicy ?? config.sandbox.execPolicy;
-      const sandbox = createSandbox(deps.env, config);
+      const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, deps.meta.get()?.id ?? "");
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
         timeoutMs: config.sandbox.execTimeoutMs,
       });
-      return new ToolRegistry([clockTool, ...tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec")]);
+      const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
+      return new ToolRegistry([clockTool, ...offered, artifactTool(sandbox, deps.env.FILES)]);
     },
     setAlarm: deps.setAlarm,
     metering: {

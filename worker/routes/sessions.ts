@@ -15,12 +15,9 @@ import {
   sessionStub,
   userDirectory,
 } from "../sessions";
+import { fileRoutes } from "./files";
 import { connectSocket } from "./socket";
 import { parseFeedback, usageResponse } from "./usage";
-
-const notYet = (what: string) => () => {
-  throw new AppError("not_implemented", `${what} is not available yet`);
-};
 
 export function sessionRoutes(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
@@ -82,10 +79,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     return connectSocket(c.req.raw, c.env, c.var.config, c.var.auth, entry.id);
   });
 
-  api.all("/sessions/:id/artifacts", notYet("artifacts"));
-  api.all("/sessions/:id/artifacts/*", notYet("artifacts"));
-  api.all("/sessions/:id/snapshots", notYet("snapshots"));
-  api.all("/sessions/:id/snapshots/*", notYet("snapshots"));
+  api.route("/", fileRoutes());
   api.get("/usage", async (c) => usageResponse(c.env, new URL(c.req.url), [c.var.auth.identity.user], false));
   return api;
 }

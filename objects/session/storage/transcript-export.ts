@@ -1,0 +1,33 @@
+// The transcript as JSONL (one stored event a line) and as Markdown (what a person reads).
+
+import type { SessionEvent } from "../../../protocol/frames";
+
+const KINDS = new Set(["user_message", "assistant_message", "tool_call", "tool_result", "notice", "compaction"]);
+
+export function transcriptJsonl(events: SessionEvent[]): string {
+  return events
+    .filter((e) => KINDS.has(e.type))
+    .map((e) => JSON.stringify(e))
+    .join("\n")
+    .concat("\n");
+}
+
+const fence = (text: string) => {
+  const ticks = "`".repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return `${ticks}\n${text}\n${ticks}`;
+};
+
+export function transcriptMarkdown(title: string, events: SessionEvent[]): string {
+  const lines = [`# ${title}`, ""];
+  for (const e of events) {
+    const at = new Date(e.at).toISOString();
+    if (e.type === "user_message") lines.push(`## ${e.user} — ${at}`, "", e.text, "");
+    else if (e.type === "assistant_message")
+      lines.push(`## assistant — ${at}${e.partial ? " (incomplete)" : ""}`, "", e.text, "");
+    else if (e.type === "tool_call") lines.push(`**tool call** \`${e.name}\``, "", fence(e.args), "");
+    else if (e.type === "tool_result")
+      lines.push(`**tool result** (${e.ok ? "ok" : "failed"})`, "", fence(e.output), "");
+    else if (e.type === "notice") lines.push(`> ${e.text.replaceAll("\n", "\n> ")}`, "");
+  }
+  return lines.join("\n");
+}

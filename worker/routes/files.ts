@@ -1,0 +1,97 @@
+// Artifacts and snapshots of a session: listing and downloading from R2, snapshot, restore, transcript export.
+
+import { Hono } from "hono";
+import { artifactKey, artifactsPrefix, isArtifactName } from "../../objects/session/storage/keys";
+import { AppError } from "../../protocol/errors";
+import type { AppEnv } from "../app";
+import type { Identity } from "../auth/identity";
+import { indexedSession, ownedSession, sessionStub } from "../sessions";
+
+/** The owner's session, or for an admin any session (artifacts are readable by both). */
+async function readable(env: Env, identity: Identity, id: string) {
+  try {
+    return await ownedSession(env, identity, id);
+  } catch (error) {
+    if (identity.admin) return indexedSession(env, id);
+    throw error;
+  }
+}
+
+function outcome<T>(result: { ok: true; value: T } | { ok: false; code: string; message: string }): T {
+  if (result.ok) return result.value;
+  const code =
+    result.code === "snapshot_not_found" ||
+    result.code === "snapshot_corrupt" ||
+    result.code === "bad_archive" ||
+    result.code === "sandbox_unavailable"
+      ? result.code
+      : "storage_unavailable";
+  throw new AppError(code, result.message);
+}
+
+export function fileRoutes(): Hono<AppEnv> {
+  const files = new Hono<AppEnv>();
+
+  files.get("/sessions/:id/artifacts", async (c) => {
+    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"));
+    const prefix = artifactsPrefix(entry.id);
+    const artifacts: { name: string; size: number; uploaded: string; contentType: string | null }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await c.env.FILES.list({ prefix, include: ["httpMetadata"], ...(cursor ? { cursor } : {}) });
+      for (const o of page.objects) {
+        artifacts.push({
+          name: o.key.slice(prefix.length),
+          size: o.size,
+          uploaded: o.uploaded.toISOString(),
+          contentType: o.httpMetadata?.contentType ?? null,
+        });
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return c.json({ artifacts });
+  });
+
+  files.get("/sessions/:id/artifacts/*", async (c) => {
+    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"));
+    const marker = `/sessions/${entry.id}/artifacts/`;
+    const path = new URL(c.req.url).pathname;
+    const name = decodeURIComponent(path.slice(path.indexOf(marker) + marker.length));
+    if (!isArtifactName(name)) throw new AppError("artifact_not_found", "no such artifact");
+    const object = await c.env.FILES.get(artifactKey(entry.id, name));
+    if (!object) throw new AppError("artifact_not_found", "no such artifact");
+    const filename = name.split("/").pop() ?? "artifact";
+    const headers = new Headers({
+      "content-type": object.httpMetadata?.contentType ?? "application/octet-stream",
+      "content-length": String(object.size),
+      etag: object.httpEtag,
+      // Downloaded, never rendered in our origin: uploaded HTML or SVG cannot run here.
+      "content-disposition": `attachment; filename="${filename.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(filename)}`,
+      "content-security-policy": "sandbox; default-src 'none'",
+      "x-content-type-options": "nosniff",
+      "cache-control": "private, no-store",
+    });
+    return new Response(object.body, { headers });
+  });
+
+  files.post("/sessions/:id/snapshots", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    return c.json(outcome(await sessionStub(c.env, entry.id).snapshot()), 201);
+  });
+
+  files.get("/sessions/:id/snapshots", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    return c.json({ snapshots: await sessionStub(c.env, entry.id).listSnapshots() });
+  });
+
+  files.post("/sessions/:id/snapshots/:snap/restore", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    return c.json(outcome(await sessionStub(c.env, entry.id).restoreSnapshot(c.req.param("snap"))));
+  });
+
+  files.post("/sessions/:id/exports", async (c) => {
+    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    return c.json({ artifacts: await sessionStub(c.env, entry.id).exportTranscript() }, 201);
+  });
+  return files;
+}
