@@ -20,12 +20,14 @@ export function withAutoRestore(sandbox: SandboxBackend, bucket: R2Bucket, sessi
     });
     return ready;
   };
+  /** Runs `call` once the workspace is ready. */
+  const after = <T>(call: () => Promise<T>) => prepare().then(call);
   return {
-    exec: async (id, request, hooks) => (await prepare(), sandbox.exec(id, request, hooks)),
-    readFile: async (id, path) => (await prepare(), sandbox.readFile(id, path)),
-    writeFile: async (id, path, content) => (await prepare(), sandbox.writeFile(id, path, content)),
-    listFiles: async (id, path) => (await prepare(), sandbox.listFiles(id, path)),
-    deleteFile: async (id, path) => (await prepare(), sandbox.deleteFile(id, path)),
+    exec: (id, request, hooks) => after(() => sandbox.exec(id, request, hooks)),
+    readFile: (id, path) => after(() => sandbox.readFile(id, path)),
+    writeFile: (id, path, content) => after(() => sandbox.writeFile(id, path, content)),
+    listFiles: (id, path) => after(() => sandbox.listFiles(id, path)),
+    deleteFile: (id, path) => after(() => sandbox.deleteFile(id, path)),
     archive: (id) => sandbox.archive(id),
     restore: (id, archive) => sandbox.restore(id, archive),
     destroy: (id) => sandbox.destroy(id),
