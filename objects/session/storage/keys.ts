@@ -17,7 +17,7 @@ export function isArtifactName(name: string): boolean {
     name.length <= 256 &&
     !name.startsWith("/") &&
     !name.split("/").some((part) => part === "" || part === "." || part === "..") &&
-    !/[\u0000-\u001f\u007f\\]/.test(name)
+    ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === "\\")
   );
 }
 
