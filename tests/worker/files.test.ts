@@ -55,7 +55,8 @@ describe("snapshots", () => {
     expect(restored.status).toBe(200);
     expect(await fingerprint(id)).toBe(before);
     const manifest = await env.FILES.get(`${snapshotsPrefix(id)}${snap.id}/manifest.json`);
-    const files = ((await manifest?.json()) as { files: { path: string; size: number }[] }).files;
+    if (!manifest) throw new Error("the manifest is missing");
+    const { files } = await manifest.json<{ files: { path: string; size: number }[] }>();
     expect(files.map((f) => [f.path, f.size]).sort()).toEqual([
       ["a.txt", 6],
       ["src/blob.bin", 200000],
