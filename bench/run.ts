@@ -6,11 +6,13 @@ import { cpus, totalmem } from "node:os";
 import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
 import { startFakeLlm } from "../tests/fake-llm/server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
+import { benchSnapshot } from "./snapshot.ts";
 
 const llm = await startFakeLlm();
 const server = await startDevServer({ vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model" } });
 try {
   const stream = await benchAgentStream(server.url, llm);
+  const snapshot = await benchSnapshot(server.url, server.sandbox);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const doc = [
     "# Benchmarks",
@@ -26,6 +28,10 @@ try {
     "",
     "The first piece of an answer is sent at once; later pieces are coalesced into at most one",
     "`assistant_delta` per 50 ms, so a long answer costs few storage writes.",
+    "",
+    "## Workspace snapshots",
+    "",
+    snapshot.markdown,
     "",
   ].join("\n");
   writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);

@@ -2,7 +2,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,13 +12,15 @@ export interface DevServer {
   url: string;
   port: number;
   persistDir: string;
+  /** The local sandbox host the service uses. */
+  sandbox: { url: string; secret: string };
   stop(): Promise<void>;
 }
 
 async function sandboxHost(persistDir: string) {
   const secret = randomBytes(24).toString("hex");
   const host = await startSandboxHost({ port: 0, secret, root: join(persistDir, "sandbox") });
-  return { host, vars: { SANDBOX_MODE: "local", SANDBOX_URL: host.url, SANDBOX_SECRET: secret } };
+  return { host, secret, vars: { SANDBOX_MODE: "local", SANDBOX_URL: host.url, SANDBOX_SECRET: secret } };
 }
 
 export async function freePort(): Promise<number> {
@@ -54,6 +56,8 @@ export async function startDevServer(
 ): Promise<DevServer> {
   const port = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edgeclaw-e2e-"));
+  // The sandbox user (nobody) must pass through to its workspaces under this directory.
+  chmodSync(persistDir, 0o711);
   const sandbox = await sandboxHost(persistDir);
   const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
@@ -87,5 +91,5 @@ export async function startDevServer(
     await stop();
     throw error;
   }
-  return { url, port, persistDir, stop };
+  return { url, port, persistDir, sandbox: { url: sandbox.host.url, secret: sandbox.secret }, stop };
 }
