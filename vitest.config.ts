@@ -45,7 +45,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["tests/{e2e,sandbox}/**/*.test.ts"],
+          include: ["tests/{e2e,sandbox,browser}/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

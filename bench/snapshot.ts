@@ -10,7 +10,8 @@ export async function benchSnapshot(base: string, sandbox: { url: string; secret
     method: "POST",
     headers: { authorization: `Bearer ${sandbox.secret}` },
     body: JSON.stringify({
-      command: "mkdir -p data && for i in $(seq 1 1000); do head -c 52428 /dev/urandom > data/f$i.bin; done && du -sb data",
+      command:
+        "mkdir -p data && for i in $(seq 1 1000); do head -c 52428 /dev/urandom > data/f$i.bin; done && du -sb data",
       timeoutMs: 120_000,
     }),
   });

@@ -38,8 +38,11 @@ function percentiles(values: number[]): Percentiles {
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
-const keyOf = (call: ReportCall, groupBy: GroupBy): string =>
-  groupBy === "variant" ? (call.variant ?? "(none)") : String(call[groupBy]);
+const keyOf = (call: ReportCall, groupBy: GroupBy): string => {
+  if (groupBy === "variant") return call.variant ?? "(none)";
+  if (groupBy === "day_model") return `${call.day}|${call.model}`;
+  return String(call[groupBy]);
+};
 
 const usd = (micros: number) => micros / 1_000_000;
 
@@ -82,7 +85,7 @@ export function buildReport(calls: ReportCall[], feedback: ReportFeedback[], gro
       feedbackDown: ratings.filter((r) => r === "down").length,
     };
   });
-  return groupBy === "day"
+  return groupBy === "day" || groupBy === "day_model"
     ? rows.sort((a, b) => b.key.localeCompare(a.key))
     : rows.sort((a, b) => b.costUsd - a.costUsd);
 }

@@ -47,7 +47,7 @@ export interface BudgetStatus {
   alerts: { at: number; period: string; percent: number; spentMicros: number; limitMicros: number }[];
 }
 
-export type GroupBy = "day" | "model" | "provider" | "session" | "variant" | "user";
+export type GroupBy = "day" | "model" | "provider" | "session" | "variant" | "user" | "day_model";
 
 export interface UsageQuery {
   from?: number;

@@ -27,6 +27,8 @@ export function sessionRoutes(): Hono<AppEnv> {
     return c.json({ user, email, admin, groups });
   });
 
+  api.get("/budget", async (c) => c.json(await c.env.USAGE.getByName(`user:${c.var.auth.identity.user}`).budget()));
+
   api.post("/sessions", async (c) => {
     const title = parseTitle(await readJson(c.req.raw), false);
     const entry = await createSession(c.env, c.var.auth.identity, title);

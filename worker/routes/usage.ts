@@ -11,7 +11,7 @@ import type { AppEnv } from "../app";
 import { readJson } from "../http/respond";
 import { adminIndex } from "../sessions";
 
-const GROUPS: readonly GroupBy[] = ["day", "model", "provider", "session", "variant", "user"];
+const GROUPS: readonly GroupBy[] = ["day", "model", "provider", "session", "variant", "user", "day_model"];
 /** Usage objects read at once by an admin report. */
 const FAN_OUT = 8;
 

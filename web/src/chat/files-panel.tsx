@@ -1,0 +1,79 @@
+// A session's artifacts and workspace snapshots.
+
+import { useEffect, useState } from "preact/hooks";
+import { api } from "../api";
+
+interface Artifact {
+  name: string;
+  size: number;
+}
+interface Snapshot {
+  id: string;
+  createdAt: number;
+  fileCount: number;
+}
+
+export function FilesPanel({ sessionId }: { sessionId: string }) {
+  const [artifacts, setArtifacts] = useState<Artifact[]>([]);
+  const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  const [message, setMessage] = useState<string | null>(null);
+  const load = async () => {
+    setArtifacts((await api<{ artifacts: Artifact[] }>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
+    setSnapshots((await api<{ snapshots: Snapshot[] }>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
+  };
+  useEffect(() => void load().catch(() => undefined), [sessionId]);
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    try {
+      await what();
+      setMessage(done);
+      await load();
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : String(error));
+    }
+  };
+  return (
+    <aside class="files" aria-label="Files">
+      <h3>Artifacts</h3>
+      {artifacts.length === 0 ? <p class="meta">None yet.</p> : null}
+      <ul>
+        {artifacts.map((a) => (
+          <li key={a.name}>
+            <a href={`/api/sessions/${sessionId}/artifacts/${a.name.split("/").map(encodeURIComponent).join("/")}`}>
+              {a.name}
+            </a>{" "}
+            <span class="meta">{a.size} B</span>
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        onClick={() => act(() => api(`/api/sessions/${sessionId}/exports`, { method: "POST" }), "Transcript exported")}
+      >
+        Export transcript
+      </button>
+      <h3>Snapshots</h3>
+      <button
+        type="button"
+        onClick={() => act(() => api(`/api/sessions/${sessionId}/snapshots`, { method: "POST" }), "Snapshot saved")}
+      >
+        Snapshot now
+      </button>
+      <ul>
+        {snapshots.map((s) => (
+          <li key={s.id}>
+            {new Date(s.createdAt).toLocaleString()} <span class="meta">{s.fileCount} files</span>{" "}
+            <button
+              type="button"
+              onClick={() =>
+                act(() => api(`/api/sessions/${sessionId}/snapshots/${s.id}/restore`, { method: "POST" }), "Restored")
+              }
+            >
+              Restore
+            </button>
+          </li>
+        ))}
+      </ul>
+      {message ? <p role="status">{message}</p> : null}
+    </aside>
+  );
+}

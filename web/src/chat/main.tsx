@@ -1,0 +1,6 @@
+// Entry of the chat page.
+import { render } from "preact";
+import { App } from "./app";
+
+const root = document.getElementById("app");
+if (root) render(<App />, root);
