@@ -22,6 +22,8 @@ export interface MeteringConfig {
   /** Limits over everyone; null is none (and then no global object is in any call's path). */
   globalDailyMicros: number | null;
   globalMonthlyMicros: number | null;
+  /** Daily limits per model for each user (micro-USD), from BUDGET_MODEL_DAILY_USD. */
+  modelDailyMicros: Map<string, number>;
   requestsPerMinute: number;
   tokensPerMinute: number;
   concurrentTurns: number;
@@ -39,6 +41,7 @@ export type MeteringVars = Partial<
     | "BUDGET_MONTHLY_USD"
     | "BUDGET_GLOBAL_DAILY_USD"
     | "BUDGET_GLOBAL_MONTHLY_USD"
+    | "BUDGET_MODEL_DAILY_USD"
     | "RATE_LIMIT_REQUESTS_PER_MIN"
     | "RATE_LIMIT_TOKENS_PER_MIN"
     | "MAX_CONCURRENT_TURNS"
@@ -55,6 +58,7 @@ export const METERING_VARIABLES = [
   "BUDGET_MONTHLY_USD",
   "BUDGET_GLOBAL_DAILY_USD",
   "BUDGET_GLOBAL_MONTHLY_USD",
+  "BUDGET_MODEL_DAILY_USD",
   "RATE_LIMIT_REQUESTS_PER_MIN",
   "RATE_LIMIT_TOKENS_PER_MIN",
   "MAX_CONCURRENT_TURNS",
@@ -148,6 +152,21 @@ function parseExperiment(value: unknown): Experiment | null {
   return { name: value.name, variants };
 }
 
+/** "gpt-4o=5, claude-opus-4-1=20": US dollars a day per model. */
+function modelLimits(value: string | undefined): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const item of (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = item.lastIndexOf("=");
+    const micros = eq > 0 ? usd("BUDGET_MODEL_DAILY_USD", item.slice(eq + 1)) : null;
+    if (micros === null) throw fail("BUDGET_MODEL_DAILY_USD", `entries are model=dollars (got "${item}")`);
+    limits.set(item.slice(0, eq).trim(), micros);
+  }
+  return limits;
+}
+
 export function parseMetering(vars: MeteringVars): MeteringConfig {
   const ttl = vars.LLM_CACHE_TTL;
   return {
@@ -155,6 +174,7 @@ export function parseMetering(vars: MeteringVars): MeteringConfig {
     userMonthlyMicros: usd("BUDGET_MONTHLY_USD", vars.BUDGET_MONTHLY_USD),
     globalDailyMicros: usd("BUDGET_GLOBAL_DAILY_USD", vars.BUDGET_GLOBAL_DAILY_USD),
     globalMonthlyMicros: usd("BUDGET_GLOBAL_MONTHLY_USD", vars.BUDGET_GLOBAL_MONTHLY_USD),
+    modelDailyMicros: modelLimits(vars.BUDGET_MODEL_DAILY_USD),
     requestsPerMinute: int("RATE_LIMIT_REQUESTS_PER_MIN", vars.RATE_LIMIT_REQUESTS_PER_MIN, 60, 1, 100_000),
     tokensPerMinute: int("RATE_LIMIT_TOKENS_PER_MIN", vars.RATE_LIMIT_TOKENS_PER_MIN, 1_000_000, 1, 1_000_000_000),
     concurrentTurns: int("MAX_CONCURRENT_TURNS", vars.MAX_CONCURRENT_TURNS, 4, 1, 1000),

@@ -1,6 +1,6 @@
 // Admission for one user's (or everyone's) calls: budget with reservations, requests/tokens per minute, concurrency.
 
-import { eq, gte, lt, sql } from "drizzle-orm";
+import { and, eq, gte, lt, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { nextDay, nextMonth, startOfDay, startOfMonth } from "./periods";
 import { activeTurns, calls, reservations } from "./schema";
@@ -17,11 +17,20 @@ export interface RateLimits {
   tokensPerMinute: number;
 }
 
-export function spentSince(db: DrizzleSqliteDODatabase, since: number): number {
+export function spentSince(db: DrizzleSqliteDODatabase, since: number, model?: string): number {
   const row = db
     .select({ micros: sql<number>`coalesce(sum(${calls.costMicros}), 0)` })
     .from(calls)
-    .where(gte(calls.at, since))
+    .where(model === undefined ? gte(calls.at, since) : and(gte(calls.at, since), eq(calls.model, model)))
+    .get();
+  return Number(row?.micros ?? 0);
+}
+
+function reservedFor(db: DrizzleSqliteDODatabase, model: string): number {
+  const row = db
+    .select({ micros: sql<number>`coalesce(sum(${reservations.micros}), 0)` })
+    .from(reservations)
+    .where(eq(reservations.model, model))
     .get();
   return Number(row?.micros ?? 0);
 }
@@ -66,9 +75,23 @@ export function admit(
   limits: BudgetLimits,
   rates: RateLimits,
   request: AdmitRequest,
+  modelDailyMicros?: number,
 ): Admission {
   const now = request.now ?? Date.now();
   const held = reserved(db, now);
+  if (modelDailyMicros !== undefined) {
+    const spent = spentSince(db, startOfDay(now), request.model);
+    if (spent + reservedFor(db, request.model) + request.worstMicros > modelDailyMicros) {
+      const resetsAt = nextDay(now);
+      return {
+        ok: false,
+        code: "budget_exceeded",
+        message: `the daily budget of ${dollars(modelDailyMicros)} for ${request.model} is used up; it resets at ${new Date(resetsAt).toISOString()}`,
+        retryAfterSeconds: Math.ceil((resetsAt - now) / 1000),
+        resetsAt,
+      };
+    }
+  }
   const periods = [
     { name: "daily", limit: limits.dailyMicros, since: startOfDay(now), resetsAt: nextDay(now) },
     { name: "monthly", limit: limits.monthlyMicros, since: startOfMonth(now), resetsAt: nextMonth(now) },

@@ -68,7 +68,8 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
     const rates = this.#isGlobal
       ? { requestsPerMinute: Number.MAX_SAFE_INTEGER, tokensPerMinute: Number.MAX_SAFE_INTEGER }
       : { requestsPerMinute: metering.requestsPerMinute, tokensPerMinute: metering.tokensPerMinute };
-    return admit(this.#db, this.#limits().limits, rates, request);
+    const modelLimit = this.#isGlobal ? undefined : metering.modelDailyMicros.get(request.model);
+    return admit(this.#db, this.#limits().limits, rates, request, modelLimit);
   }
 
   /** Records the call, releases its reservation, and returns the budget thresholds it crossed. */

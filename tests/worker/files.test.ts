@@ -1,6 +1,6 @@
 // Snapshots, restore, artifacts and exports in miniflare's R2, with the real local sandbox host.
 
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { snapshotArchiveKey, snapshotsPrefix } from "../../objects/session/storage/keys";
 import type { Script } from "../fake-llm/scripts";
@@ -105,6 +105,37 @@ describe("snapshots", () => {
     device.send({ type: "user_message", id: "1", text: `read it ${t}` });
     await device.settle();
     expect(device.of("tool_result")[0]).toMatchObject({ ok: true, output: "survives recycling\n" });
+  });
+
+  it("takes an idle snapshot from the alarm when tools touched the workspace", async () => {
+    const t = `t-${crypto.randomUUID()}`;
+    const write = {
+      kind: "tools" as const,
+      calls: [{ id: "w", name: "write_file", args: JSON.stringify({ path: "idle.txt", content: "x" }) }],
+    };
+    await fetch(`${FAKE}/__script`, {
+      method: "POST",
+      body: JSON.stringify({ match: t, steps: [write, { kind: "text", chunks: ["ok"] }] }),
+    });
+    const { id, token } = await owned();
+    const device = await join(id, token);
+    device.send({ type: "user_message", id: "1", text: `write ${t}` });
+    await device.settle();
+    const stub = env.SESSION.getByName(id);
+    // The turn's end scheduled the idle snapshot; make it due now and let the alarm run.
+    await runInDurableObject(stub, (_o, state) => state.storage.put("idle-snapshot-at", Date.now() - 1));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const [snapshot] = await device.waitFor("snapshot");
+    expect(snapshot).toMatchObject({ reason: "idle", files: 1 });
+    // Nothing changed since: the next idle alarm takes none.
+    await runInDurableObject(stub, async (_o, state) => {
+      await state.storage.put("idle-snapshot-at", Date.now() - 1);
+      await state.storage.setAlarm(Date.now() + 60_000);
+    });
+    await runDurableObjectAlarm(stub);
+    expect(
+      (await (await api(`/api/sessions/${id}/snapshots`, token)).json<{ snapshots: unknown[] }>()).snapshots,
+    ).toHaveLength(1);
   });
 
   it("keeps the newest N snapshots", async () => {

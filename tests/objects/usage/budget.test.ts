@@ -65,6 +65,22 @@ describe("budget admission", () => {
     });
   });
 
+  it("holds a per-model daily limit apart from other models", async () => {
+    await runInDurableObject(env.USAGE.getByName(`user:model-${crypto.randomUUID()}`), async (object, state) => {
+      const db = drizzle(state.storage);
+      await object.settle(null, record({ model: "gpt-4o", costMicros: 900 }));
+      const limits = { dailyMicros: null, monthlyMicros: null };
+      expect(admit(db, limits, unlimited, { model: "gpt-4o", worstMicros: 200, tokens: 1 }, 1_000)).toMatchObject({
+        ok: false,
+        code: "budget_exceeded",
+      });
+      expect(admit(db, limits, unlimited, { model: "gpt-4o-mini", worstMicros: 200, tokens: 1 }, undefined).ok).toBe(
+        true,
+      );
+      expect(admit(db, limits, unlimited, { model: "gpt-4o", worstMicros: 50, tokens: 1 }, 1_000).ok).toBe(true);
+    });
+  });
+
   it("limits requests and tokens per minute with a retry-after, and concurrent turns", async () => {
     await runInDurableObject(env.USAGE.getByName(`user:rate-${crypto.randomUUID()}`), async (object, state) => {
       const db = drizzle(state.storage);

@@ -74,6 +74,8 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
         ))}
       </ul>
       {message ? <p role="status">{message}</p> : null}
+      <h3>Memory and scheduled tasks</h3>
+      <p class="meta">Long-term notes and scheduled tasks of this account will appear here.</p>
     </aside>
   );
 }
