@@ -2,8 +2,8 @@
 
 import { artifactKey, isArtifactName } from "../../objects/session/storage/keys";
 import type { SandboxBackend } from "../../sandbox/types";
-import { SandboxError } from "../../sandbox/types";
 import type { Tool } from "./types";
+import { failure } from "./workspace";
 
 const TYPES: Record<string, string> = {
   txt: "text/plain; charset=utf-8",
@@ -55,8 +55,7 @@ export function artifactTool(sandbox: SandboxBackend, bucket: R2Bucket): Tool {
         });
         return { ok: true, output: `saved ${bytes.length} bytes as artifact "${name}"` };
       } catch (error) {
-        if (error instanceof SandboxError) return { ok: false, output: `${error.code}: ${error.message}` };
-        throw error;
+        return failure(error);
       }
     },
   };

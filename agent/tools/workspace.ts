@@ -9,7 +9,8 @@ const MAX_READ_CHARS = 100_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function failure(error: unknown): ToolOutcome {
+/** A sandbox error as a failed result the model can read; anything else is a bug and is thrown. */
+export function failure(error: unknown): ToolOutcome {
   if (error instanceof SandboxError) return { ok: false, output: `${error.code}: ${error.message}` };
   throw error;
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { CloudflareSandbox, type SdkSandbox, workspacePath } from "../../sandbox/cloudflare.ts";
 import { SandboxError, TRUNCATION_MARKER } from "../../sandbox/types.ts";
+import { codeOf } from "../helpers/errors.ts";
 
 type Exec = SdkSandbox["exec"];
 
@@ -32,15 +33,6 @@ function fake(exec: Exec, files: Record<string, string> = {}): { sdk: SdkSandbox
   };
   return { sdk, commands };
 }
-
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    return error instanceof SandboxError ? error.code : String(error);
-  }
-};
 
 describe("Cloudflare sandbox backend", () => {
   it("confines paths to /workspace", () => {

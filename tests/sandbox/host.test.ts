@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalSandboxClient } from "../../sandbox/client.ts";
 import { type SandboxHost, startSandboxHost } from "../../sandbox/host/server.ts";
-import { SandboxError, TRUNCATION_MARKER } from "../../sandbox/types.ts";
+import { TRUNCATION_MARKER } from "../../sandbox/types.ts";
+import { codeOf } from "../helpers/errors.ts";
 
 const SECRET = "test-secret-0123456789abcdef";
 let host: SandboxHost;
@@ -17,14 +18,6 @@ let listener: Server;
 let listenerPort = 0;
 
 const sid = () => `s-${Math.random().toString(36).slice(2, 10)}`;
-const codeOf = async (promise: Promise<unknown>) => {
-  try {
-    await promise;
-    return "ok";
-  } catch (error) {
-    return error instanceof SandboxError ? error.code : String(error);
-  }
-};
 /** Live (not zombie) processes of the sandbox user, once they have had up to 2 s to die. */
 async function processesOfNobody(): Promise<number> {
   const count = () =>

@@ -1,30 +1,10 @@
 // Usage dashboards drawn from the usage API: cost per day by model, tokens, latency and TTFT, cache, budgets, A/B.
 
 import { useEffect, useState } from "preact/hooks";
+import type { UsageRow } from "../../protocol/usage";
 import { api } from "./api";
 
-interface Percentiles {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-export interface UsageRow {
-  key: string;
-  calls: number;
-  errors: number;
-  errorRate: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-  cacheHitRate: number;
-  savedUsd: number;
-  latencyMs: Percentiles;
-  ttftMs: Percentiles;
-  feedbackUp: number;
-  feedbackDown: number;
-}
+export type { UsageRow };
 export interface Budget {
   limits: { dailyMicros: number | null; monthlyMicros: number | null };
   spentTodayMicros: number;
