@@ -31,6 +31,8 @@ export default defineConfig({
                 OPENAI_API_KEY: "sk-test-worker-secret-do-not-leak",
                 // Ten concurrent turns of one user must reach the budget, not this limit (tested on its own).
                 MAX_CONCURRENT_TURNS: "20",
+                // A stalled provider stream fails after this long (tests stall it for longer).
+                LLM_STREAM_IDLE_SECONDS: "1",
               },
             },
           })),
@@ -38,7 +40,7 @@ export default defineConfig({
         test: {
           name: "workers",
           globalSetup: ["tests/global-setup.ts"],
-          include: ["tests/{worker,objects,protocol,agent}/**/*.test.ts"],
+          include: ["tests/{worker,objects,protocol,agent,hardening}/**/*.test.ts"],
         },
       },
       {

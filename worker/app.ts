@@ -8,6 +8,21 @@ import { type Config, getConfig } from "./config";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { adminRoutes } from "./routes/admin";
 import { sessionRoutes } from "./routes/sessions";
+import { originAllowed } from "./routes/socket";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Refuses a cross-site request: by Sec-Fetch-Site when the browser sends it, else by Origin. */
+export function checkSameSite(request: Request, config: Config): void {
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none") {
+    throw new AppError("forbidden_origin", "cross-site requests cannot change anything here");
+  }
+  const origin = request.headers.get("origin");
+  if (origin !== null && !originAllowed(config, new URL(request.url), origin)) {
+    throw new AppError("forbidden_origin", "cross-site requests cannot change anything here");
+  }
+}
 
 export interface AppEnv {
   Bindings: Env;
@@ -40,6 +55,15 @@ export function createApp(): Hono<AppEnv> {
   for (const prefix of ["/api/*", "/admin/*"]) {
     app.use(prefix, async (c, next) => {
       c.set("auth", await authenticate(c.req.raw, c.env, c.var.config));
+      await next();
+    });
+  }
+  // Cookie-authenticated changes must come from a page of ours (the Access cookie is SameSite=None).
+  for (const prefix of ["/api/*", "/admin/*"]) {
+    app.use(prefix, async (c, next) => {
+      if (c.var.auth.source === "cookie" && !SAFE_METHODS.has(c.req.method)) {
+        checkSameSite(c.req.raw, c.var.config);
+      }
       await next();
     });
   }

@@ -67,6 +67,8 @@ export interface AgentConfig {
   fallbackModels: string[];
   /** The model's context window in tokens; compaction starts near it. */
   contextTokens: number;
+  /** A provider stream silent this long fails as stalled (and is retried when nothing was streamed yet). */
+  streamIdleMs: number;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -96,6 +98,7 @@ export type ConfigVars = MeteringVars &
       | "AGENT_MAX_STEPS"
       | "LLM_FALLBACK_MODELS"
       | "LLM_CONTEXT_TOKENS"
+      | "LLM_STREAM_IDLE_SECONDS"
       | "SANDBOX_URL"
       | "SANDBOX_SECRET"
       | "EXEC_POLICY"
@@ -205,6 +208,7 @@ function parseAgent(vars: ConfigVars): AgentConfig {
     maxSteps: integer("AGENT_MAX_STEPS", vars.AGENT_MAX_STEPS, 8, 1, 100),
     fallbackModels: [...list(vars.LLM_FALLBACK_MODELS, false)],
     contextTokens: integer("LLM_CONTEXT_TOKENS", vars.LLM_CONTEXT_TOKENS, 128_000, 1_000, 10_000_000),
+    streamIdleMs: integer("LLM_STREAM_IDLE_SECONDS", vars.LLM_STREAM_IDLE_SECONDS, 60, 1, 3600) * 1000,
   };
 }
 
@@ -230,6 +234,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "AGENT_MAX_STEPS",
   "LLM_FALLBACK_MODELS",
   "LLM_CONTEXT_TOKENS",
+  "LLM_STREAM_IDLE_SECONDS",
   "SANDBOX_URL",
   "SANDBOX_SECRET",
   "EXEC_POLICY",

@@ -158,6 +158,17 @@ export async function renameSession(env: Env, entry: SessionEntry, title: string
   return (await userDirectory(env, entry.owner).rename(entry.id, title, updatedAt)) ?? entry;
 }
 
+/** Writes an admin action to the audit log. */
+export async function recordAudit(
+  env: Env,
+  actor: string,
+  action: string,
+  target: string,
+  detail: object,
+): Promise<void> {
+  await adminIndex(env).recordAudit({ at: Date.now(), actor, action, target, detail: JSON.stringify(detail) });
+}
+
 /** Reads `limit` and `cursor` query parameters. */
 export function pageParams(url: URL, max = 100): { limit: number; cursor: string | null } {
   const raw = url.searchParams.get("limit");

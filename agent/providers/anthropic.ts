@@ -21,6 +21,8 @@ export interface AnthropicOptions {
   apiKey?: string;
   headers?: (request: ChatRequest) => Record<string, string>;
   fetch: FetchLike;
+  /** A stream silent this long fails as stalled. */
+  idleTimeoutMs?: number;
 }
 
 type Block = Record<string, unknown>;
@@ -114,7 +116,7 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
       const blocks = new Map<number, { id: string; name: string; argumentsJson: string }>();
       let usage = emptyUsage();
       let stop: "stop" | "tool_calls" | "length" | "other" = "stop";
-      for await (const event of readSse(stream, request.signal)) {
+      for await (const event of readSse(stream, request.signal, options.idleTimeoutMs)) {
         const data = parseData(event.data);
         if (!isRecord(data)) throw new ProviderError("bad_stream", "an event is not an object", { retryable: true });
         const type = typeof data.type === "string" ? data.type : event.event;

@@ -27,6 +27,7 @@ export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Prov
         ...(choice.openaiApiKey ? { apiKey: choice.openaiApiKey } : {}),
         ...(gateway ? { headers: (request) => gatewayHeaders(gateway, request) } : {}),
         fetch: deps.fetch,
+        idleTimeoutMs: choice.streamIdleMs,
       });
     case "anthropic":
       return anthropicProvider({
@@ -34,6 +35,7 @@ export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Prov
         ...(choice.anthropicApiKey ? { apiKey: choice.anthropicApiKey } : {}),
         ...(gateway ? { headers: (request) => gatewayHeaders(gateway, request) } : {}),
         fetch: deps.fetch,
+        idleTimeoutMs: choice.streamIdleMs,
       });
     case "workers-ai":
       return workersAiProvider({

@@ -19,6 +19,8 @@ export interface OpenAiOptions {
   /** Extra headers on every call (AI Gateway's). */
   headers?: (request: ChatRequest) => Record<string, string>;
   fetch: FetchLike;
+  /** A stream silent this long fails as stalled. */
+  idleTimeoutMs?: number;
 }
 
 function toWire(system: string | undefined, messages: ChatMessage[]): unknown[] {
@@ -98,7 +100,7 @@ export function openAiProvider(options: OpenAiOptions): Provider {
       const calls = new Map<number, { id: string; name: string; argumentsJson: string }>();
       let usage: Usage | null = null;
       let stop: "stop" | "tool_calls" | "length" | "other" = "stop";
-      for await (const event of readSse(stream, request.signal)) {
+      for await (const event of readSse(stream, request.signal, options.idleTimeoutMs)) {
         if (event.data === "[DONE]") {
           for (const [, call] of [...calls].sort(([a], [b]) => a - b)) yield { type: "tool_call", ...call };
           if (usage) yield { type: "usage", usage };

@@ -9,8 +9,34 @@ export interface SseEvent {
   data: string;
 }
 
-/** Yields each event; throws `stream_cut` if the connection drops mid-read. */
-export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+/** A stream silent this long is treated as stalled. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/** Reads the next chunk, or fails with `stream_stalled` when none comes within `idleMs`. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<string>,
+  idleMs: number,
+): Promise<ReadableStreamReadResult<string>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void reader.cancel().catch(() => {});
+      reject(new ProviderError("stream_stalled", `the provider sent nothing for ${idleMs} ms`, { retryable: true }));
+    }, idleMs);
+  });
+  try {
+    return await Promise.race([reader.read(), stalled]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+/** Yields each event; throws `stream_cut` if the connection drops mid-read, `stream_stalled` if it goes silent. */
+export async function* readSse(
+  body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+  idleMs = DEFAULT_IDLE_TIMEOUT_MS,
+): AsyncGenerator<SseEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   const abort = () => void reader.cancel().catch(() => {});
   signal?.addEventListener("abort", abort, { once: true });
@@ -21,8 +47,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
     for (;;) {
       let chunk: ReadableStreamReadResult<string>;
       try {
-        chunk = await reader.read();
+        chunk = await readWithin(reader, idleMs);
       } catch (error) {
+        if (error instanceof ProviderError) throw error;
         if (signal?.aborted) throw new ProviderError("aborted", "the call was cancelled", { retryable: false });
         throw new ProviderError("stream_cut", `the stream broke: ${String(error)}`, { retryable: true });
       }

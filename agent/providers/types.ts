@@ -80,6 +80,7 @@ export type ProviderErrorCode =
   | "provider_auth"
   | "context_overflow"
   | "stream_cut"
+  | "stream_stalled"
   | "bad_stream"
   | "aborted";
 

@@ -5,7 +5,7 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import migrations from "../../migrations/directory/migrations.js";
 import { migrate } from "../shared/migrate";
-import { sessions } from "./schema";
+import { audit, sessions } from "./schema";
 
 /** A session as a directory lists it. */
 export interface SessionEntry {
@@ -29,6 +29,18 @@ export interface DirectoryRpc {
   remove(id: string): Promise<boolean>;
   rename(id: string, title: string, updatedAt: number): Promise<SessionEntry | null>;
   list(limit: number, cursor: string | null): Promise<SessionListPage>;
+  /** Appends an admin action to the audit log (admin index only). */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; `before` is an entry id to page from. */
+  auditLog(limit: number, before: number | null): Promise<(AuditEntry & { id: number })[]>;
+}
+
+export interface AuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: string;
 }
 
 /** The name of the admin index object; user directories are named `user:<user>`. */
@@ -71,6 +83,20 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   async rename(id: string, title: string, updatedAt: number): Promise<SessionEntry | null> {
     this.#db.update(sessions).set({ title, updatedAt }).where(eq(sessions.id, id)).run();
     return this.get(id);
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    this.#db.insert(audit).values(entry).run();
+  }
+
+  async auditLog(limit: number, before: number | null): Promise<(AuditEntry & { id: number })[]> {
+    return this.#db
+      .select()
+      .from(audit)
+      .where(before === null ? undefined : lt(audit.id, before))
+      .orderBy(desc(audit.id))
+      .limit(limit)
+      .all();
   }
 
   /** Newest first, keyset-paginated by (createdAt, id). */

@@ -13,3 +13,18 @@ export const sessions = sqliteTable(
   },
   (t) => [index("sessions_created").on(t.createdAt, t.id)],
 );
+
+/** Admin actions (kept in the admin index): who did what to what, and when. */
+export const audit = sqliteTable(
+  "audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    target: text("target").notNull(),
+    /** JSON details (never a token or secret). */
+    detail: text("detail").notNull(),
+  },
+  (t) => [index("audit_at").on(t.at)],
+);

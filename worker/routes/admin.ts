@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app";
-import { adminIndex, indexedSession, pageParams, sessionStub } from "../sessions";
+import { adminIndex, indexedSession, pageParams, recordAudit, sessionStub } from "../sessions";
 import { adminUsageRoutes } from "./usage";
 
 export function adminRoutes(): Hono<AppEnv> {
@@ -24,7 +24,17 @@ export function adminRoutes(): Hono<AppEnv> {
   admin.post("/sessions/:id/terminate", async (c) => {
     const entry = await indexedSession(c.env, c.req.param("id"));
     const closed = await sessionStub(c.env, entry.id).terminate();
+    await recordAudit(c.env, c.var.auth.identity.user, "session.terminate", entry.id, {
+      owner: entry.owner,
+      closedSockets: closed,
+    });
     return c.json({ id: entry.id, closedSockets: closed });
+  });
+
+  admin.get("/audit", async (c) => {
+    const { limit } = pageParams(new URL(c.req.url));
+    const before = c.req.query("before");
+    return c.json({ entries: await adminIndex(c.env).auditLog(limit, before ? Number(before) : null) });
   });
 
   admin.route("/", adminUsageRoutes());

@@ -9,7 +9,7 @@ import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app";
 import { readJson } from "../http/respond";
-import { adminIndex } from "../sessions";
+import { adminIndex, recordAudit } from "../sessions";
 
 const GROUPS: readonly GroupBy[] = ["day", "model", "provider", "session", "variant", "user", "day_model"];
 /** Usage objects read at once by an admin report. */
@@ -114,6 +114,10 @@ export function adminUsageRoutes(): Hono<AppEnv> {
     if (!isRecord(body)) throw new AppError("bad_request", '{"dailyUsd": number | null, "monthlyUsd": number | null}');
     const limits = { dailyMicros: limitFrom(body, "dailyUsd"), monthlyMicros: limitFrom(body, "monthlyUsd") };
     const status = await usageStub(c.env, `user:${user}`).setBudget(limits, c.var.auth.identity.user);
+    await recordAudit(c.env, c.var.auth.identity.user, "budget.set", user, {
+      dailyUsd: body.dailyUsd ?? null,
+      monthlyUsd: body.monthlyUsd ?? null,
+    });
     return c.json({ user, ...status });
   });
   return admin;

@@ -14,6 +14,8 @@ export interface DevServer {
   persistDir: string;
   /** The local sandbox host the service uses. */
   sandbox: { url: string; secret: string };
+  /** Stops the sandbox host abruptly (fault tests). */
+  killSandbox(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,5 +93,6 @@ export async function startDevServer(
     await stop();
     throw error;
   }
-  return { url, port, persistDir, sandbox: { url: sandbox.host.url, secret: sandbox.secret }, stop };
+  const killSandbox = () => sandbox.host.close();
+  return { url, port, persistDir, sandbox: { url: sandbox.host.url, secret: sandbox.secret }, killSandbox, stop };
 }

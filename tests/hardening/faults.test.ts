@@ -1,0 +1,85 @@
+// Faults inside workerd: a stalled provider, R2 failing a put and a get; each leaves a clear error and nothing lost.
+
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { listSnapshots, restoreSnapshot, takeSnapshot } from "../../objects/session/storage/snapshots";
+import type { SandboxBackend } from "../../sandbox/types";
+import type { Script } from "../fake-llm/scripts";
+import { createSession, join, login } from "../helpers/workers";
+
+const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
+
+/** An R2 bucket that fails the chosen operation. */
+function failing(bucket: R2Bucket, fail: "put" | "get"): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, property) {
+      if (property === fail) return () => Promise.reject(new Error(`R2 ${fail} failed (injected)`));
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+const sandbox = (restored: string[]): SandboxBackend => ({
+  exec: async () => ({
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    truncated: false,
+    durationMs: 1,
+    stdout: "",
+    stderr: "",
+  }),
+  readFile: async () => new Uint8Array(),
+  writeFile: async () => undefined,
+  listFiles: async () => [],
+  deleteFile: async () => undefined,
+  archive: async () => new Uint8Array([1, 2, 3]),
+  restore: async (id) => {
+    restored.push(id);
+  },
+  destroy: async () => undefined,
+});
+
+describe("faults", () => {
+  it("ends a stalled provider stream with an error, keeps what came, and goes on", async () => {
+    const t = `t-${crypto.randomUUID()}`;
+    const steps: Script["steps"] = [
+      { kind: "stall", chunks: ["before the stall"], stallMs: 4000 },
+      { kind: "text", chunks: ["recovered"] },
+    ];
+    await fetch(`${FAKE}/__script`, { method: "POST", body: JSON.stringify({ match: t, steps }) });
+    const token = await login(`stall-${crypto.randomUUID()}@example.com`);
+    const device = await join(await createSession(token), token);
+    device.send({ type: "user_message", id: "1", text: `stall ${t}` });
+    await device.until(() => device.of("turn_end").length === 1, 8000);
+    expect(device.of("assistant_message")[0]).toMatchObject({ text: "before the stall", partial: true });
+    expect(
+      device
+        .events()
+        .filter((e) => e.type === "error")
+        .at(-1),
+    ).toMatchObject({ code: "stream_stalled" });
+    device.send({ type: "user_message", id: "2", text: `again ${t}` });
+    await device.until(() => device.of("turn_end").length === 2, 8000);
+    expect(device.of("assistant_message").at(-1)?.text).toBe("recovered");
+  });
+
+  it("offers no snapshot when R2 fails a put, and restores nothing when it fails a get", async () => {
+    const sessionId = `faults-${crypto.randomUUID()}`;
+    const deps = { sandbox: sandbox([]), sessionId, title: "t", events: () => [], retention: 5 };
+    await expect(takeSnapshot({ ...deps, bucket: failing(env.FILES, "put") }, "manual")).rejects.toThrow(/injected/);
+    expect(await listSnapshots(env.FILES, sessionId)).toEqual([]);
+
+    const restored: string[] = [];
+    const snap = await takeSnapshot({ ...deps, bucket: env.FILES }, "manual");
+    await expect(
+      restoreSnapshot({ bucket: failing(env.FILES, "get"), sandbox: sandbox(restored), sessionId }, snap.id),
+    ).rejects.toThrow(/injected/);
+    expect(restored).toEqual([]);
+    expect((await restoreSnapshot({ bucket: env.FILES, sandbox: sandbox(restored), sessionId }, snap.id)).ok).toBe(
+      true,
+    );
+    expect(restored).toEqual([sessionId]);
+  });
+});
