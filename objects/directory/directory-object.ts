@@ -1,11 +1,11 @@
 // A directory of sessions: one per user (what they own) and one admin index (every session), each its own object.
 
 import { DurableObject } from "cloudflare:workers";
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import migrations from "../../migrations/directory/migrations.js";
 import { migrate } from "../shared/migrate";
-import { audit, sessions } from "./schema";
+import { audit, memory, sessions } from "./schema";
 
 /** A session as a directory lists it. */
 export interface SessionEntry {
@@ -34,6 +34,20 @@ export interface DirectoryRpc {
   /** Newest first; `before` is an entry id to page from. */
   auditLog(limit: number, before: number | null): Promise<(AuditEntry & { id: number })[]>;
 }
+
+export type MemoryKind = "directive" | "fact" | "daily";
+
+export interface MemoryNote {
+  id: number;
+  kind: MemoryKind;
+  text: string;
+  day: string | null;
+  updatedAt: number;
+}
+
+/** Longest note, and most notes a user keeps. */
+export const MAX_NOTE_CHARS = 4_000;
+export const MAX_NOTES = 2_000;
 
 export interface AuditEntry {
   at: number;
@@ -97,6 +111,43 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
       .orderBy(desc(audit.id))
       .limit(limit)
       .all();
+  }
+
+  /** Every note, directives first, then facts, then daily notes newest first. */
+  async memoryList(): Promise<MemoryNote[]> {
+    return this.#db
+      .select()
+      .from(memory)
+      .orderBy(sql`case ${memory.kind} when 'directive' then 0 when 'fact' then 1 else 2 end`, desc(memory.updatedAt))
+      .all();
+  }
+
+  /** Adds a note (or replaces note `id`); null when the user has too many notes. */
+  async memoryWrite(kind: MemoryKind, text: string, id?: number): Promise<MemoryNote | null> {
+    const now = Date.now();
+    const note = {
+      kind,
+      text: text.slice(0, MAX_NOTE_CHARS),
+      day: kind === "daily" ? new Date(now).toISOString().slice(0, 10) : null,
+      updatedAt: now,
+    };
+    if (id !== undefined) {
+      return this.#db.update(memory).set(note).where(eq(memory.id, id)).returning().get() ?? null;
+    }
+    const count = this.#db.select({ n: sql<number>`count(*)` }).from(memory).get()?.n ?? 0;
+    if (Number(count) >= MAX_NOTES) return null;
+    return this.#db.insert(memory).values(note).returning().get() ?? null;
+  }
+
+  async memoryDelete(id: number): Promise<boolean> {
+    return this.#db.delete(memory).where(eq(memory.id, id)).returning({ id: memory.id }).all().length > 0;
+  }
+
+  /** Notes containing every word of the query (case-insensitive), newest first. */
+  async memorySearch(query: string, limit = 20): Promise<MemoryNote[]> {
+    const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
+    const all = await this.memoryList();
+    return all.filter((n) => words.every((w) => n.text.toLowerCase().includes(w))).slice(0, limit);
   }
 
   /** Newest first, keyset-paginated by (createdAt, id). */

@@ -28,3 +28,17 @@ export const audit = sqliteTable(
   },
   (t) => [index("audit_at").on(t.at)],
 );
+
+/** A user's long-term memory (kept in their own directory): directives, facts and dated daily notes. */
+export const memory = sqliteTable(
+  "memory",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: ["directive", "fact", "daily"] }).notNull(),
+    text: text("text").notNull(),
+    /** YYYY-MM-DD for daily notes. */
+    day: text("day"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("memory_kind").on(t.kind, t.updatedAt)],
+);

@@ -4,7 +4,9 @@ import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
+import { memoryDigest, memoryTools } from "../../agent/tools/memory";
 import { ToolRegistry } from "../../agent/tools/types";
+import { webFetchTool } from "../../agent/tools/web-fetch";
 import { workspaceTools } from "../../agent/tools/workspace";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { createSandbox } from "../../sandbox/factory";
@@ -48,9 +50,19 @@ export function createTurnController(deps: WiringDeps): TurnController {
         timeoutMs: config.sandbox.execTimeoutMs,
       });
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
-      return new ToolRegistry([clockTool, ...offered, artifactTool(sandbox, deps.env.FILES)]);
+      const memoryStore = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const fetcher = (url: string, init: RequestInit) => fetch(url, init);
+      return new ToolRegistry([
+        clockTool,
+        ...offered,
+        artifactTool(sandbox, deps.env.FILES),
+        webFetchTool(fetcher),
+        ...memoryTools(memoryStore),
+      ]);
     },
     setAlarm: deps.setAlarm,
+    memoryDigest: async () =>
+      memoryDigest(await deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`).memoryList()),
     metering: {
       beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
       endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),

@@ -16,6 +16,7 @@ import {
   userDirectory,
 } from "../sessions";
 import { fileRoutes } from "./files";
+import { memoryRoutes } from "./memory";
 import { connectSocket } from "./socket";
 import { parseFeedback, usageResponse } from "./usage";
 
@@ -82,6 +83,7 @@ export function sessionRoutes(): Hono<AppEnv> {
   });
 
   api.route("/", fileRoutes());
+  api.route("/", memoryRoutes());
   api.get("/usage", async (c) => usageResponse(c.env, new URL(c.req.url), [c.var.auth.identity.user], false));
   return api;
 }

@@ -25,6 +25,8 @@ export interface ControllerDeps {
   setAlarm(at: number | null): void;
   /** Metering of a turn's model calls; absent, calls are neither limited nor recorded. */
   metering?: TurnMetering;
+  /** The user's long-term memory as the system prompt carries it. */
+  memoryDigest?(): Promise<string>;
 }
 
 export interface TurnMetering {
@@ -219,6 +221,7 @@ export class TurnController {
         compact: (reason) => this.#compact(reason, signal, turnId),
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
         maxTokens: this.#deps.config.metering.maxOutputTokens,
+        memory: this.#deps.memoryDigest ? await this.#deps.memoryDigest().catch(() => "") : "",
         ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },
       turnId,

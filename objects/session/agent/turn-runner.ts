@@ -37,11 +37,15 @@ export interface TurnDeps {
   meter?(step: number): AttemptMeter;
   /** Output tokens a call may produce. */
   maxTokens?: number;
+  /** The user's long-term memory, carried in the system prompt. */
+  memory?: string;
 }
 
-function systemPrompt(config: AgentConfig, summary: string | null): string {
-  if (!summary) return config.systemPrompt;
-  return `${config.systemPrompt}\n\nSummary of the earlier conversation:\n${summary}`;
+function systemPrompt(config: AgentConfig, summary: string | null, memory = ""): string {
+  const parts = [config.systemPrompt];
+  if (memory) parts.push(`What you remember about the user (memory_read for more, memory_write to add):\n${memory}`);
+  if (summary) parts.push(`Summary of the earlier conversation:\n${summary}`);
+  return parts.join("\n\n");
 }
 
 function errorText(error: unknown): string {
@@ -97,7 +101,7 @@ async function modelStep(
       providerFor: deps.providerFor,
       models: deps.models,
       request: {
-        system: systemPrompt(deps.config, summary),
+        system: systemPrompt(deps.config, summary, deps.memory),
         messages,
         tools: deps.tools.specs(),
         metadata: { user: deps.user, session: deps.sessionId },

@@ -1,0 +1,58 @@
+// /api/memory: the signed-in user reads and edits their long-term memory (the agent uses the same notes).
+
+import { Hono } from "hono";
+import type { MemoryKind } from "../../objects/directory/directory-object";
+import { AppError } from "../../protocol/errors";
+import { isRecord } from "../../protocol/json";
+import type { AppEnv } from "../app";
+import { readJson } from "../http/respond";
+import { userDirectory } from "../sessions";
+
+const KINDS: readonly MemoryKind[] = ["directive", "fact", "daily"];
+
+function parseNote(body: unknown): { kind: MemoryKind; text: string } {
+  const kind = isRecord(body) ? KINDS.find((k) => k === body.kind) : undefined;
+  if (!isRecord(body) || !kind || typeof body.text !== "string" || body.text.trim() === "" || body.text.length > 4000) {
+    throw new AppError(
+      "bad_request",
+      'the body must be {"kind": "directive" | "fact" | "daily", "text": "..."} (at most 4000 characters)',
+    );
+  }
+  return { kind, text: body.text.trim() };
+}
+
+function noteId(raw: string): number {
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError("not_found", "no such note");
+  return id;
+}
+
+export function memoryRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get("/memory", async (c) =>
+    c.json({ notes: await userDirectory(c.env, c.var.auth.identity.user).memoryList() }),
+  );
+  routes.post("/memory", async (c) => {
+    const { kind, text } = parseNote(await readJson(c.req.raw));
+    const note = await userDirectory(c.env, c.var.auth.identity.user).memoryWrite(kind, text);
+    if (!note) throw new AppError("conflict", "memory is full");
+    return c.json(note, 201);
+  });
+  routes.put("/memory/:id", async (c) => {
+    const { kind, text } = parseNote(await readJson(c.req.raw));
+    const note = await userDirectory(c.env, c.var.auth.identity.user).memoryWrite(
+      kind,
+      text,
+      noteId(c.req.param("id")),
+    );
+    if (!note) throw new AppError("not_found", "no such note");
+    return c.json(note);
+  });
+  routes.delete("/memory/:id", async (c) => {
+    if (!(await userDirectory(c.env, c.var.auth.identity.user).memoryDelete(noteId(c.req.param("id"))))) {
+      throw new AppError("not_found", "no such note");
+    }
+    return c.body(null, 204);
+  });
+  return routes;
+}
