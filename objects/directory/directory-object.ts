@@ -5,7 +5,7 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import migrations from "../../migrations/directory/migrations.js";
 import { migrate } from "../shared/migrate";
-import { audit, memory, sessions } from "./schema";
+import { audit, memory, sessions, skills } from "./schema";
 
 /** A session as a directory lists it. */
 export interface SessionEntry {
@@ -48,6 +48,13 @@ export interface MemoryNote {
 /** Longest note, and most notes a user keeps. */
 export const MAX_NOTE_CHARS = 4_000;
 export const MAX_NOTES = 2_000;
+
+export interface Skill {
+  name: string;
+  description: string;
+  body: string;
+  updatedAt: number;
+}
 
 export interface AuditEntry {
   at: number;
@@ -148,6 +155,29 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     const words = query.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8);
     const all = await this.memoryList();
     return all.filter((n) => words.every((w) => n.text.toLowerCase().includes(w))).slice(0, limit);
+  }
+
+  /** Every skill's name and description (what the model is offered). */
+  async skillList(): Promise<Omit<Skill, "body">[]> {
+    return this.#db
+      .select({ name: skills.name, description: skills.description, updatedAt: skills.updatedAt })
+      .from(skills)
+      .orderBy(skills.name)
+      .all();
+  }
+
+  async skillGet(name: string): Promise<Skill | null> {
+    return this.#db.select().from(skills).where(eq(skills.name, name)).get() ?? null;
+  }
+
+  async skillPut(skill: Omit<Skill, "updatedAt">): Promise<Skill> {
+    const row = { ...skill, updatedAt: Date.now() };
+    this.#db.insert(skills).values(row).onConflictDoUpdate({ target: skills.name, set: row }).run();
+    return row;
+  }
+
+  async skillDelete(name: string): Promise<boolean> {
+    return this.#db.delete(skills).where(eq(skills.name, name)).returning({ name: skills.name }).all().length > 0;
   }
 
   /** Newest first, keyset-paginated by (createdAt, id). */

@@ -42,3 +42,11 @@ export const memory = sqliteTable(
   },
   (t) => [index("memory_kind").on(t.kind, t.updatedAt)],
 );
+
+/** A user's skills: Markdown instructions the model loads by name when it needs them. */
+export const skills = sqliteTable("skills", {
+  name: text("name").primaryKey(),
+  description: text("description").notNull(),
+  body: text("body").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});

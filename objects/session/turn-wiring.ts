@@ -5,6 +5,7 @@ import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
 import { memoryDigest, memoryTools } from "../../agent/tools/memory";
+import { skillsDigest, skillTool } from "../../agent/tools/skills";
 import { ToolRegistry } from "../../agent/tools/types";
 import { webFetchTool } from "../../agent/tools/web-fetch";
 import { workspaceTools } from "../../agent/tools/workspace";
@@ -58,11 +59,19 @@ export function createTurnController(deps: WiringDeps): TurnController {
         artifactTool(sandbox, deps.env.FILES),
         webFetchTool(fetcher),
         ...memoryTools(memoryStore),
+        skillTool(memoryStore),
       ]);
     },
     setAlarm: deps.setAlarm,
-    memoryDigest: async () =>
-      memoryDigest(await deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`).memoryList()),
+    promptExtras: async () => {
+      const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const memory = memoryDigest(await directory.memoryList());
+      const sections = [
+        memory ? `What you remember about the user (memory_read for more, memory_write to add):\n${memory}` : "",
+        skillsDigest(await directory.skillList()),
+      ];
+      return sections.filter(Boolean).join("\n\n");
+    },
     metering: {
       beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
       endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),

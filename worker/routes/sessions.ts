@@ -17,6 +17,7 @@ import {
 } from "../sessions";
 import { fileRoutes } from "./files";
 import { memoryRoutes } from "./memory";
+import { skillRoutes } from "./skills";
 import { connectSocket } from "./socket";
 import { parseFeedback, usageResponse } from "./usage";
 
@@ -84,6 +85,7 @@ export function sessionRoutes(): Hono<AppEnv> {
 
   api.route("/", fileRoutes());
   api.route("/", memoryRoutes());
+  api.route("/", skillRoutes());
   api.get("/usage", async (c) => usageResponse(c.env, new URL(c.req.url), [c.var.auth.identity.user], false));
   return api;
 }

@@ -25,8 +25,8 @@ export interface ControllerDeps {
   setAlarm(at: number | null): void;
   /** Metering of a turn's model calls; absent, calls are neither limited nor recorded. */
   metering?: TurnMetering;
-  /** The user's long-term memory as the system prompt carries it. */
-  memoryDigest?(): Promise<string>;
+  /** What the system prompt carries for this user: memory digest, skills offered. */
+  promptExtras?(): Promise<string>;
 }
 
 export interface TurnMetering {
@@ -221,7 +221,7 @@ export class TurnController {
         compact: (reason) => this.#compact(reason, signal, turnId),
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
         maxTokens: this.#deps.config.metering.maxOutputTokens,
-        memory: this.#deps.memoryDigest ? await this.#deps.memoryDigest().catch(() => "") : "",
+        promptExtras: this.#deps.promptExtras ? await this.#deps.promptExtras().catch(() => "") : "",
         ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },
       turnId,

@@ -37,13 +37,13 @@ export interface TurnDeps {
   meter?(step: number): AttemptMeter;
   /** Output tokens a call may produce. */
   maxTokens?: number;
-  /** The user's long-term memory, carried in the system prompt. */
-  memory?: string;
+  /** Sections the system prompt carries for this user (memory digest, skills offered). */
+  promptExtras?: string;
 }
 
-function systemPrompt(config: AgentConfig, summary: string | null, memory = ""): string {
+function systemPrompt(config: AgentConfig, summary: string | null, extras = ""): string {
   const parts = [config.systemPrompt];
-  if (memory) parts.push(`What you remember about the user (memory_read for more, memory_write to add):\n${memory}`);
+  if (extras) parts.push(extras);
   if (summary) parts.push(`Summary of the earlier conversation:\n${summary}`);
   return parts.join("\n\n");
 }
@@ -101,7 +101,7 @@ async function modelStep(
       providerFor: deps.providerFor,
       models: deps.models,
       request: {
-        system: systemPrompt(deps.config, summary, deps.memory),
+        system: systemPrompt(deps.config, summary, deps.promptExtras),
         messages,
         tools: deps.tools.specs(),
         metadata: { user: deps.user, session: deps.sessionId },

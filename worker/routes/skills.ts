@@ -1,0 +1,54 @@
+// /api/skills: a user's skills (name, description, Markdown body), offered to the model by description.
+
+import { Hono } from "hono";
+import { AppError } from "../../protocol/errors";
+import { isRecord } from "../../protocol/json";
+import type { AppEnv } from "../app";
+import { readJson } from "../http/respond";
+import { userDirectory } from "../sessions";
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export function skillRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get("/skills", async (c) =>
+    c.json({ skills: await userDirectory(c.env, c.var.auth.identity.user).skillList() }),
+  );
+  routes.get("/skills/:name", async (c) => {
+    const skill = await userDirectory(c.env, c.var.auth.identity.user).skillGet(c.req.param("name"));
+    if (!skill) throw new AppError("not_found", "no such skill");
+    return c.json(skill);
+  });
+  routes.put("/skills/:name", async (c) => {
+    const name = c.req.param("name");
+    const body = await readJson(c.req.raw, 128 * 1024);
+    if (!NAME.test(name))
+      throw new AppError("bad_request", "a skill name is lower-case letters, digits and dashes (at most 64)");
+    if (
+      !isRecord(body) ||
+      typeof body.description !== "string" ||
+      typeof body.body !== "string" ||
+      !body.description.trim() ||
+      body.description.length > 300 ||
+      body.body.length > 100_000
+    ) {
+      throw new AppError(
+        "bad_request",
+        'the body must be {"description": "... (≤ 300)", "body": "Markdown (≤ 100,000)"}',
+      );
+    }
+    return c.json(
+      await userDirectory(c.env, c.var.auth.identity.user).skillPut({
+        name,
+        description: body.description.trim(),
+        body: body.body,
+      }),
+    );
+  });
+  routes.delete("/skills/:name", async (c) => {
+    if (!(await userDirectory(c.env, c.var.auth.identity.user).skillDelete(c.req.param("name"))))
+      throw new AppError("not_found", "no such skill");
+    return c.body(null, 204);
+  });
+  return routes;
+}
