@@ -69,6 +69,8 @@ export interface AgentConfig {
   contextTokens: number;
   /** A provider stream silent this long fails as stalled (and is retried when nothing was streamed yet). */
   streamIdleMs: number;
+  /** A message after a pause this long starts a fresh context; 0 never. */
+  resetIdleMs: number;
 }
 
 export const DEFAULT_SYSTEM_PROMPT =
@@ -99,6 +101,7 @@ export type ConfigVars = MeteringVars &
       | "LLM_FALLBACK_MODELS"
       | "LLM_CONTEXT_TOKENS"
       | "LLM_STREAM_IDLE_SECONDS"
+      | "SESSION_RESET_IDLE_MINUTES"
       | "SANDBOX_URL"
       | "SANDBOX_SECRET"
       | "EXEC_POLICY"
@@ -209,6 +212,7 @@ function parseAgent(vars: ConfigVars): AgentConfig {
     fallbackModels: [...list(vars.LLM_FALLBACK_MODELS, false)],
     contextTokens: integer("LLM_CONTEXT_TOKENS", vars.LLM_CONTEXT_TOKENS, 128_000, 1_000, 10_000_000),
     streamIdleMs: integer("LLM_STREAM_IDLE_SECONDS", vars.LLM_STREAM_IDLE_SECONDS, 60, 1, 3600) * 1000,
+    resetIdleMs: integer("SESSION_RESET_IDLE_MINUTES", vars.SESSION_RESET_IDLE_MINUTES, 0, 0, 525_600) * 60_000,
   };
 }
 
@@ -235,6 +239,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "LLM_FALLBACK_MODELS",
   "LLM_CONTEXT_TOKENS",
   "LLM_STREAM_IDLE_SECONDS",
+  "SESSION_RESET_IDLE_MINUTES",
   "SANDBOX_URL",
   "SANDBOX_SECRET",
   "EXEC_POLICY",
@@ -254,6 +259,13 @@ const OUR_PREFIXES = [
   "SANDBOX_",
   "DEV_",
   "AGENT_",
+  "BUDGET_",
+  "RATE_LIMIT_",
+  "AB_",
+  "EXEC_",
+  "APPROVAL_",
+  "SNAPSHOT_",
+  "SESSION_",
 ];
 
 function checkUnknown(env: object): void {

@@ -3,7 +3,7 @@
 import { assignVariant } from "../agent/ab";
 import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
-import type { QueueMode } from "../objects/session/meta-store";
+import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
 import type { SessionObject } from "../objects/session/session-object";
 import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
 import { AppError } from "../protocol/errors";
@@ -13,7 +13,6 @@ import type { Identity } from "./auth/identity";
 import { type ExecPolicy, getConfig } from "./config";
 
 export const MAX_TITLE_LENGTH = 200;
-const DEFAULT_TITLE = "New session";
 /** Session ids: 26 characters of lower-case base32 (128 random bits). */
 const SESSION_ID = /^[a-z2-7]{26}$/;
 
@@ -63,6 +62,8 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
 
 export interface SessionPatch {
   title?: string;
+  archived?: boolean;
+  pinned?: boolean;
   /** The exec tool's approval policy in this session; null returns to EXEC_POLICY. */
   execPolicy?: ExecPolicy | null;
   queueMode?: QueueMode;
@@ -73,7 +74,13 @@ export interface SessionPatch {
 /** A PATCH body: a new title, queue mode and/or cache TTL; at least one. */
 export function parseSessionPatch(body: unknown): SessionPatch {
   if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
-  const { queueMode, cacheTtl, execPolicy } = body;
+  const { queueMode, cacheTtl, execPolicy, archived, pinned } = body;
+  if (
+    (archived !== undefined && typeof archived !== "boolean") ||
+    (pinned !== undefined && typeof pinned !== "boolean")
+  ) {
+    throw new AppError("bad_request", "archived and pinned must be booleans");
+  }
   if (
     execPolicy !== undefined &&
     execPolicy !== null &&
@@ -92,10 +99,12 @@ export function parseSessionPatch(body: unknown): SessionPatch {
     (Number.isInteger(cacheTtl) && Number(cacheTtl) >= 0 && Number(cacheTtl) <= 2_592_000);
   if (!ttlOk) throw new AppError("bad_request", "cacheTtl must be null or whole seconds from 0 to 2592000");
   const title = parseTitle(body, false);
-  if (title === undefined && queueMode === undefined && cacheTtl === undefined && execPolicy === undefined) {
-    throw new AppError("bad_request", "give a title, a queueMode, a cacheTtl or an execPolicy");
+  if ([title, queueMode, cacheTtl, execPolicy, archived, pinned].every((v) => v === undefined)) {
+    throw new AppError("bad_request", "give a title, queueMode, cacheTtl, execPolicy, archived or pinned");
   }
   return {
+    ...(archived === undefined ? {} : { archived }),
+    ...(pinned === undefined ? {} : { pinned }),
     ...(execPolicy === undefined ? {} : { execPolicy }),
     ...(title === undefined ? {} : { title }),
     ...(queueMode === undefined ? {} : { queueMode }),
@@ -113,6 +122,8 @@ export async function createSession(env: Env, identity: Identity, title: string 
     title: title ?? DEFAULT_TITLE,
     createdAt: now,
     updatedAt: now,
+    archived: false,
+    pinned: false,
   };
   const variant = experiment ? await assignVariant(experiment, entry.id) : null;
   await sessionStub(env, entry.id).initialize({ ...entry, ...(variant ? { variant } : {}) });
@@ -156,6 +167,36 @@ export async function renameSession(env: Env, entry: SessionEntry, title: string
   const updatedAt = meta?.updatedAt ?? Date.now();
   await adminIndex(env).rename(entry.id, title, updatedAt);
   return (await userDirectory(env, entry.owner).rename(entry.id, title, updatedAt)) ?? entry;
+}
+
+/** Archives or pins a session in its owner's list (and the archive flag in the admin index). */
+export async function setFlags(
+  env: Env,
+  entry: SessionEntry,
+  flags: { archived?: boolean; pinned?: boolean },
+): Promise<SessionEntry> {
+  if (flags.archived !== undefined) await adminIndex(env).setFlags(entry.id, { archived: flags.archived });
+  return (await userDirectory(env, entry.owner).setFlags(entry.id, flags)) ?? entry;
+}
+
+/** My sessions whose title or messages contain the text: titles from my directory, text from each session. */
+export async function searchSessions(env: Env, identity: Identity, text: string): Promise<SessionEntry[]> {
+  const directory = userDirectory(env, identity.user);
+  const found = new Map((await directory.searchTitles(text, 50)).map((s) => [s.id, s]));
+  let cursor: string | null = null;
+  const all: SessionEntry[] = [];
+  do {
+    const page = await directory.list(100, cursor, null);
+    all.push(...page.sessions);
+    cursor = page.nextCursor;
+  } while (cursor && all.length < 500);
+  const hits = await Promise.all(
+    all
+      .filter((s) => !found.has(s.id))
+      .map(async (s) => ((await sessionStub(env, s.id).containsText(text)) ? s : null)),
+  );
+  for (const hit of hits) if (hit) found.set(hit.id, hit);
+  return [...found.values()].sort((a, b) => b.createdAt - a.createdAt);
 }
 
 /** Writes an admin action to the audit log. */

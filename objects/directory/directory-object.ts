@@ -8,13 +8,9 @@ import { migrate } from "../shared/migrate";
 import { audit, memory, sessions, skills } from "./schema";
 
 /** A session as a directory lists it. */
-export interface SessionEntry {
-  id: string;
-  owner: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-}
+export type SessionEntry = typeof sessions.$inferSelect;
+/** What creating a session writes (flags default to false). */
+export type NewSessionEntry = typeof sessions.$inferInsert;
 
 export interface SessionListPage {
   sessions: SessionEntry[];
@@ -24,11 +20,15 @@ export interface SessionListPage {
 
 /** The directory's RPC surface. */
 export interface DirectoryRpc {
-  put(entry: SessionEntry): Promise<void>;
+  put(entry: NewSessionEntry): Promise<void>;
+  setFlags(id: string, flags: { archived?: boolean; pinned?: boolean }): Promise<SessionEntry | null>;
+  /** Sessions whose title contains the text (case-insensitive). */
+  searchTitles(text: string, limit: number): Promise<SessionEntry[]>;
   get(id: string): Promise<SessionEntry | null>;
   remove(id: string): Promise<boolean>;
   rename(id: string, title: string, updatedAt: number): Promise<SessionEntry | null>;
-  list(limit: number, cursor: string | null): Promise<SessionListPage>;
+  /** `archived`: false (default) the active ones, true the archived ones, null all. */
+  list(limit: number, cursor: string | null, archived?: boolean | null): Promise<SessionListPage>;
   /** Appends an admin action to the audit log (admin index only). */
   recordAudit(entry: AuditEntry): Promise<void>;
   /** Newest first; `before` is an entry id to page from. */
@@ -68,15 +68,13 @@ export interface AuditEntry {
 export const ADMIN_INDEX = "index:all";
 
 function encodeCursor(entry: SessionEntry): string {
-  return `${entry.createdAt}.${entry.id}`;
+  return `${entry.pinned ? 1 : 0}.${entry.createdAt}.${entry.id}`;
 }
 
-function decodeCursor(cursor: string | null): { createdAt: number; id: string } | null {
-  if (!cursor) return null;
-  const dot = cursor.indexOf(".");
-  const createdAt = Number(cursor.slice(0, dot));
-  if (dot < 1 || !Number.isSafeInteger(createdAt)) return null;
-  return { createdAt, id: cursor.slice(dot + 1) };
+function decodeCursor(cursor: string | null): { pinned: boolean; createdAt: number; id: string } | null {
+  const match = cursor ? /^([01])\.(\d+)\.(.+)$/.exec(cursor) : null;
+  if (!match?.[1] || !match[2] || !match[3]) return null;
+  return { pinned: match[1] === "1", createdAt: Number(match[2]), id: match[3] };
 }
 
 export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc {
@@ -89,7 +87,7 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     });
   }
 
-  async put(entry: SessionEntry): Promise<void> {
+  async put(entry: NewSessionEntry): Promise<void> {
     this.#db.insert(sessions).values(entry).onConflictDoUpdate({ target: sessions.id, set: entry }).run();
   }
 
@@ -180,21 +178,42 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     return this.#db.delete(skills).where(eq(skills.name, name)).returning({ name: skills.name }).all().length > 0;
   }
 
-  /** Newest first, keyset-paginated by (createdAt, id). */
-  async list(limit: number, cursor: string | null): Promise<SessionListPage> {
+  async setFlags(id: string, flags: { archived?: boolean; pinned?: boolean }): Promise<SessionEntry | null> {
+    if (flags.archived === undefined && flags.pinned === undefined) return this.get(id);
+    this.#db.update(sessions).set(flags).where(eq(sessions.id, id)).run();
+    return this.get(id);
+  }
+
+  async searchTitles(text: string, limit: number): Promise<SessionEntry[]> {
+    return this.#db
+      .select()
+      .from(sessions)
+      .where(sql`instr(lower(${sessions.title}), lower(${text})) > 0`)
+      .orderBy(desc(sessions.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  /** Pinned first, then newest first; keyset-paginated by (pinned, createdAt, id). Archived ones only when asked. */
+  async list(limit: number, cursor: string | null, archived: boolean | null = false): Promise<SessionListPage> {
     const after = decodeCursor(cursor);
+    const afterCursor = after
+      ? or(
+          lt(sessions.pinned, after.pinned),
+          and(
+            eq(sessions.pinned, after.pinned),
+            or(
+              lt(sessions.createdAt, after.createdAt),
+              and(eq(sessions.createdAt, after.createdAt), lt(sessions.id, after.id)),
+            ),
+          ),
+        )
+      : undefined;
     const rows = this.#db
       .select()
       .from(sessions)
-      .where(
-        after
-          ? or(
-              lt(sessions.createdAt, after.createdAt),
-              and(eq(sessions.createdAt, after.createdAt), lt(sessions.id, after.id)),
-            )
-          : undefined,
-      )
-      .orderBy(desc(sessions.createdAt), desc(sessions.id))
+      .where(and(archived === null ? undefined : eq(sessions.archived, archived), afterCursor))
+      .orderBy(desc(sessions.pinned), desc(sessions.createdAt), desc(sessions.id))
       .limit(limit + 1)
       .all();
     const page = rows.slice(0, limit);

@@ -10,6 +10,10 @@ export const sessions = sqliteTable(
     title: text("title").notNull(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    /** Archived sessions are listed only when asked for. */
+    archived: integer("archived", { mode: "boolean" }).notNull().default(false),
+    /** Pinned sessions come first. */
+    pinned: integer("pinned", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("sessions_created").on(t.createdAt, t.id)],
 );

@@ -1,6 +1,6 @@
 // The session's append-only event log: assigns the next seq, stores the event, and reads it back in pages.
 
-import { and, asc, count, desc, eq, gt, inArray, max } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, max, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { AppError } from "../../protocol/errors";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
@@ -111,6 +111,22 @@ export class EventLog {
       if (!last || page.length < PAGE_SIZE) return out;
       after = last.seq;
     }
+  }
+
+  /** Whether a user or assistant message contains the text (case-insensitive). */
+  contains(text: string): boolean {
+    const row = this.#db
+      .select({ seq: events.seq })
+      .from(events)
+      .where(
+        and(
+          inArray(events.type, ["user_message", "assistant_message"]),
+          sql`instr(lower(${events.data}), lower(${JSON.stringify(text).slice(1, -1)})) > 0`,
+        ),
+      )
+      .limit(1)
+      .get();
+    return row !== undefined;
   }
 
   /** Number of events of each type. */

@@ -7,6 +7,18 @@ import { sessionMeta } from "./schema";
 
 export type QueueMode = "queue" | "interrupt";
 
+/** The title of a session until its first exchange names it. */
+export const DEFAULT_TITLE = "New session";
+const TITLE_CHARS = 60;
+
+/** A title from the first user message: its first line, cut at a word near 60 characters. */
+export function titleFrom(text: string): string {
+  const line = text.trim().split("\n")[0]?.trim() ?? "";
+  if (line.length <= TITLE_CHARS) return line || DEFAULT_TITLE;
+  const cut = line.slice(0, TITLE_CHARS);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 20 ? cut.lastIndexOf(" ") : TITLE_CHARS)}…`;
+}
+
 /** What creating a session writes. */
 export interface NewSession {
   id: string;

@@ -54,6 +54,8 @@ export interface SessionRpc {
   restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>>;
   /** Writes the transcript (JSONL and Markdown) as artifacts; returns their names. */
   exportTranscript(): Promise<string[]>;
+  /** Whether a message of the transcript contains the text (case-insensitive). */
+  containsText(text: string): Promise<boolean>;
   /** Closes every socket and erases the session's storage. */
   destroy(): Promise<void>;
 }

@@ -11,7 +11,7 @@ export function adminRoutes(): Hono<AppEnv> {
 
   admin.get("/sessions", async (c) => {
     const { limit, cursor } = pageParams(new URL(c.req.url));
-    return c.json(await adminIndex(c.env).list(limit, cursor));
+    return c.json(await adminIndex(c.env).list(limit, cursor, null));
   });
 
   admin.get("/sessions/:id", async (c) => {

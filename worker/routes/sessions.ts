@@ -12,7 +12,9 @@ import {
   parseSessionPatch,
   parseTitle,
   renameSession,
+  searchSessions,
   sessionStub,
+  setFlags,
   userDirectory,
 } from "../sessions";
 import { fileRoutes } from "./files";
@@ -38,8 +40,15 @@ export function sessionRoutes(): Hono<AppEnv> {
   });
 
   api.get("/sessions", async (c) => {
-    const { limit, cursor } = pageParams(new URL(c.req.url));
-    return c.json(await userDirectory(c.env, c.var.auth.identity.user).list(limit, cursor));
+    const url = new URL(c.req.url);
+    const { limit, cursor } = pageParams(url);
+    const q = url.searchParams.get("q")?.trim();
+    if (q) {
+      if (q.length > 200) throw new AppError("bad_request", "q is limited to 200 characters");
+      return c.json({ sessions: await searchSessions(c.env, c.var.auth.identity, q), nextCursor: null });
+    }
+    const archived = url.searchParams.get("archived") === "1";
+    return c.json(await userDirectory(c.env, c.var.auth.identity.user).list(limit, cursor, archived));
   });
 
   api.get("/sessions/:id", async (c) => c.json(await ownedSession(c.env, c.var.auth.identity, c.req.param("id"))));
@@ -47,11 +56,18 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     const body = await readJson(c.req.raw);
-    const { title, queueMode, cacheTtl, execPolicy } = parseSessionPatch(body);
+    const { title, queueMode, cacheTtl, execPolicy, archived, pinned } = parseSessionPatch(body);
+    const flagged =
+      archived !== undefined || pinned !== undefined
+        ? await setFlags(c.env, entry, {
+            ...(archived === undefined ? {} : { archived }),
+            ...(pinned === undefined ? {} : { pinned }),
+          })
+        : entry;
     if (execPolicy !== undefined) await sessionStub(c.env, entry.id).setExecPolicy(execPolicy);
     if (queueMode) await sessionStub(c.env, entry.id).setQueueMode(queueMode);
     if (cacheTtl !== undefined) await sessionStub(c.env, entry.id).setCacheTtl(cacheTtl);
-    return c.json(title === undefined ? entry : await renameSession(c.env, entry, title));
+    return c.json(title === undefined ? flagged : await renameSession(c.env, flagged, title));
   });
 
   api.delete("/sessions/:id", async (c) => {

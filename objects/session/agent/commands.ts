@@ -4,6 +4,7 @@ export const COMMANDS = {
   "/help": "list the commands",
   "/model": "/model NAME — use another model in this session (/model alone shows the current one)",
   "/new": "start a fresh context: the model forgets earlier turns (they stay stored and visible)",
+  "/reset": "the same as /new",
   "/usage": "tokens used in this session",
   "/cancel": "stop the running turn",
   "/compact": "summarise older turns now to free the model's context",

@@ -62,9 +62,26 @@ export class TurnController {
       this.#command(command);
       return;
     }
+    this.#resetIfIdle();
     this.#deps.turns.enqueue();
     if (this.#running && this.#deps.meta.get()?.queueMode === "interrupt") this.cancel();
     this.#pump();
+  }
+
+  /** With SESSION_RESET_IDLE_MINUTES, a message after that long a pause starts a fresh context. */
+  #resetIfIdle(): void {
+    const idleMs = this.#deps.config.agent.resetIdleMs;
+    const lastEnd = this.#deps.log.latest("turn_end");
+    if (idleMs === 0 || !lastEnd || Date.now() - lastEnd.at < idleMs) return;
+    const latest = this.#deps.log.latest("compaction");
+    if (latest && latest.seq > lastEnd.seq) return;
+    const user = this.#deps.log.latest("user_message");
+    this.#deps.emit("compaction", {
+      summary: "",
+      throughSeq: (user?.seq ?? this.#deps.log.lastSeq) - 1,
+      reason: "reset",
+    });
+    this.#notice("reset", "fresh context after a long pause (earlier turns stay here)");
   }
 
   cancel(): boolean {
@@ -123,6 +140,7 @@ export class TurnController {
         meta.setModel(arg);
         return `model set to ${arg} for this session`;
       case "/new":
+      case "/reset":
         this.#deps.emit("compaction", { summary: "", throughSeq: log.lastSeq, reason: "reset" });
         return "fresh context: earlier turns stay here but the model no longer sees them";
       case "/usage":

@@ -107,6 +107,28 @@ describe("compaction", () => {
   });
 });
 
+describe("idle reset policy", () => {
+  it("starts a fresh context when a message comes after SESSION_RESET_IDLE_MINUTES", async () => {
+    await withHarness(
+      [
+        { kind: "text", pieces: ["a1"] },
+        { kind: "text", pieces: ["a2"] },
+      ],
+      async (h) => {
+        h.say("before the pause");
+        await h.turnEnds(1);
+        // Two hours pass.
+        h.sql.exec("UPDATE events SET created_at = created_at - 7200000");
+        h.say("after the pause");
+        await h.turnEnds(2);
+        expect(ofType(h.events, "compaction")[0]).toMatchObject({ reason: "reset" });
+        expect(h.provider.requests.at(-1)?.messages).toEqual([{ role: "user", content: "after the pause" }]);
+      },
+      { vars: { SESSION_RESET_IDLE_MINUTES: "60" } },
+    );
+  });
+});
+
 describe("fallback models", () => {
   it("moves to the next model when the first keeps failing", async () => {
     const down = () => new ProviderError("provider_error", "503", { retryable: true, status: 503 });

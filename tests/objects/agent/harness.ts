@@ -12,6 +12,8 @@ import { parseConfig } from "../../../worker/config";
 import { ScriptProvider, type Step } from "./script-provider";
 
 export interface Harness {
+  /** The object's raw SQL (tests age events with it). */
+  sql: SqlStorage;
   log: EventLog;
   turns: TurnStore;
   controller: TurnController;
@@ -56,6 +58,7 @@ export function withHarness(
     });
     let n = 0;
     const harness: Harness = {
+      sql: state.storage.sql,
       log,
       turns,
       controller,
