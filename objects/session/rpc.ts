@@ -5,6 +5,7 @@ import type { ExecPolicy } from "../../worker/config";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
+import type { NewTask, Task } from "./tasks/task-store";
 
 /** A page of the transcript. */
 export interface MessagesPage {
@@ -54,6 +55,10 @@ export interface SessionRpc {
   restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>>;
   /** Writes the transcript (JSONL and Markdown) as artifacts; returns their names. */
   exportTranscript(): Promise<string[]>;
+  listTasks(): Promise<Task[]>;
+  createTask(input: NewTask): Promise<{ task: Task } | { error: string }>;
+  pauseTask(id: string, paused: boolean): Promise<Task | null>;
+  deleteTask(id: string): Promise<boolean>;
   /** Whether a message of the transcript contains the text (case-insensitive). */
   containsText(text: string): Promise<boolean>;
   /** Closes every socket and erases the session's storage. */

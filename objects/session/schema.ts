@@ -57,3 +57,18 @@ export const turns = sqliteTable(
 
 /** One row per provider attempt of this session's turns: the session's own usage ledger. */
 export const ledger = sqliteTable("ledger", ledgerColumns(), (t) => [index("ledger_turn").on(t.turn)]);
+
+/** Scheduled tasks: a prompt run as a turn once at a time, or on a cron schedule in a time zone. */
+export const tasks = sqliteTable("tasks", {
+  id: text("id").primaryKey(),
+  prompt: text("prompt").notNull(),
+  /** A cron expression; null for a one-off task. */
+  cron: text("cron"),
+  timeZone: text("time_zone").notNull(),
+  paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+  /** When it runs next (epoch ms); null once a one-off task has run. */
+  nextRunAt: integer("next_run_at"),
+  lastRunAt: integer("last_run_at"),
+  createdAt: integer("created_at").notNull(),
+  createdBy: text("created_by").notNull(),
+});

@@ -26,10 +26,10 @@ import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
+import { Scheduler } from "./tasks/scheduler";
+import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
 import { createTurnController } from "./turn-wiring";
 
-/** Storage key of the time an idle snapshot is due. */
-const IDLE_SNAPSHOT_KEY = "idle-snapshot-at";
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
 
@@ -41,6 +41,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #metaStore: MetaStore | undefined;
   #turnController: TurnController | undefined;
   #sessionFiles: SessionFiles | undefined;
+  #schedulerInstance: Scheduler | undefined;
+  #taskStore: TaskStore | undefined;
   readonly #rateLimiter = new FrameRateLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -72,7 +74,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         if (type === "turn_end") this.#autoTitle();
         return event;
       },
-      setAlarm: (at) => void this.#setAlarm(at),
+      setAlarm: (at) => void this.#scheduler.heartbeat(at),
+      createTask: (input) => this.createTask(input),
     });
     return this.#turnController;
   }
@@ -113,14 +116,33 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return this.#sessionFiles;
   }
 
-  /** The turn heartbeat when `at` is set; otherwise the idle snapshot, if one is due later. */
-  async #setAlarm(at: number | null): Promise<void> {
-    const idleMs = getConfig(this.env).sandbox.snapshotIdleMs;
-    if (at !== null) return this.ctx.storage.setAlarm(at);
-    if (idleMs === 0) return this.ctx.storage.deleteAlarm();
-    const due = Date.now() + idleMs;
-    await this.ctx.storage.put(IDLE_SNAPSHOT_KEY, due);
-    return this.ctx.storage.setAlarm(due);
+  get #scheduler(): Scheduler {
+    this.#schedulerInstance ??= new Scheduler({
+      storage: this.ctx.storage,
+      tasks: this.#tasks,
+      snapshotIdleMs: getConfig(this.env).sandbox.snapshotIdleMs,
+      runTask: (task) => this.#runTask(task),
+    });
+    return this.#schedulerInstance;
+  }
+
+  get #tasks(): TaskStore {
+    this.#taskStore ??= new TaskStore(this.#db);
+    return this.#taskStore;
+  }
+
+  /** A due task becomes a user message of the owner, from the scheduler, and starts a turn like any other. */
+  #runTask(task: Task): void {
+    const meta = this.#meta.get();
+    if (!meta) return;
+    const id = `task-${task.id}-${Date.now()}`;
+    const event = this.#events.append(
+      "user_message",
+      { id, text: task.prompt, user: meta.owner, deviceId: "scheduler" },
+      id,
+    );
+    this.#broadcast(event);
+    this.#turns.onUserMessage(task.prompt);
   }
 
   override onStart(): void {
@@ -133,9 +155,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   override async onAlarm(): Promise<void> {
     if (!this.#meta.get()) return;
     this.#turns.recover();
-    const due = await this.ctx.storage.get<number>(IDLE_SNAPSHOT_KEY);
-    if (this.#turns.running || due === undefined || due > Date.now()) return;
-    await this.ctx.storage.delete(IDLE_SNAPSHOT_KEY);
+    if (!(await this.#scheduler.onAlarm(this.#turns.running))) return;
     // Only a workspace that tools touched since the last snapshot is worth a new one.
     const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
     if (lastTool <= (this.#events.latest("snapshot")?.seq ?? 0)) return;
@@ -275,6 +295,33 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>> {
     return this.#files.restore(snapshotId);
+  }
+
+  async listTasks(): Promise<Task[]> {
+    return this.#tasks.list();
+  }
+
+  /** Creates a task; an invalid one answers `{error}` with a message for the user. */
+  async createTask(input: NewTask): Promise<{ task: Task } | { error: string }> {
+    try {
+      const task = this.#tasks.create(input);
+      await this.#scheduler.rearm();
+      return { task };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async pauseTask(id: string, paused: boolean): Promise<Task | null> {
+    const task = this.#tasks.setPaused(id, paused);
+    await this.#scheduler.rearm();
+    return task;
+  }
+
+  async deleteTask(id: string): Promise<boolean> {
+    const deleted = this.#tasks.delete(id);
+    await this.#scheduler.rearm();
+    return deleted;
   }
 
   async containsText(text: string): Promise<boolean> {

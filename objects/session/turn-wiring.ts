@@ -5,6 +5,7 @@ import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
 import { memoryDigest, memoryTools } from "../../agent/tools/memory";
+import { scheduleTool } from "../../agent/tools/schedule";
 import { skillsDigest, skillTool } from "../../agent/tools/skills";
 import { ToolRegistry } from "../../agent/tools/types";
 import { webFetchTool } from "../../agent/tools/web-fetch";
@@ -19,6 +20,7 @@ import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
 import { ledger } from "./schema";
 import { withAutoRestore } from "./storage/auto-restore";
+import type { NewTask, Task } from "./tasks/task-store";
 
 export interface WiringDeps {
   env: Env;
@@ -27,6 +29,8 @@ export interface WiringDeps {
   meta: MetaStore;
   emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
   setAlarm(at: number | null): void;
+  /** Creates a scheduled task of this session. */
+  createTask(input: NewTask): Promise<{ task: Task } | { error: string }>;
 }
 
 export function createTurnController(deps: WiringDeps): TurnController {
@@ -60,6 +64,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
         webFetchTool(fetcher),
         ...memoryTools(memoryStore),
         skillTool(memoryStore),
+        scheduleTool(deps.createTask),
       ]);
     },
     setAlarm: deps.setAlarm,

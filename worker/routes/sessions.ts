@@ -21,6 +21,7 @@ import { fileRoutes } from "./files";
 import { memoryRoutes } from "./memory";
 import { skillRoutes } from "./skills";
 import { connectSocket } from "./socket";
+import { taskRoutes } from "./tasks";
 import { parseFeedback, usageResponse } from "./usage";
 
 export function sessionRoutes(): Hono<AppEnv> {
@@ -102,6 +103,7 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.route("/", fileRoutes());
   api.route("/", memoryRoutes());
   api.route("/", skillRoutes());
+  api.route("/", taskRoutes());
   api.get("/usage", async (c) => usageResponse(c.env, new URL(c.req.url), [c.var.auth.identity.user], false));
   return api;
 }

@@ -1,0 +1,75 @@
+// Scheduled tasks: a recurring task fires on the alarm and its turn reaches every device; a paused one does not.
+
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Task } from "../../objects/session/tasks/task-store";
+import { api, createSession, join, login } from "../helpers/workers";
+
+const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
+
+/** Makes every task of the session due now, as if its time had come. */
+const makeDue = (id: string) =>
+  runInDurableObject(env.SESSION.getByName(id), async (_o, state) => {
+    state.storage.sql.exec("UPDATE tasks SET next_run_at = ?", Date.now() - 1000);
+    await state.storage.setAlarm(Date.now() + 60_000);
+  });
+
+describe("scheduled tasks", () => {
+  it("runs a recurring task on the alarm for two devices, once for missed runs, and not while paused", async () => {
+    const t = `t-${crypto.randomUUID()}`;
+    await fetch(`${FAKE}/__script`, {
+      method: "POST",
+      body: JSON.stringify({ match: t, steps: [{ kind: "text", chunks: ["morning brief"] }] }),
+    });
+    const token = await login(`tasks-${crypto.randomUUID()}@example.com`);
+    const id = await createSession(token);
+    const created = await api(`/api/sessions/${id}/tasks`, token, {
+      method: "POST",
+      body: JSON.stringify({ prompt: `daily brief ${t}`, cron: "0 9 * * *", timeZone: "Europe/Paris" }),
+    });
+    expect(created.status).toBe(201);
+    const task = await created.json<Task>();
+    expect(task.nextRunAt).toBeGreaterThan(Date.now());
+    const [a, b] = [await join(id, token), await join(id, token)];
+
+    await makeDue(id);
+    expect(await runDurableObjectAlarm(env.SESSION.getByName(id))).toBe(true);
+    await Promise.all([a.settle(), b.settle()]);
+    expect(a.of("user_message").map((m) => [m.text, m.deviceId])).toEqual([[`daily brief ${t}`, "scheduler"]]);
+    expect(b.of("assistant_message").at(-1)?.text).toBe("morning brief");
+    expect(b.events()).toEqual(a.events());
+    const after = (await (await api(`/api/sessions/${id}/tasks`, token)).json<{ tasks: Task[] }>()).tasks[0];
+    expect(after?.lastRunAt).not.toBeNull();
+    expect(after?.nextRunAt).toBeGreaterThan(Date.now());
+
+    const paused = await api(`/api/sessions/${id}/tasks/${task.id}`, token, {
+      method: "PATCH",
+      body: JSON.stringify({ paused: true }),
+    });
+    expect((await paused.json<Task>()).paused).toBe(true);
+    await makeDue(id);
+    await runDurableObjectAlarm(env.SESSION.getByName(id));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(a.of("user_message")).toHaveLength(1);
+
+    expect((await api(`/api/sessions/${id}/tasks/${task.id}`, token, { method: "DELETE" })).status).toBe(204);
+    expect((await (await api(`/api/sessions/${id}/tasks`, token)).json<{ tasks: Task[] }>()).tasks).toEqual([]);
+  });
+
+  it("refuses bad schedules with a clear error, and other users' sessions", async () => {
+    const token = await login(`tasks-bad-${crypto.randomUUID()}@example.com`);
+    const id = await createSession(token);
+    for (const body of [
+      { prompt: "x", cron: "61 * * * *" },
+      { prompt: "x", cron: "0 9 * * *", timeZone: "Mars/Olympus" },
+      { prompt: "x", at: "2001-01-01T00:00:00Z" },
+      { prompt: "", cron: "0 9 * * *" },
+      { prompt: "x" },
+    ]) {
+      const response = await api(`/api/sessions/${id}/tasks`, token, { method: "POST", body: JSON.stringify(body) });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+    }
+    const other = await login(`other-${crypto.randomUUID()}@example.com`);
+    expect((await api(`/api/sessions/${id}/tasks`, other)).status).toBe(404);
+  });
+});
