@@ -68,6 +68,10 @@ export function createTurnController(deps: WiringDeps): TurnController {
       ]);
     },
     setAlarm: deps.setAlarm,
+    remember: async (facts) => {
+      const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", fact);
+    },
     promptExtras: async () => {
       const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
       const memory = memoryDigest(await directory.memoryList());

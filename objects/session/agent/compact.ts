@@ -12,7 +12,21 @@ const MAX_SUMMARY_INPUT_CHARS = 200_000;
 
 const SUMMARY_PROMPT =
   "You compact conversations. Summarise the conversation below for your future self: the user's goals, " +
-  "decisions, facts learned, files and commands used with their results, and open tasks. Be concise and complete.";
+  "decisions, facts learned, files and commands used with their results, and open tasks. Be concise and complete. " +
+  "Before the summary, write each lasting fact about the user worth remembering in later sessions on its own line " +
+  "starting with 'REMEMBER: '.";
+
+/** Splits the model's answer into facts to remember and the summary itself. */
+export function splitMemories(text: string): { facts: string[]; summary: string } {
+  const facts: string[] = [];
+  const rest: string[] = [];
+  for (const line of text.split("\n")) {
+    const match = /^\s*REMEMBER:\s*(.+)$/i.exec(line);
+    if (match?.[1]) facts.push(match[1].trim());
+    else rest.push(line);
+  }
+  return { facts, summary: rest.join("\n").trim() };
+}
 
 export interface CompactDeps {
   log: EventLog;
@@ -22,6 +36,8 @@ export interface CompactDeps {
   signal: AbortSignal;
   reason: "auto" | "overflow" | "manual";
   meter?: AttemptMeter;
+  /** Stores facts the model chose to remember before older turns leave its context. */
+  remember?(facts: string[]): Promise<void>;
 }
 
 function render(event: SessionEvent): string {
@@ -60,7 +76,8 @@ export async function compactSession(deps: CompactDeps): Promise<boolean> {
     onText: () => {},
     ...(deps.meter ? { meter: deps.meter } : {}),
   });
-  const reason = deps.reason;
-  deps.emit("compaction", { summary: result.text.trim(), throughSeq: cut, reason });
+  const { facts, summary } = splitMemories(result.text);
+  if (facts.length > 0) await deps.remember?.(facts).catch(() => undefined);
+  deps.emit("compaction", { summary, throughSeq: cut, reason: deps.reason });
   return true;
 }

@@ -27,6 +27,8 @@ export interface ControllerDeps {
   metering?: TurnMetering;
   /** What the system prompt carries for this user: memory digest, skills offered. */
   promptExtras?(): Promise<string>;
+  /** Writes facts to the user's memory (daily notes) when compaction flushes them. */
+  remember?(facts: string[]): Promise<void>;
 }
 
 export interface TurnMetering {
@@ -164,7 +166,9 @@ export class TurnController {
   #compact(reason: "auto" | "overflow" | "manual", signal: AbortSignal, turnId: string): Promise<boolean> {
     const metering = this.#deps.metering;
     const meter = metering ? metering.meter(turnId, 0) : undefined;
-    return compactSession({ ...this.#deps, models: this.#models(), signal, reason, ...(meter ? { meter } : {}) }).catch(
+    const remember = this.#deps.remember;
+    const extras = { ...(meter ? { meter } : {}), ...(remember ? { remember } : {}) };
+    return compactSession({ ...this.#deps, models: this.#models(), signal, reason, ...extras }).catch(
       (error: unknown) => {
         this.#notice("compact", `compaction failed: ${error instanceof Error ? error.message : String(error)}`);
         return false;

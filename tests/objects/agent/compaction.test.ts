@@ -14,7 +14,7 @@ describe("compaction", () => {
       [
         { kind: "text", pieces: ["a1"] },
         { kind: "text", pieces: ["a2"] },
-        { kind: "text", pieces: ["SUMMARY of q1"] },
+        { kind: "text", pieces: ["REMEMBER: the user lives in Lisbon\nSUMMARY of q1"] },
         { kind: "text", pieces: ["a3"] },
       ],
       async (h) => {
@@ -28,6 +28,8 @@ describe("compaction", () => {
           await new Promise((r) => setTimeout(r, 5));
         const [compaction] = ofType(h.events, "compaction");
         expect(compaction).toMatchObject({ summary: "SUMMARY of q1", reason: "manual" });
+        // Before older turns leave the context, what the model chose to remember is flushed to memory.
+        expect(h.remembered).toEqual(["the user lives in Lisbon"]);
         h.say("q3");
         await h.turnEnds(3);
         const last = h.provider.requests.at(-1);

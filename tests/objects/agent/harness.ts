@@ -20,6 +20,8 @@ export interface Harness {
   provider: ScriptProvider;
   events: SessionEvent[];
   alarms: (number | null)[];
+  /** Facts compaction asked to remember. */
+  remembered: string[];
   /** Stores a user message and hands it to the controller, as the frame handler does. */
   say(text: string): void;
   /** Waits until `count` turn_end events exist. */
@@ -40,6 +42,7 @@ export function withHarness(
     const provider = new ScriptProvider(steps);
     const events: SessionEvent[] = [];
     const alarms: (number | null)[] = [];
+    const remembered: string[] = [];
     const config = parseConfig({ DEV_AUTH: "1", LLM_MODEL: "main-model", ...options.vars });
     const turns = new TurnStore(db);
     const controller = new TurnController({
@@ -55,6 +58,9 @@ export function withHarness(
       providerFor: (model) => ({ provider, model }),
       tools: () => new ToolRegistry(options.tools ?? []),
       setAlarm: (at) => alarms.push(at),
+      remember: async (facts) => {
+        remembered.push(...facts);
+      },
     });
     let n = 0;
     const harness: Harness = {
@@ -65,6 +71,7 @@ export function withHarness(
       provider,
       events,
       alarms,
+      remembered,
       say(text) {
         n++;
         events.push(log.append("user_message", { id: `u${n}`, text, user: "u@example.com" }, `u${n}`));

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
+import { MemoryAndTasks } from "./memory-tasks";
 
 interface Artifact {
   name: string;
@@ -74,8 +75,7 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
         ))}
       </ul>
       {message ? <p role="status">{message}</p> : null}
-      <h3>Memory and scheduled tasks</h3>
-      <p class="meta">Long-term notes and scheduled tasks of this account will appear here.</p>
+      <MemoryAndTasks sessionId={sessionId} />
     </aside>
   );
 }
