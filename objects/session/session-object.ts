@@ -15,13 +15,13 @@ import {
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
 import { type ExecPolicy, getConfig } from "../../worker/config";
-import { ADMIN_INDEX } from "../directory/directory-object";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
+import { autoTitle } from "./auto-title";
 import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
-import { DEFAULT_TITLE, MetaStore, type NewSession, type QueueMode, type SessionMeta, titleFrom } from "./meta-store";
+import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
@@ -71,31 +71,13 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       emit: (type, payload) => {
         const event = this.#events.append(type, payload);
         this.#broadcast(event);
-        if (type === "turn_end") this.#autoTitle();
+        if (type === "turn_end") autoTitle(this.env, this.#meta, this.#events);
         return event;
       },
       setAlarm: (at) => void this.#scheduler.heartbeat(at),
       createTask: (input) => this.createTask(input),
     });
     return this.#turnController;
-  }
-
-  /** After the first exchange, a session still called "New session" is named after its first message. */
-  #autoTitle(): void {
-    const meta = this.#meta.get();
-    if (!meta || meta.title !== DEFAULT_TITLE) return;
-    const first = this.#events
-      .allOf(["user_message"], 0)
-      .flatMap((e) => (e.type === "user_message" && !e.text.startsWith("/") ? [e.text] : []))[0];
-    if (first === undefined) return;
-    const renamed = this.#meta.rename(titleFrom(first));
-    if (!renamed) return;
-    const directories = [this.env.DIRECTORY.getByName(`user:${meta.owner}`), this.env.DIRECTORY.getByName(ADMIN_INDEX)];
-    for (const directory of directories) {
-      directory.rename(meta.id, renamed.title, renamed.updatedAt).catch((error: unknown) => {
-        console.warn(JSON.stringify({ level: "warn", msg: "auto title not listed", error: String(error) }));
-      });
-    }
   }
 
   get #files(): SessionFiles {

@@ -1,0 +1,24 @@
+// After the first exchange, a session still called "New session" is named after its first message,
+// in its own metadata and in both directories that list it.
+
+import { ADMIN_INDEX } from "../directory/directory-object";
+import type { EventLog } from "./event-log";
+import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
+
+export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
+  const current = meta.get();
+  if (!current || current.title !== DEFAULT_TITLE) return;
+  const first = log
+    .allOf(["user_message"], 0)
+    .flatMap((e) => (e.type === "user_message" && !e.text.startsWith("/") ? [e.text] : []))[0];
+  if (first === undefined) return;
+  const renamed = meta.rename(titleFrom(first));
+  if (!renamed) return;
+  for (const name of [`user:${current.owner}`, ADMIN_INDEX]) {
+    env.DIRECTORY.getByName(name)
+      .rename(current.id, renamed.title, renamed.updatedAt)
+      .catch((error: unknown) =>
+        console.warn(JSON.stringify({ level: "warn", msg: "auto title not listed", error: String(error) })),
+      );
+  }
+}
