@@ -1,7 +1,8 @@
 // A session's artifacts and workspace snapshots.
 
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api } from "../api";
+import { useActions } from "../use-action";
 import { MemoryAndTasks } from "./memory-tasks";
 
 interface Artifact {
@@ -17,21 +18,10 @@ interface Snapshot {
 export function FilesPanel({ sessionId }: { sessionId: string }) {
   const [artifacts, setArtifacts] = useState<Artifact[]>([]);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
-  const [message, setMessage] = useState<string | null>(null);
-  const load = async () => {
+  const { message, act } = useActions(async () => {
     setArtifacts((await api<{ artifacts: Artifact[] }>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
     setSnapshots((await api<{ snapshots: Snapshot[] }>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
-  };
-  useEffect(() => void load().catch(() => undefined), [sessionId]);
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    try {
-      await what();
-      setMessage(done);
-      await load();
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : String(error));
-    }
-  };
+  }, sessionId);
   return (
     <aside class="files" aria-label="Files">
       <h3>Artifacts</h3>

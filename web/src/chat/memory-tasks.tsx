@@ -1,7 +1,8 @@
 // The user's long-term memory (account-wide) and this session's scheduled tasks: read, add, pause, delete.
 
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { api } from "../api";
+import { useActions } from "../use-action";
 
 interface Note {
   id: number;
@@ -26,21 +27,10 @@ export function MemoryAndTasks({ sessionId }: { sessionId: string }) {
   const [prompt, setPrompt] = useState("");
   const [cron, setCron] = useState("0 9 * * *");
   const [zone, setZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
-  const [message, setMessage] = useState<string | null>(null);
-  const load = async () => {
+  const { message, act } = useActions(async () => {
     setNotes((await api<{ notes: Note[] }>("/api/memory")).notes);
     setTasks((await api<{ tasks: Task[] }>(`/api/sessions/${sessionId}/tasks`)).tasks);
-  };
-  useEffect(() => void load().catch(() => undefined), [sessionId]);
-  const act = async (what: () => Promise<unknown>) => {
-    try {
-      await what();
-      setMessage(null);
-      await load();
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : String(error));
-    }
-  };
+  }, sessionId);
   return (
     <section aria-label="Memory and scheduled tasks">
       <h3>Memory</h3>
