@@ -26,6 +26,8 @@ export interface HelloFrame {
   lastSeq?: number;
   /** A stable id for this device (browser profile, phone); shown in presence. */
   deviceId?: string;
+  /** Replay in `batch` frames of many events each (faster for long histories); live events stay single. */
+  batch?: boolean;
 }
 
 /** A user turn. Idempotent by `id`: the same id sent twice is stored once. */
@@ -253,6 +255,12 @@ export interface PresenceFrame {
   devices: Device[];
 }
 
+/** Part of hello's replay when the device asked for batches: stored events, in order. */
+export interface BatchFrame {
+  type: "batch";
+  events: SessionEvent[];
+}
+
 /** Sent once after hello's replay: everything up to `seq` has been delivered. */
 export interface ReadyFrame {
   type: "ready";
@@ -278,4 +286,11 @@ export interface PongFrame {
   type: "pong";
 }
 
-export type ServerFrame = SessionEvent | PresenceFrame | ReadyFrame | ErrorFrame | DuplicateFrame | PongFrame;
+export type ServerFrame =
+  | SessionEvent
+  | PresenceFrame
+  | ReadyFrame
+  | ErrorFrame
+  | DuplicateFrame
+  | PongFrame
+  | BatchFrame;

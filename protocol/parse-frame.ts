@@ -25,7 +25,8 @@ function isWellFormed(text: string): boolean {
 }
 
 function parseHello(obj: Record<string, unknown>): ParseResult {
-  const { lastSeq, deviceId } = obj;
+  const { lastSeq, deviceId, batch } = obj;
+  if (batch !== undefined && typeof batch !== "boolean") return fail("invalid_frame", "hello.batch must be a boolean");
   if (lastSeq !== undefined && (typeof lastSeq !== "number" || !Number.isSafeInteger(lastSeq) || lastSeq < 0)) {
     return fail("invalid_frame", "hello.lastSeq must be a non-negative integer");
   }
@@ -38,6 +39,7 @@ function parseHello(obj: Record<string, unknown>): ParseResult {
       type: "hello",
       ...(lastSeq === undefined ? {} : { lastSeq }),
       ...(deviceId === undefined ? {} : { deviceId }),
+      ...(batch === undefined ? {} : { batch }),
     },
   };
 }

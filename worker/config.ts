@@ -49,6 +49,8 @@ export interface SandboxConfig {
   snapshotIdleMs: number;
   /** Snapshots kept per session. */
   snapshotRetention: number;
+  /** Client frames a socket may send per second (a user's sockets together twice that). */
+  framesPerSecond: number;
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -108,7 +110,8 @@ export type ConfigVars = MeteringVars &
       | "APPROVAL_TIMEOUT_SECONDS"
       | "EXEC_TIMEOUT_SECONDS"
       | "SNAPSHOT_IDLE_MINUTES"
-      | "SNAPSHOT_RETENTION",
+      | "SNAPSHOT_RETENTION"
+      | "RATE_LIMIT_FRAMES_PER_SEC",
       string
     >
   >;
@@ -191,6 +194,7 @@ function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
     execTimeoutMs: integer("EXEC_TIMEOUT_SECONDS", vars.EXEC_TIMEOUT_SECONDS, 60, 1, 600) * 1000,
     snapshotIdleMs: integer("SNAPSHOT_IDLE_MINUTES", vars.SNAPSHOT_IDLE_MINUTES, 10, 0, 10_080) * 60_000,
     snapshotRetention: integer("SNAPSHOT_RETENTION", vars.SNAPSHOT_RETENTION, 5, 1, 1000),
+    framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
   };
 }
 
@@ -247,6 +251,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "EXEC_TIMEOUT_SECONDS",
   "SNAPSHOT_IDLE_MINUTES",
   "SNAPSHOT_RETENTION",
+  "RATE_LIMIT_FRAMES_PER_SEC",
   ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [

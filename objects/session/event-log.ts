@@ -77,6 +77,25 @@ export class EventLog {
       .map(toEvent);
   }
 
+  /**
+   * The same events as `after`, already serialised as frames: built from the stored JSON without parsing
+   * it again (the replay of a long history is mostly this).
+   */
+  framesAfter(after: number, limit = PAGE_SIZE): { seq: number; frame: string }[] {
+    return this.#db
+      .select()
+      .from(events)
+      .where(gt(events.seq, after))
+      .orderBy(asc(events.seq))
+      .limit(limit)
+      .all()
+      .map((row) => {
+        const head = `{"type":${JSON.stringify(row.type)},"seq":${row.seq},"at":${row.createdAt}`;
+        const body = row.data.length > 2 ? `,${row.data.slice(1)}` : "}";
+        return { seq: row.seq, frame: head + body };
+      });
+  }
+
   /** Transcript events (messages and tool calls) with seq > `after`, in order. */
   transcript(after: number, limit: number): SessionEvent[] {
     return this.#db

@@ -22,6 +22,26 @@ export interface FrameContext {
   feedback(turnId: string, rating: "up" | "down", user: string): boolean;
 }
 
+/** Most characters of events in one batch frame. */
+const MAX_BATCH_CHARS = 1024 * 1024;
+
+/** Sends serialised events as `batch` frames of at most MAX_BATCH_CHARS (a larger single event goes alone). */
+function sendBatches(connection: Connection, frames: string[]): void {
+  let batch: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (batch.length > 0) connection.send(`{"type":"batch","events":[${batch.join(",")}]}`);
+    batch = [];
+    size = 0;
+  };
+  for (const frame of frames) {
+    if (size + frame.length > MAX_BATCH_CHARS) flush();
+    batch.push(frame);
+    size += frame.length + 1;
+  }
+  flush();
+}
+
 /**
  * Sends every stored event after `lastSeq` in pages, then marks the device ready. It runs without an
  * await, so no live event can slip in between the replay and the switch to live delivery.
@@ -29,8 +49,13 @@ export interface FrameContext {
 function hello(ctx: FrameContext, connection: Connection, state: DeviceState, frame: HelloFrame): void {
   let after = frame.lastSeq ?? 0;
   for (;;) {
-    const page = ctx.log.after(after, PAGE_SIZE);
-    for (const event of page) send(connection, event);
+    const page = ctx.log.framesAfter(after, PAGE_SIZE);
+    if (frame.batch)
+      sendBatches(
+        connection,
+        page.map((p) => p.frame),
+      );
+    else for (const { frame: text } of page) connection.send(text);
     const last = page.at(-1);
     if (!last || page.length < PAGE_SIZE) break;
     after = last.seq;

@@ -1,11 +1,10 @@
 // Token buckets for client frames: per socket and per user within a session, kept in memory.
 
-/** Frames a socket may send in a burst, and per second after it. */
-export const SOCKET_BURST = 40;
+/** Frames a socket may send per second by default (RATE_LIMIT_FRAMES_PER_SEC); a burst is four seconds' worth. */
 export const SOCKET_PER_SECOND = 10;
-/** Frames all sockets of one user may send together in a burst, and per second after it. */
-export const USER_BURST = 80;
-export const USER_PER_SECOND = 20;
+const BURST_SECONDS = 4;
+/** All sockets of one user together may send twice a socket's rate. */
+const USER_FACTOR = 2;
 
 interface Bucket {
   tokens: number;
@@ -18,6 +17,11 @@ interface Bucket {
  */
 export class FrameRateLimiter {
   readonly #buckets = new Map<string, Bucket>();
+  readonly #perSecond: number;
+
+  constructor(perSecond = SOCKET_PER_SECOND) {
+    this.#perSecond = perSecond;
+  }
 
   #take(key: string, burst: number, perSecond: number, now: number): number {
     const bucket = this.#buckets.get(key) ?? { tokens: burst, at: now };
@@ -30,9 +34,10 @@ export class FrameRateLimiter {
   }
 
   check(connectionId: string, user: string, now = Date.now()): number {
-    const socketWait = this.#take(`c:${connectionId}`, SOCKET_BURST, SOCKET_PER_SECOND, now);
+    const rate = this.#perSecond;
+    const socketWait = this.#take(`c:${connectionId}`, rate * BURST_SECONDS, rate, now);
     if (socketWait > 0) return socketWait;
-    return this.#take(`u:${user}`, USER_BURST, USER_PER_SECOND, now);
+    return this.#take(`u:${user}`, rate * BURST_SECONDS * USER_FACTOR, rate * USER_FACTOR, now);
   }
 
   forget(connectionId: string): void {

@@ -170,9 +170,18 @@ export async function startSandboxHost(options: HostOptions): Promise<SandboxHos
   await mkdir(options.root, { recursive: true });
   // The unprivileged sandbox user must be able to pass through the root to its own workspace.
   await chmod(options.root, 0o711);
-  const reachable = spawnSync("setpriv", [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, "--clear-groups", "test", "-x", options.root]);
+  const reachable = spawnSync("setpriv", [
+    `--reuid=${SANDBOX_UID}`,
+    `--regid=${SANDBOX_GID}`,
+    "--clear-groups",
+    "test",
+    "-x",
+    options.root,
+  ]);
   if (reachable.status !== 0) {
-    console.warn(`sandbox: uid ${SANDBOX_UID} cannot reach ${options.root}; commands will fail. Put SANDBOX_ROOT under directories others can traverse (chmod o+x).`);
+    console.warn(
+      `sandbox: uid ${SANDBOX_UID} cannot reach ${options.root}; commands will fail. Put SANDBOX_ROOT under directories others can traverse (chmod o+x).`,
+    );
   }
   const server: Server = createServer(async (req, res) => {
     try {

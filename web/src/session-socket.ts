@@ -47,6 +47,7 @@ export class SessionSocket {
           type: "hello",
           ...(this.#lastSeq > 0 ? { lastSeq: this.#lastSeq } : {}),
           deviceId: deviceId(),
+          batch: true,
         }),
       );
       this.#startPings();
@@ -61,13 +62,13 @@ export class SessionSocket {
         clearTimeout(this.#pongTimer);
         return;
       }
-      if ("seq" in frame && "at" in frame) {
-        if (frame.seq <= this.#lastSeq) return;
-        this.#lastSeq = frame.seq;
-        handlers.onEvent(frame);
-        return;
+      for (const one of frame.type === "batch" ? frame.events : [frame]) {
+        if ("seq" in one && "at" in one) {
+          if (one.seq <= this.#lastSeq) continue;
+          this.#lastSeq = one.seq;
+          handlers.onEvent(one);
+        } else handlers.onFrame(one);
       }
-      handlers.onFrame(frame);
     });
   }
 

@@ -36,7 +36,9 @@ export class Device {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on("message", (data) => {
-      this.frames.push(JSON.parse(String(data)));
+      const frame = JSON.parse(String(data));
+      if (frame.type === "batch") this.frames.push(...frame.events);
+      else this.frames.push(frame);
       for (const wake of this.#waiters) wake();
     });
     ws.on("close", (code) => {
@@ -96,9 +98,9 @@ export class Device {
     }
   }
 
-  async hello(lastSeq?: number): Promise<void> {
+  async hello(lastSeq?: number, batch = false): Promise<void> {
     const readyCount = this.frames.filter((f) => f.type === "ready").length;
-    this.send({ type: "hello", ...(lastSeq === undefined ? {} : { lastSeq }) });
+    this.send({ type: "hello", ...(lastSeq === undefined ? {} : { lastSeq }), ...(batch ? { batch } : {}) });
     await this.until(() => this.frames.filter((f) => f.type === "ready").length > readyCount);
   }
 

@@ -43,7 +43,7 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string, 
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log()}`);
     try {
       const response = await fetch(`${url}/cdn-cgi/access/certs`);
-      if (response.ok) return;
+      if (response.status < 500) return;
     } catch {
       // Not listening yet.
     }
@@ -54,7 +54,7 @@ async function waitUntilUp(url: string, child: ChildProcess, log: () => string, 
 
 /** Runs `wrangler dev` (DEV_AUTH=1) with its state in `persistDir`, so a restart keeps the data. */
 export async function startDevServer(
-  options: { persistDir?: string; vars?: Record<string, string> } = {},
+  options: { persistDir?: string; vars?: Record<string, string>; config?: string } = {},
 ): Promise<DevServer> {
   const port = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edgeclaw-e2e-"));
@@ -63,6 +63,7 @@ export async function startDevServer(
   const sandbox = await sandboxHost(persistDir);
   const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
   const child = spawn("npx", args, {

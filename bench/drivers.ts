@@ -1,0 +1,248 @@
+// The two systems behind one driver interface, so every scenario runs the same way on both.
+
+import { Device, login, newSession } from "../tests/e2e/helpers/client.ts";
+import { PeerDevice } from "./peer-client.ts";
+
+/** One connected device of a chat room (a session). */
+export interface BenchDevice {
+  /** Sends a user message; returns its id. */
+  send(text: string): string;
+  /** Resolves when this device has seen the user message `id` (performance.now() at arrival). */
+  seen(id: string, timeoutMs?: number): Promise<number>;
+  /** Resolves when the answer to message `id` is complete on this device. */
+  answered(id: string, timeoutMs?: number): Promise<number>;
+  /** performance.now() of the first answer text for message `id` on this device (0 when none yet). */
+  firstText(id: string): number;
+  /** Text pieces received for the answer to message `id`. */
+  pieces(id: string): number;
+  close(): Promise<void>;
+}
+
+export interface BenchRoom {
+  open(): Promise<BenchDevice>;
+  /** Stores `count` messages in the room's history, as fast as the system allows. */
+  seed(count: number): Promise<void>;
+  /** Reconnects a device that saw the history up to `missed` messages ago; resolves when it has caught up. */
+  reopenMissing(missed: number): Promise<number>;
+}
+
+export interface BenchSystem {
+  name: string;
+  room(): Promise<BenchRoom>;
+}
+
+const at = () => performance.now();
+
+// ---- edgeclaw ---------------------------------------------------------------------------------
+
+class EdgeclawDevice implements BenchDevice {
+  readonly #device: Device;
+  readonly #arrivals = new Map<string, number>();
+  readonly #firstText = new Map<string, number>();
+  readonly #pieces = new Map<string, number>();
+  readonly #done = new Map<string, number>();
+  /** The user message id of the turn each turn id answers. */
+  readonly #turnOf = new Map<string, string>();
+  #lastUser = "";
+
+  constructor(device: Device) {
+    this.#device = device;
+    device.ws.on("message", (data) => {
+      const frame = JSON.parse(String(data));
+      const now = at();
+      if (frame.type === "user_message") {
+        this.#arrivals.set(frame.id, now);
+        this.#lastUser = frame.id;
+      } else if (frame.type === "turn_start") this.#turnOf.set(frame.turnId, this.#lastUser);
+      else if (frame.type === "assistant_delta") {
+        const id = this.#turnOf.get(frame.turnId) ?? this.#lastUser;
+        if (!this.#firstText.has(id)) this.#firstText.set(id, now);
+        this.#pieces.set(id, (this.#pieces.get(id) ?? 0) + 1);
+      } else if (frame.type === "turn_end") {
+        const id = this.#turnOf.get(frame.turnId) ?? this.#lastUser;
+        this.#done.set(id, now);
+      }
+    });
+  }
+
+  send(text: string): string {
+    const id = `m-${crypto.randomUUID()}`;
+    this.#device.send({ type: "user_message", id, text });
+    return id;
+  }
+
+  async seen(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.#device.until(() => this.#arrivals.has(id), timeoutMs);
+    return this.#arrivals.get(id) ?? 0;
+  }
+
+  async answered(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.#device.until(() => this.#done.has(id), timeoutMs);
+    return this.#done.get(id) ?? 0;
+  }
+
+  firstText(id: string): number {
+    return this.#firstText.get(id) ?? 0;
+  }
+
+  pieces(id: string): number {
+    return this.#pieces.get(id) ?? 0;
+  }
+
+  close(): Promise<void> {
+    return this.#device.close();
+  }
+}
+
+export function edgeclaw(base: string): BenchSystem {
+  let user: Promise<string> | undefined;
+  return {
+    name: "edgeclaw",
+    async room() {
+      // One signed-in user for all rooms, as one person's devices and sessions.
+      user ??= login(base, `bench-${crypto.randomUUID()}@example.com`);
+      const token = await user;
+      const id = await newSession(base, token);
+      const open = async () => {
+        const device = await Device.open(base, id, token);
+        await device.hello();
+        return device;
+      };
+      return {
+        async open() {
+          return new EdgeclawDevice(await open());
+        },
+        async seed(count) {
+          const device = await open();
+          for (let i = 0; i < count; i++)
+            device.send({ type: "user_message", id: `seed-${i}`, text: `seed message ${i}` });
+          await device.until(() => device.users().length >= count, 300_000);
+          await device.settle(500);
+          await device.close();
+        },
+        async reopenMissing(missed) {
+          const probe = await open();
+          const last = probe.events().at(-1)?.seq ?? 0;
+          await probe.close();
+          const started = at();
+          const device = await Device.open(base, id, token);
+          await device.hello(Math.max(0, last - missed), true);
+          const took = at() - started;
+          await device.close();
+          return took;
+        },
+      };
+    },
+  };
+}
+
+// ---- the Agents SDK peer ----------------------------------------------------------------------
+
+interface Msg {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+}
+
+class PeerBenchDevice implements BenchDevice {
+  readonly #device: PeerDevice;
+  readonly #history: Msg[];
+  readonly #arrivals = new Map<string, number>();
+  readonly #firstText = new Map<string, number>();
+  readonly #pieces = new Map<string, number>();
+  readonly #done = new Map<string, number>();
+  /** The user message each chat request carries. */
+  readonly #requestOf = new Map<string, string>();
+
+  constructor(device: PeerDevice, history: Msg[]) {
+    this.#device = device;
+    this.#history = history;
+    device.ws.on("message", (data) => {
+      const frame = JSON.parse(String(data));
+      const now = at();
+      if (frame.type === "cf_agent_chat_messages" && Array.isArray(frame.messages)) {
+        for (const m of frame.messages)
+          if (m?.role === "user" && !this.#arrivals.has(m.id)) this.#arrivals.set(m.id, now);
+      } else if (frame.type === "cf_agent_use_chat_response") {
+        const userId = this.#requestOf.get(frame.id) ?? frame.id;
+        if (!this.#arrivals.has(userId)) this.#arrivals.set(userId, now);
+        if (typeof frame.body === "string" && frame.body.includes('"text-delta"')) {
+          if (!this.#firstText.has(userId)) this.#firstText.set(userId, now);
+          this.#pieces.set(userId, (this.#pieces.get(userId) ?? 0) + 1);
+        }
+        if (frame.done) this.#done.set(userId, now);
+      }
+    });
+  }
+
+  send(text: string): string {
+    const id = `m-${crypto.randomUUID()}`;
+    this.#history.push({ id, role: "user", text });
+    // useAgentChat sends the request id as the request, carrying the whole message list.
+    this.#requestOf.set(id, id);
+    this.#device.ask(id, this.#history);
+    return id;
+  }
+
+  async seen(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.#device.until(() => this.#arrivals.has(id), timeoutMs);
+    return this.#arrivals.get(id) ?? 0;
+  }
+
+  async answered(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.#device.until(() => this.#done.has(id), timeoutMs);
+    return this.#done.get(id) ?? 0;
+  }
+
+  firstText(id: string): number {
+    return this.#firstText.get(id) ?? 0;
+  }
+
+  pieces(id: string): number {
+    return this.#pieces.get(id) ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.#device.close();
+  }
+}
+
+export function agentsSdk(base: string): BenchSystem {
+  return {
+    name: "Agents SDK",
+    async room() {
+      const name = `room-${crypto.randomUUID()}`;
+      const history: Msg[] = [];
+      return {
+        async open() {
+          return new PeerBenchDevice(await PeerDevice.open(base, name), history);
+        },
+        async seed(count) {
+          const device = await PeerDevice.open(base, name);
+          for (let i = 0; i < count; i++)
+            history.push({ id: `seed-${i}`, role: i % 2 === 0 ? "user" : "assistant", text: `seed message ${i}` });
+          history.push({ id: "seed-last", role: "user", text: "seed done" });
+          device.ask("seed-last", history);
+          await device.until(() => device.done("seed-last"), 300_000);
+          device.close();
+        },
+        async reopenMissing(missed) {
+          // The peer has no partial resume: a (re)connecting client opens the socket and fetches the
+          // whole transcript over HTTP (`get-messages`), as useAgentChat does.
+          void missed;
+          const started = at();
+          const [device, response] = await Promise.all([
+            PeerDevice.open(base, name),
+            fetch(`${base}/agents/peer-chat/${name}/get-messages`),
+          ]);
+          const messages = (await response.json()) as unknown[];
+          const took = at() - started;
+          device.close();
+          if (messages.length < history.length)
+            throw new Error(`the peer returned ${messages.length} of ${history.length} messages`);
+          return took;
+        },
+      };
+    },
+  };
+}
