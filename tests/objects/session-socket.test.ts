@@ -3,7 +3,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES } from "../../protocol/frames";
-import { createSession, join, login, type TestSocket } from "../helpers/workers";
+import { connect, createSession, join, login, type TestSocket } from "../helpers/workers";
 
 const seqs = (socket: TestSocket) => socket.events().map((e) => e.seq);
 const userTexts = (socket: TestSocket) => socket.of("user_message").map((e) => e.text);
@@ -56,6 +56,23 @@ describe("session socket", () => {
     const fresh = await join(id, token);
     expect(fresh.events()).toEqual(stay.events());
     expect(gapless(seqs(fresh))).toBe(true);
+  });
+
+  it("replays the same events in batch frames when a device asks for them", async () => {
+    const token = await login("batch@example.com");
+    const id = await createSession(token);
+    const writer = await join(id, token);
+    for (let i = 0; i < 5; i++) writer.send({ type: "user_message", id: `b${i}`, text: `batch ${i}` });
+    await writer.until(() => writer.of("user_message").length === 5);
+    await writer.settle();
+    const batched = await connect(id, token);
+    batched.send({ type: "hello", batch: true });
+    await batched.waitFor("ready");
+    const batches = batched.frames.filter((f) => f.type === "batch");
+    expect(batches.length).toBeGreaterThan(0);
+    const replayed = batches.flatMap((f) => (f.type === "batch" ? f.events : []));
+    expect(replayed).toEqual(writer.events());
+    expect(batched.events()).toEqual([]);
   });
 
   it("stores the same user_message id once, also across devices", async () => {
