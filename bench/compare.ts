@@ -127,8 +127,17 @@ async function throughput(
     }),
   );
   const elapsed = (at() - started) / 1000;
-  await Promise.all(rooms.flatMap((r) => r.devices.map((d) => d.close())));
+  const all = rooms.flatMap((r) => r.devices);
+  const delivered = all.reduce((n, d) => n + d.delivered(), 0);
+  const gaps = all.reduce((n, d) => n + d.gaps(), 0);
+  await Promise.all(all.map((d) => d.close()));
   return [
+    {
+      scenario: `throughput: frames delivered per second (seq gaps or duplicates: ${gaps})`,
+      unit: "frames/s",
+      higherIsBetter: true,
+      samples: [delivered / elapsed],
+    },
     {
       scenario: `throughput: ${sessions} sessions × ${devices} devices, answered turns/s (${incomplete} incomplete)`,
       unit: "turns/s",

@@ -15,6 +15,10 @@ export interface BenchDevice {
   firstText(id: string): number;
   /** Text pieces received for the answer to message `id`. */
   pieces(id: string): number;
+  /** Frames delivered to this device so far (events; for edgeclaw, durable events with a seq). */
+  delivered(): number;
+  /** seq gaps or duplicates seen (edgeclaw checks its seq; the peer has none to check). */
+  gaps(): number;
   close(): Promise<void>;
 }
 
@@ -44,12 +48,21 @@ class EdgeclawDevice implements BenchDevice {
   /** The user message id of the turn each turn id answers. */
   readonly #turnOf = new Map<string, string>();
   #lastUser = "";
+  #lastSeq = 0;
+  #delivered = 0;
+  #gaps = 0;
 
   constructor(device: Device) {
     this.#device = device;
+    this.#lastSeq = device.events().at(-1)?.seq ?? 0;
     device.ws.on("message", (data) => {
       const frame = JSON.parse(String(data));
       const now = at();
+      if (typeof frame.seq === "number" && typeof frame.at === "number") {
+        if (frame.seq !== this.#lastSeq + 1) this.#gaps++;
+        this.#lastSeq = frame.seq;
+        this.#delivered++;
+      }
       if (frame.type === "user_message") {
         this.#arrivals.set(frame.id, now);
         this.#lastUser = frame.id;
@@ -87,6 +100,14 @@ class EdgeclawDevice implements BenchDevice {
 
   pieces(id: string): number {
     return this.#pieces.get(id) ?? 0;
+  }
+
+  delivered(): number {
+    return this.#delivered;
+  }
+
+  gaps(): number {
+    return this.#gaps;
   }
 
   close(): Promise<void> {
@@ -153,6 +174,7 @@ class PeerBenchDevice implements BenchDevice {
   readonly #done = new Map<string, number>();
   /** The user message each chat request carries. */
   readonly #requestOf = new Map<string, string>();
+  #delivered = 0;
 
   constructor(device: PeerDevice, history: Msg[]) {
     this.#device = device;
@@ -160,6 +182,7 @@ class PeerBenchDevice implements BenchDevice {
     device.ws.on("message", (data) => {
       const frame = JSON.parse(String(data));
       const now = at();
+      this.#delivered++;
       if (frame.type === "cf_agent_chat_messages" && Array.isArray(frame.messages)) {
         for (const m of frame.messages)
           if (m?.role === "user" && !this.#arrivals.has(m.id)) this.#arrivals.set(m.id, now);
@@ -200,6 +223,14 @@ class PeerBenchDevice implements BenchDevice {
 
   pieces(id: string): number {
     return this.#pieces.get(id) ?? 0;
+  }
+
+  delivered(): number {
+    return this.#delivered;
+  }
+
+  gaps(): number {
+    return 0;
   }
 
   async close(): Promise<void> {
