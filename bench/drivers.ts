@@ -37,22 +37,57 @@ export interface BenchSystem {
 
 const at = () => performance.now();
 
+/** What both devices record per user message: arrival, first answer text, pieces, completion. */
+abstract class TrackedDevice {
+  protected readonly arrivals = new Map<string, number>();
+  protected readonly firstTexts = new Map<string, number>();
+  protected readonly pieceCounts = new Map<string, number>();
+  protected readonly done = new Map<string, number>();
+  protected deliveredCount = 0;
+
+  protected abstract wait(predicate: () => boolean, timeoutMs: number): Promise<void>;
+
+  /** Counts a piece of answer text for message `id`, noting the first. */
+  protected piece(id: string, now: number): void {
+    if (!this.firstTexts.has(id)) this.firstTexts.set(id, now);
+    this.pieceCounts.set(id, (this.pieceCounts.get(id) ?? 0) + 1);
+  }
+
+  async seen(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.wait(() => this.arrivals.has(id), timeoutMs);
+    return this.arrivals.get(id) ?? 0;
+  }
+
+  async answered(id: string, timeoutMs = 30_000): Promise<number> {
+    await this.wait(() => this.done.has(id), timeoutMs);
+    return this.done.get(id) ?? 0;
+  }
+
+  firstText(id: string): number {
+    return this.firstTexts.get(id) ?? 0;
+  }
+
+  pieces(id: string): number {
+    return this.pieceCounts.get(id) ?? 0;
+  }
+
+  delivered(): number {
+    return this.deliveredCount;
+  }
+}
+
 // ---- edgeclaw ---------------------------------------------------------------------------------
 
-class EdgeclawDevice implements BenchDevice {
+class EdgeclawDevice extends TrackedDevice implements BenchDevice {
   readonly #device: Device;
-  readonly #arrivals = new Map<string, number>();
-  readonly #firstText = new Map<string, number>();
-  readonly #pieces = new Map<string, number>();
-  readonly #done = new Map<string, number>();
   /** The user message id of the turn each turn id answers. */
   readonly #turnOf = new Map<string, string>();
   #lastUser = "";
   #lastSeq = 0;
-  #delivered = 0;
   #gaps = 0;
 
   constructor(device: Device) {
+    super();
     this.#device = device;
     this.#lastSeq = device.events().at(-1)?.seq ?? 0;
     device.ws.on("message", (data) => {
@@ -61,19 +96,16 @@ class EdgeclawDevice implements BenchDevice {
       if (typeof frame.seq === "number" && typeof frame.at === "number") {
         if (frame.seq !== this.#lastSeq + 1) this.#gaps++;
         this.#lastSeq = frame.seq;
-        this.#delivered++;
+        this.deliveredCount++;
       }
       if (frame.type === "user_message") {
-        this.#arrivals.set(frame.id, now);
+        this.arrivals.set(frame.id, now);
         this.#lastUser = frame.id;
       } else if (frame.type === "turn_start") this.#turnOf.set(frame.turnId, this.#lastUser);
       else if (frame.type === "assistant_delta") {
-        const id = this.#turnOf.get(frame.turnId) ?? this.#lastUser;
-        if (!this.#firstText.has(id)) this.#firstText.set(id, now);
-        this.#pieces.set(id, (this.#pieces.get(id) ?? 0) + 1);
+        this.piece(this.#turnOf.get(frame.turnId) ?? this.#lastUser, now);
       } else if (frame.type === "turn_end") {
-        const id = this.#turnOf.get(frame.turnId) ?? this.#lastUser;
-        this.#done.set(id, now);
+        this.done.set(this.#turnOf.get(frame.turnId) ?? this.#lastUser, now);
       }
     });
   }
@@ -84,26 +116,8 @@ class EdgeclawDevice implements BenchDevice {
     return id;
   }
 
-  async seen(id: string, timeoutMs = 30_000): Promise<number> {
-    await this.#device.until(() => this.#arrivals.has(id), timeoutMs);
-    return this.#arrivals.get(id) ?? 0;
-  }
-
-  async answered(id: string, timeoutMs = 30_000): Promise<number> {
-    await this.#device.until(() => this.#done.has(id), timeoutMs);
-    return this.#done.get(id) ?? 0;
-  }
-
-  firstText(id: string): number {
-    return this.#firstText.get(id) ?? 0;
-  }
-
-  pieces(id: string): number {
-    return this.#pieces.get(id) ?? 0;
-  }
-
-  delivered(): number {
-    return this.#delivered;
+  protected wait(predicate: () => boolean, timeoutMs: number): Promise<void> {
+    return this.#device.until(predicate, timeoutMs);
   }
 
   gaps(): number {
@@ -165,35 +179,26 @@ interface Msg {
   text: string;
 }
 
-class PeerBenchDevice implements BenchDevice {
+class PeerBenchDevice extends TrackedDevice implements BenchDevice {
   readonly #device: PeerDevice;
   readonly #history: Msg[];
-  readonly #arrivals = new Map<string, number>();
-  readonly #firstText = new Map<string, number>();
-  readonly #pieces = new Map<string, number>();
-  readonly #done = new Map<string, number>();
-  /** The user message each chat request carries. */
-  readonly #requestOf = new Map<string, string>();
-  #delivered = 0;
 
   constructor(device: PeerDevice, history: Msg[]) {
+    super();
     this.#device = device;
     this.#history = history;
     device.ws.on("message", (data) => {
       const frame = JSON.parse(String(data));
       const now = at();
-      this.#delivered++;
+      this.deliveredCount++;
       if (frame.type === "cf_agent_chat_messages" && Array.isArray(frame.messages)) {
         for (const m of frame.messages)
-          if (m?.role === "user" && !this.#arrivals.has(m.id)) this.#arrivals.set(m.id, now);
+          if (m?.role === "user" && !this.arrivals.has(m.id)) this.arrivals.set(m.id, now);
       } else if (frame.type === "cf_agent_use_chat_response") {
-        const userId = this.#requestOf.get(frame.id) ?? frame.id;
-        if (!this.#arrivals.has(userId)) this.#arrivals.set(userId, now);
-        if (typeof frame.body === "string" && frame.body.includes('"text-delta"')) {
-          if (!this.#firstText.has(userId)) this.#firstText.set(userId, now);
-          this.#pieces.set(userId, (this.#pieces.get(userId) ?? 0) + 1);
-        }
-        if (frame.done) this.#done.set(userId, now);
+        // A chat request's id is the id of the user message it carries (see send).
+        if (!this.arrivals.has(frame.id)) this.arrivals.set(frame.id, now);
+        if (typeof frame.body === "string" && frame.body.includes('"text-delta"')) this.piece(frame.id, now);
+        if (frame.done) this.done.set(frame.id, now);
       }
     });
   }
@@ -201,32 +206,13 @@ class PeerBenchDevice implements BenchDevice {
   send(text: string): string {
     const id = `m-${crypto.randomUUID()}`;
     this.#history.push({ id, role: "user", text });
-    // useAgentChat sends the request id as the request, carrying the whole message list.
-    this.#requestOf.set(id, id);
+    // Like useAgentChat: one chat request carrying the whole message list.
     this.#device.ask(id, this.#history);
     return id;
   }
 
-  async seen(id: string, timeoutMs = 30_000): Promise<number> {
-    await this.#device.until(() => this.#arrivals.has(id), timeoutMs);
-    return this.#arrivals.get(id) ?? 0;
-  }
-
-  async answered(id: string, timeoutMs = 30_000): Promise<number> {
-    await this.#device.until(() => this.#done.has(id), timeoutMs);
-    return this.#done.get(id) ?? 0;
-  }
-
-  firstText(id: string): number {
-    return this.#firstText.get(id) ?? 0;
-  }
-
-  pieces(id: string): number {
-    return this.#pieces.get(id) ?? 0;
-  }
-
-  delivered(): number {
-    return this.#delivered;
+  protected wait(predicate: () => boolean, timeoutMs: number): Promise<void> {
+    return this.#device.until(predicate, timeoutMs);
   }
 
   gaps(): number {

@@ -1,6 +1,7 @@
 // A device of the Agents SDK peer: speaks AIChatAgent's WebSocket protocol from Node.
 
 import WebSocket from "ws";
+import { Waiter } from "../tests/e2e/helpers/waiter.ts";
 
 interface ChunkFrame {
   type: string;
@@ -13,13 +14,13 @@ interface ChunkFrame {
 export class PeerDevice {
   readonly ws: WebSocket;
   readonly frames: ChunkFrame[] = [];
-  #waiters = new Set<() => void>();
+  readonly #waiter = new Waiter();
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on("message", (data) => {
       this.frames.push(JSON.parse(String(data)));
-      for (const wake of this.#waiters) wake();
+      this.#waiter.wake();
     });
   }
 
@@ -59,22 +60,12 @@ export class PeerDevice {
     return this.frames.some((f) => f.type === "cf_agent_use_chat_response" && f.id === requestId && f.done === true);
   }
 
-  async until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`peer timed out; last frames: ${JSON.stringify(this.frames.slice(-3)).slice(0, 500)}`);
-      let timer: NodeJS.Timeout | undefined;
-      let wake: (() => void) | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        this.#waiters.add(resolve);
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-      if (wake) this.#waiters.delete(wake);
-    }
+  until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+    return this.#waiter.until(
+      predicate,
+      timeoutMs,
+      () => `peer, last frames: ${JSON.stringify(this.frames.slice(-3)).slice(0, 500)}`,
+    );
   }
 
   close(): void {

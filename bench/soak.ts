@@ -15,7 +15,6 @@ interface Client {
   token: string;
   device: Device;
   lastSeq: number;
-  seen: Set<number>;
   problems: string[];
   /** True once the replay after hello is done. */
   live: boolean;
@@ -52,11 +51,12 @@ function watch(client: Client): void {
   });
 }
 
-async function connect(client: Client, resume: boolean): Promise<void> {
+/** Opens a new socket for the client and resumes from the last seq it saw. */
+async function reconnect(client: Client): Promise<void> {
   client.live = false;
   client.device = await Device.open(server.url, client.session, client.token);
   watch(client);
-  client.device.send({ type: "hello", ...(resume ? { lastSeq: client.lastSeq } : {}) });
+  client.device.send({ type: "hello", lastSeq: client.lastSeq });
 }
 
 try {
@@ -66,16 +66,10 @@ try {
     const session = await newSession(server.url, token);
     sent.set(session, []);
     for (let d = 0; d < DEVICES; d++) {
-      const client: Client = {
-        session,
-        token,
-        device: undefined as never,
-        lastSeq: 0,
-        seen: new Set(),
-        problems: [],
-        live: false,
-      };
-      await connect(client, false);
+      const device = await Device.open(server.url, session, token);
+      const client: Client = { session, token, device, lastSeq: 0, problems: [], live: false };
+      watch(client);
+      device.send({ type: "hello" });
       clients.push(client);
     }
   }
@@ -87,7 +81,7 @@ try {
     if (Math.random() < 0.05) {
       reconnects++;
       await client.device.close();
-      await connect(client, true);
+      await reconnect(client);
     } else if (client.device.closed === null) {
       const id = `m${n++}`;
       sentAt.set(id, performance.now());

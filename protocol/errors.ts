@@ -17,9 +17,7 @@ export const ERROR_STATUS = {
   forbidden_origin: 403,
   not_found: 404,
   session_not_found: 404,
-  method_not_allowed: 405,
   conflict: 409,
-  not_implemented: 501,
   snapshot_not_found: 404,
   artifact_not_found: 404,
   snapshot_corrupt: 422,
@@ -30,7 +28,6 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   jwks_unavailable: 503,
   overloaded: 503,
-  unavailable: 503,
   config_error: 500,
   internal_error: 500,
 } as const satisfies Record<string, number>;

@@ -28,6 +28,8 @@ export interface Config {
   llmModel: string;
   sandboxMode: SandboxMode;
   sandbox: SandboxConfig;
+  /** Client frames a socket may send per second (a user's sockets together twice that). */
+  framesPerSecond: number;
   agent: AgentConfig;
   metering: MeteringConfig;
 }
@@ -49,8 +51,6 @@ export interface SandboxConfig {
   snapshotIdleMs: number;
   /** Snapshots kept per session. */
   snapshotRetention: number;
-  /** Client frames a socket may send per second (a user's sockets together twice that). */
-  framesPerSecond: number;
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -194,7 +194,6 @@ function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
     execTimeoutMs: integer("EXEC_TIMEOUT_SECONDS", vars.EXEC_TIMEOUT_SECONDS, 60, 1, 600) * 1000,
     snapshotIdleMs: integer("SNAPSHOT_IDLE_MINUTES", vars.SNAPSHOT_IDLE_MINUTES, 10, 0, 10_080) * 60_000,
     snapshotRetention: integer("SNAPSHOT_RETENTION", vars.SNAPSHOT_RETENTION, 5, 1, 1000),
-    framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
   };
 }
 
@@ -310,6 +309,7 @@ export function parseConfig(vars: ConfigVars): Config {
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
     sandboxMode,
     sandbox: parseSandbox(vars, sandboxMode),
+    framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
   };

@@ -155,6 +155,11 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     return all.filter((n) => words.every((w) => n.text.toLowerCase().includes(w))).slice(0, limit);
   }
 
+  /** What a turn's system prompt carries for this user, in one call: notes and skills offered. */
+  async promptContext(): Promise<{ notes: MemoryNote[]; skills: Omit<Skill, "body">[] }> {
+    return { notes: await this.memoryList(), skills: await this.skillList() };
+  }
+
   /** Every skill's name and description (what the model is offered). */
   async skillList(): Promise<Omit<Skill, "body">[]> {
     return this.#db

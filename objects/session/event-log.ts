@@ -65,16 +65,13 @@ export class EventLog {
     return this.#db.select({ seq: events.seq }).from(events).where(eq(events.clientId, clientId)).get()?.seq;
   }
 
+  #rowsAfter(after: number, limit: number): Row[] {
+    return this.#db.select().from(events).where(gt(events.seq, after)).orderBy(asc(events.seq)).limit(limit).all();
+  }
+
   /** Up to `limit` events with seq > `after`, in order. */
   after(after: number, limit = PAGE_SIZE): SessionEvent[] {
-    return this.#db
-      .select()
-      .from(events)
-      .where(gt(events.seq, after))
-      .orderBy(asc(events.seq))
-      .limit(limit)
-      .all()
-      .map(toEvent);
+    return this.#rowsAfter(after, limit).map(toEvent);
   }
 
   /**
@@ -82,18 +79,11 @@ export class EventLog {
    * it again (the replay of a long history is mostly this).
    */
   framesAfter(after: number, limit = PAGE_SIZE): { seq: number; frame: string }[] {
-    return this.#db
-      .select()
-      .from(events)
-      .where(gt(events.seq, after))
-      .orderBy(asc(events.seq))
-      .limit(limit)
-      .all()
-      .map((row) => {
-        const head = `{"type":${JSON.stringify(row.type)},"seq":${row.seq},"at":${row.createdAt}`;
-        const body = row.data.length > 2 ? `,${row.data.slice(1)}` : "}";
-        return { seq: row.seq, frame: head + body };
-      });
+    return this.#rowsAfter(after, limit).map((row) => {
+      const head = `{"type":${JSON.stringify(row.type)},"seq":${row.seq},"at":${row.createdAt}`;
+      const body = row.data.length > 2 ? `,${row.data.slice(1)}` : "}";
+      return { seq: row.seq, frame: head + body };
+    });
   }
 
   /** Transcript events (messages and tool calls) with seq > `after`, in order. */

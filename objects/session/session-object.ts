@@ -43,7 +43,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #sessionFiles: SessionFiles | undefined;
   #schedulerInstance: Scheduler | undefined;
   #taskStore: TaskStore | undefined;
-  readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).sandbox.framesPerSecond);
+  readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).framesPerSecond);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);

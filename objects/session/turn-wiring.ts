@@ -73,11 +73,13 @@ export function createTurnController(deps: WiringDeps): TurnController {
       for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", fact);
     },
     promptExtras: async () => {
-      const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
-      const memory = memoryDigest(await directory.memoryList());
+      const { notes, skills } = await deps.env.DIRECTORY.getByName(
+        `user:${deps.meta.get()?.owner ?? ""}`,
+      ).promptContext();
+      const memory = memoryDigest(notes);
       const sections = [
         memory ? `What you remember about the user (memory_read for more, memory_write to add):\n${memory}` : "",
-        skillsDigest(await directory.skillList()),
+        skillsDigest(skills),
       ];
       return sections.filter(Boolean).join("\n\n");
     },

@@ -49,10 +49,4 @@ export interface BudgetStatus {
 
 export type GroupBy = "day" | "model" | "provider" | "session" | "variant" | "user" | "day_model";
 
-export interface UsageQuery {
-  from?: number;
-  to?: number;
-  groupBy: GroupBy;
-}
-
 export type { Percentiles, UsageRow } from "../../protocol/usage";

@@ -75,9 +75,10 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   /** Records the call, releases its reservation, and returns the budget thresholds it crossed. */
   async settle(reservationId: string | null, record: CallRecord): Promise<BudgetWarning[]> {
     const { limits } = this.#limits();
+    // The spend before this call only matters for the warnings of a limited budget.
     const before = {
-      day: spentSince(this.#db, startOfDay(record.at)),
-      month: spentSince(this.#db, startOfMonth(record.at)),
+      day: limits.dailyMicros ? spentSince(this.#db, startOfDay(record.at)) : 0,
+      month: limits.monthlyMicros ? spentSince(this.#db, startOfMonth(record.at)) : 0,
     };
     this.ctx.storage.transactionSync(() => {
       if (reservationId) release(this.#db, reservationId);

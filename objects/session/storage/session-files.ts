@@ -8,7 +8,7 @@ import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
 import { artifactKey } from "./keys";
 import { listSnapshots, restoreSnapshot, type SnapshotManifest, type SnapshotOutcome, takeSnapshot } from "./snapshots";
-import { transcriptJsonl, transcriptMarkdown } from "./transcript-export";
+import { EXPORT_TYPES, transcriptJsonl, transcriptMarkdown } from "./transcript-export";
 
 export interface SessionFilesDeps {
   env: Env;
@@ -42,7 +42,7 @@ export class SessionFiles {
     this.#deps = deps;
   }
 
-  #events = (): SessionEvent[] => this.#deps.log.after(0, Number.MAX_SAFE_INTEGER);
+  #events = (): SessionEvent[] => this.#deps.log.allOf(EXPORT_TYPES, 0);
 
   #id(): string {
     return this.#deps.meta.get()?.id ?? "";

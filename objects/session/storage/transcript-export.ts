@@ -2,7 +2,16 @@
 
 import type { SessionEvent } from "../../../protocol/frames";
 
-const KINDS = new Set(["user_message", "assistant_message", "tool_call", "tool_result", "notice", "compaction"]);
+/** The event types a transcript export holds (deltas and the like are not read at all). */
+export const EXPORT_TYPES = [
+  "user_message",
+  "assistant_message",
+  "tool_call",
+  "tool_result",
+  "notice",
+  "compaction",
+] as const;
+const KINDS: ReadonlySet<string> = new Set(EXPORT_TYPES);
 
 export function transcriptJsonl(events: SessionEvent[]): string {
   return events

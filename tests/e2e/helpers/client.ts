@@ -2,6 +2,7 @@
 
 import WebSocket from "ws";
 import type { ServerFrame } from "../../../protocol/frames.ts";
+import { Waiter } from "./waiter.ts";
 
 export async function login(base: string, email: string, groups: string[] = []): Promise<string> {
   const response = await fetch(`${base}/dev/login`, { method: "POST", body: JSON.stringify({ email, groups }) });
@@ -29,7 +30,7 @@ export async function newSession(base: string, token: string): Promise<string> {
 export class Device {
   readonly frames: ServerFrame[] = [];
   closed: number | null = null;
-  #waiters = new Set<() => void>();
+  readonly #waiter = new Waiter();
 
   readonly ws: WebSocket;
 
@@ -39,11 +40,11 @@ export class Device {
       const frame = JSON.parse(String(data));
       if (frame.type === "batch") this.frames.push(...frame.events);
       else this.frames.push(frame);
-      for (const wake of this.#waiters) wake();
+      this.#waiter.wake();
     });
     ws.on("close", (code) => {
       this.closed = code;
-      for (const wake of this.#waiters) wake();
+      this.#waiter.wake();
     });
   }
 
@@ -81,21 +82,8 @@ export class Device {
     }
   }
 
-  async until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out; last frames: ${JSON.stringify(this.frames.slice(-5))}`);
-      let timer: NodeJS.Timeout | undefined;
-      let wake: (() => void) | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        this.#waiters.add(resolve);
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-      if (wake) this.#waiters.delete(wake);
-    }
+  until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    return this.#waiter.until(predicate, timeoutMs, () => `last frames: ${JSON.stringify(this.frames.slice(-5))}`);
   }
 
   async hello(lastSeq?: number, batch = false): Promise<void> {
