@@ -16,6 +16,8 @@ export const CLOSE_TOKEN_EXPIRED = 4401;
 export const CLOSE_TERMINATED = 4000;
 /** Close code for a session that was deleted. */
 export const CLOSE_SESSION_DELETED = 4404;
+/** Close code (the standard "policy violation") for a socket that carried no verified identity. */
+export const CLOSE_UNAUTHENTICATED = 1008;
 
 // ---- client → server -------------------------------------------------------
 
