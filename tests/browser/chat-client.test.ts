@@ -54,6 +54,8 @@ async function say(page: Page, text: string): Promise<void> {
   await page.keyboard.press("Enter");
 }
 
+/** Waits for a condition on the page: generous, since it only bounds a failure (events, not timing, decide). */
+const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000 });
 const answers = (page: Page) => page.locator("article.msg.assistant");
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number }).__sockets);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -152,7 +154,7 @@ describe("chat client", () => {
     expect(await box.inputValue()).toBe("日本");
     await box.fill("日本語");
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.locator("article.msg.user .text").allTextContents()).toEqual(["日本語"]);
+    await poll(() => page.locator("article.msg.user .text").allTextContents()).toEqual(["日本語"]);
     await answers(page).first().waitFor();
     expect(await page.locator("article.msg.user").count()).toBe(1);
     await context.close();
@@ -169,14 +171,15 @@ describe("chat client", () => {
     const dialog = page.getByRole("dialog", { name: "Search sessions" });
     await dialog.getByLabel("Search sessions (titles and messages)").fill("quokkasaurus");
     const results = dialog.getByRole("list", { name: "Search results" }).getByRole("button");
-    await expect.poll(() => results.count()).toBe(1);
+    await poll(() => results.count()).toBe(1);
     await page.screenshot({ path: `${SHOTS}/search.png` });
     await results.first().click();
-    await expect.poll(() => new URL(page.url()).searchParams.get("s")).toBe(found);
+    await poll(() => new URL(page.url()).searchParams.get("s")).toBe(found);
     await page.locator("article.msg.user", { hasText: "quokkasaurus" }).waitFor();
 
     const rows = page.locator(".sidebar li");
-    await expect.poll(() => rows.count()).toBe(2);
+    await poll(() => rows.count()).toBe(2);
+    await rows.last().hover();
     await rows.last().getByRole("button", { name: /^Pin / }).click();
     await rows
       .first()
@@ -186,7 +189,7 @@ describe("chat client", () => {
       .first()
       .getByRole("button", { name: /^Archive / })
       .click();
-    await expect.poll(() => rows.count()).toBe(1);
+    await poll(() => rows.count()).toBe(1);
     await page.getByRole("button", { name: "Show archived" }).click();
     await rows
       .first()
@@ -207,16 +210,16 @@ describe("chat client", () => {
       ],
     });
     await say(page, "pick a colour");
-    await expect.poll(() => answers(page).last().textContent()).toContain("blue");
+    await poll(() => answers(page).last().textContent()).toContain("blue");
     const up = page.getByRole("button", { name: "Good answer" });
     await up.click();
     // Pressed only once the server's durable feedback event came back.
-    await expect.poll(() => up.getAttribute("aria-pressed")).toBe("true");
+    await poll(() => up.getAttribute("aria-pressed")).toBe("true");
 
     await page.getByRole("button", { name: "Regenerate answer" }).click();
-    await expect
-      .poll(() => page.locator("article[aria-label='Answer']").allTextContents())
-      .toEqual([expect.stringContaining("green")]);
+    await poll(() => page.locator("article[aria-label='Answer']").allTextContents()).toEqual([
+      expect.stringContaining("green"),
+    ]);
     expect(await page.locator("article[aria-label='Earlier answer']").textContent()).toContain("blue");
     const regenerated = llm.requests.filter((r) => JSON.stringify(r.body).includes("pick a colour")).at(-1);
     expect(JSON.stringify(regenerated?.body)).not.toContain("blue");
@@ -225,10 +228,10 @@ describe("chat client", () => {
     await page.getByRole("button", { name: "Edit and resend" }).click();
     await page.getByLabel("New version of the message").fill("pick a number");
     await page.getByRole("button", { name: "Send new version" }).click();
-    await expect.poll(() => page.locator("article.msg.user.earlier").count()).toBe(1);
-    await expect
-      .poll(() => page.locator("article[aria-label='Answer']").allTextContents())
-      .toEqual([expect.stringContaining("pick a number")]);
+    await poll(() => page.locator("article.msg.user.earlier").count()).toBe(1);
+    await poll(() => page.locator("article[aria-label='Answer']").allTextContents()).toEqual([
+      expect.stringContaining("pick a number"),
+    ]);
     const edited = llm.requests.filter((r) => JSON.stringify(r.body).includes("pick a number")).at(-1);
     expect(JSON.stringify(edited?.body)).not.toContain("pick a colour");
     await page.screenshot({ path: `${SHOTS}/versions.png`, fullPage: true });
@@ -355,6 +358,12 @@ describe("chat client", () => {
     expect(await cost.locator(".u-legend").textContent()).toContain("gpt-4o-mini");
     expect(await page.locator(".uchart .u-axis").count()).toBeGreaterThanOrEqual(8);
     expect(loaded.some((p) => /uPlot/i.test(p))).toBe(true);
+    // Hovering the plot shows a tooltip with the day and the model's cost.
+    const over = cost.locator(".u-over");
+    const box = await over.boundingBox();
+    if (box) await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tip = cost.getByRole("tooltip");
+    await poll(() => tip.textContent()).toMatch(/^\d{4}-\d{2}-\d{2}\ngpt-4o-mini: \$/);
     await page.screenshot({ path: `${SHOTS}/usage-charts.png`, fullPage: true });
     await page.setViewportSize(PHONE);
     expect(await overflow(page)).toBeLessThanOrEqual(0);

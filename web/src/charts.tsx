@@ -23,6 +23,42 @@ function loadUPlot(): Promise<typeof uPlot> {
 /** Epoch seconds of a YYYY-MM-DD day (UTC), uPlot's time axis unit. */
 export const daySeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
 
+/** Half a day of padding each side of the x axis, so one day of data is a readable point, not years. */
+const PAD_S = 12 * 60 * 60;
+
+/** A tooltip that follows the pointer: the day and every series' value there. */
+function tooltip(unit: (v: number) => string): uPlot.Plugin {
+  let tip: HTMLDivElement | null = null;
+  return {
+    hooks: {
+      init: (u) => {
+        tip = document.createElement("div");
+        tip.className = "u-tooltip";
+        tip.setAttribute("role", "tooltip");
+        tip.hidden = true;
+        u.over.appendChild(tip);
+      },
+      setCursor: (u) => {
+        const { idx, left, top } = u.cursor;
+        if (!tip) return;
+        if (idx === null || idx === undefined || left === undefined || top === undefined || left < 0) {
+          tip.hidden = true;
+          return;
+        }
+        const day = new Date((u.data[0]?.[idx] ?? 0) * 1000).toISOString().slice(0, 10);
+        const lines = u.series.slice(1).map((s, i) => {
+          const v = u.data[i + 1]?.[idx];
+          return `${String(s.label)}: ${v === null || v === undefined ? "–" : unit(v)}`;
+        });
+        tip.textContent = [day, ...lines].join("\n");
+        tip.hidden = false;
+        tip.style.left = `${Math.min(left + 12, u.over.clientWidth - tip.offsetWidth)}px`;
+        tip.style.top = `${Math.max(0, top - tip.offsetHeight - 8)}px`;
+      },
+    },
+  };
+}
+
 /** One time-series chart: days on the x axis, `unit` on the y axis, a legend with values under the pointer. */
 export function TimeChart({
   title,
@@ -54,8 +90,9 @@ export function TimeChart({
           {
             width: el.clientWidth,
             height: 220,
-            scales: { x: { time: true } },
-            axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map(unit) }],
+            scales: { x: { time: true, range: (_u, min, max) => [min - PAD_S, max + PAD_S] } },
+            axes: [axis, { ...axis, size: 80, values: (_u, ticks) => ticks.map(unit) }],
+            plugins: [tooltip(unit)],
             series: [
               { label: "day" },
               ...series.map((s) => ({

@@ -13,6 +13,8 @@ export interface Budget {
 }
 
 const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
+/** Axis ticks: short enough for the axis (one significant digit below a cent). */
+const usdTick = (n: number) => (n === 0 ? "$0" : n < 0.01 ? `$${Number(n.toPrecision(1))}` : `$${n.toFixed(2)}`);
 const ms = (n: number | null) => (n === null ? "–" : `${Math.round(n)} ms`);
 const msTick = (n: number) => `${Math.round(n)} ms`;
 const tokensTick = (n: number) =>
@@ -62,7 +64,7 @@ function Charts({ byDayModel, byDay }: { byDayModel: UsageRow[]; byDay: UsageRow
   }, [byDay]);
   return (
     <div class="charts">
-      <TimeChart title="Cost per day by model (USD)" days={cost.days} series={cost.series} unit={usd} />
+      <TimeChart title="Cost per day by model (USD)" days={cost.days} series={cost.series} unit={usdTick} />
       <TimeChart title="Tokens per day" days={daily.days} series={daily.tokens} unit={tokensTick} />
       <TimeChart title="Latency per day (p50 / p95 / p99)" days={daily.days} series={daily.latency} unit={msTick} />
       <TimeChart

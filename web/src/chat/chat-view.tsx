@@ -13,7 +13,7 @@ const newId = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
 /** The socket stopped for good: what happened and the way on. */
 function EndedBanner({ ended, reconnect, leave }: { ended: Ended; reconnect(): void; leave(): void }) {
   return (
-    <section class="ended" role="alert" aria-label="Connection ended">
+    <section class="ended-banner" role="alert" aria-label="Connection ended">
       <strong>{ended.title}</strong>
       <p>{ended.message}</p>
       {ended.action === "reconnect" ? (
@@ -109,7 +109,7 @@ export function ChatView({ sessionId, title, onLeave }: { sessionId: string; tit
         <div ref={end} />
       </div>
       <Working view={view} />
-      {problem ? (
+      {problem && !ended ? (
         <div class="notice error" role="alert">
           {problem}
         </div>

@@ -1,6 +1,7 @@
 // One transcript item: a user message (with edit), an answer (with feedback and regenerate), a tool card, a notice.
 
 import { useState } from "preact/hooks";
+import { Icon } from "../icons";
 import { Markdown } from "../markdown";
 import type { Item, ToolCard, ViewModel } from "./view-model";
 
@@ -84,7 +85,7 @@ function UserMessage({
       <div class="text">{item.text}</div>
       {canEdit && !item.earlier ? (
         <button type="button" class="link" aria-label="Edit and resend" onClick={() => setDraft(item.text)}>
-          Edit
+          <Icon name="edit" /> Edit
         </button>
       ) : null}
     </article>
@@ -129,7 +130,7 @@ function Answer({
                 aria-pressed={rating === "up"}
                 onClick={() => actions.rate(item.turnId, "up")}
               >
-                👍
+                <Icon name="up" />
               </button>
               <button
                 type="button"
@@ -138,7 +139,7 @@ function Answer({
                 aria-pressed={rating === "down"}
                 onClick={() => actions.rate(item.turnId, "down")}
               >
-                👎
+                <Icon name="down" />
               </button>
             </>
           )}
@@ -149,7 +150,7 @@ function Answer({
               aria-label="Regenerate answer"
               onClick={() => actions.regenerate(item.turnId)}
             >
-              ↻ Regenerate
+              <Icon name="regenerate" /> Regenerate
             </button>
           ) : null}
         </div>

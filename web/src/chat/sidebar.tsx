@@ -2,6 +2,7 @@
 
 import { useState } from "preact/hooks";
 import { api, type SessionEntry } from "../api";
+import { Icon } from "../icons";
 
 export function SessionList({
   sessions,
@@ -34,8 +35,7 @@ export function SessionList({
         {sessions.map((s) => (
           <li key={s.id} class={s.id === open ? "active" : ""}>
             <button type="button" onClick={() => onOpen(s.id)} aria-current={s.id === open} title={s.title}>
-              {s.pinned ? "📌 " : ""}
-              {s.title}
+              {s.pinned ? <Icon name="pin" /> : null} {s.title}
             </button>
             <button
               type="button"
@@ -44,7 +44,7 @@ export function SessionList({
               aria-pressed={s.pinned === true}
               onClick={() => void change(s.id, { pinned: !s.pinned })}
             >
-              {s.pinned ? "⊘" : "📌"}
+              <Icon name={s.pinned ? "unpin" : "pin"} />
             </button>
             <button
               type="button"
@@ -55,7 +55,7 @@ export function SessionList({
                 if (title) await change(s.id, { title });
               }}
             >
-              ✎
+              <Icon name="edit" />
             </button>
             <button
               type="button"
@@ -66,7 +66,7 @@ export function SessionList({
                 if (open === s.id && !s.archived) onOpen(null);
               }}
             >
-              {s.archived ? "⤴" : "🗄"}
+              <Icon name={s.archived ? "unarchive" : "archive"} />
             </button>
             <button
               type="button"
@@ -79,7 +79,7 @@ export function SessionList({
                 await onChanged();
               }}
             >
-              ✕
+              <Icon name="remove" />
             </button>
           </li>
         ))}
