@@ -55,7 +55,7 @@ async function say(page: Page, text: string): Promise<void> {
 }
 
 /** Waits for a condition on the page: generous, since it only bounds a failure (events, not timing, decide). */
-const poll = <T>(fn: () => Promise<T>) => expect.poll(fn, { timeout: 30_000 });
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 30_000 });
 const answers = (page: Page) => page.locator("article.msg.assistant");
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number }).__sockets);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
