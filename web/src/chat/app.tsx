@@ -160,6 +160,7 @@ function Sessions({ me }: { me: Me }) {
               setOpen(null);
               void load();
             }}
+            onTurnEnd={() => void load().catch(() => undefined)}
           />
           <FilesPanel sessionId={current.id} />
         </div>

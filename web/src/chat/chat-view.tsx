@@ -45,7 +45,18 @@ function Working({ view }: { view: ViewModel }) {
   );
 }
 
-export function ChatView({ sessionId, title, onLeave }: { sessionId: string; title: string; onLeave(): void }) {
+export function ChatView({
+  sessionId,
+  title,
+  onLeave,
+  onTurnEnd,
+}: {
+  sessionId: string;
+  title: string;
+  onLeave(): void;
+  /** A turn ended (the session may have been titled after its first exchange). */
+  onTurnEnd(): void;
+}) {
   const [view, setView] = useState<ViewModel>(emptyView);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [ended, setEnded] = useState<Ended | null>(null);
@@ -53,13 +64,21 @@ export function ChatView({ sessionId, title, onLeave }: { sessionId: string; tit
   const [problem, setProblem] = useState<string | null>(null);
   const socket = useRef<SessionSocket | null>(null);
   const end = useRef<HTMLDivElement>(null);
+  const turnEnded = useRef(onTurnEnd);
+  turnEnded.current = onTurnEnd;
 
   useEffect(() => {
     setView(emptyView());
     setEnded(null);
+    // Replayed history is not news: only turns that end live refresh the sessions list.
+    let live = false;
     const s = new SessionSocket(sessionId, {
-      onEvent: (e) => setView((v) => apply(v, e)),
+      onEvent: (e) => {
+        setView((v) => apply(v, e));
+        if (e.type === "turn_end" && live) turnEnded.current();
+      },
       onFrame: (f) => {
+        if (f.type === "ready") live = true;
         if (f.type === "presence") setDevices(f.devices);
         if (f.type === "error") setProblem(f.message);
       },
