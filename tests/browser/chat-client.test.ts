@@ -191,6 +191,8 @@ describe("chat client", () => {
       .click();
     await poll(() => rows.count()).toBe(1);
     await page.getByRole("button", { name: "Show archived" }).click();
+    await poll(() => rows.count()).toBe(1);
+    await rows.first().hover();
     await rows
       .first()
       .getByRole("button", { name: /^Unarchive / })
