@@ -1,13 +1,12 @@
 // The chat client as people use it, in Chromium against `wrangler dev`: Markdown, close codes, IME, search,
 // feedback, regenerate and edit, charts, the PWA shell, and the phone layout in light and dark.
 
-import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+import type { DevServer } from "../e2e/helpers/dev-server.ts";
+import type { FakeLlm } from "../fake-llm/server.ts";
+import { SHOTS, type Stand, startStand } from "./stand.ts";
 
-const SHOTS = "test-results/screenshots";
 const DESKTOP = { width: 1200, height: 800 };
 const PHONE = { width: 360, height: 740 };
 let llm: FakeLlm;
@@ -60,22 +59,15 @@ const answers = (page: Page) => page.locator("article.msg.assistant");
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number }).__sockets);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
+let stand: Stand;
+
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  llm = await startFakeLlm();
-  server = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "gpt-4o-mini", ADMIN_EMAILS: "admin@example.com" },
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  stand = await startStand();
+  ({ llm, server, browser } = stand);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await llm?.close();
+  await stand?.stop();
 });
 
 const RICH = [

@@ -92,6 +92,12 @@ function UserMessage({
   );
 }
 
+/** The two ratings of an answer, with their labels. */
+const RATINGS = [
+  ["up", "Good answer"],
+  ["down", "Bad answer"],
+] as const;
+
 function Answer({
   item,
   view,
@@ -121,28 +127,20 @@ function Answer({
           {tokens ? (
             <span class="meta tokens">{`${tokens.input} in · ${tokens.output} out${tokens.cacheRead ? ` · ${tokens.cacheRead} cached` : ""}`}</span>
           ) : null}
-          {item.earlier ? null : (
-            <>
-              <button
-                type="button"
-                class="icon"
-                aria-label="Good answer"
-                aria-pressed={rating === "up"}
-                onClick={() => actions.rate(item.turnId, "up")}
-              >
-                <Icon name="up" />
-              </button>
-              <button
-                type="button"
-                class="icon"
-                aria-label="Bad answer"
-                aria-pressed={rating === "down"}
-                onClick={() => actions.rate(item.turnId, "down")}
-              >
-                <Icon name="down" />
-              </button>
-            </>
-          )}
+          {item.earlier
+            ? null
+            : RATINGS.map(([value, label]) => (
+                <button
+                  key={value}
+                  type="button"
+                  class="icon"
+                  aria-label={label}
+                  aria-pressed={rating === value}
+                  onClick={() => actions.rate(item.turnId, value)}
+                >
+                  <Icon name={value} />
+                </button>
+              ))}
           {canRegenerate ? (
             <button
               type="button"
