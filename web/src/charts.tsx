@@ -23,8 +23,8 @@ function loadUPlot(): Promise<typeof uPlot> {
 /** Epoch seconds of a YYYY-MM-DD day (UTC), uPlot's time axis unit. */
 export const daySeconds = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
 
-/** Half a day of padding each side of the x axis, so one day of data is a readable point, not years. */
-const PAD_S = 12 * 60 * 60;
+/** A day of padding each side of the x axis, so one day of data is a readable point, not years. */
+const PAD_S = 24 * 60 * 60;
 
 /** A tooltip that follows the pointer: the day and every series' value there. */
 function tooltip(unit: (v: number) => string): uPlot.Plugin {
@@ -82,6 +82,9 @@ export function TimeChart({
     void loadUPlot().then(
       (UPlot) => {
         if (gone) return;
+        const xs = days.map(daySeconds);
+        const first = xs[0] ?? 0;
+        const last = xs.at(-1) ?? first;
         const style = getComputedStyle(document.documentElement);
         const ink = style.getPropertyValue("--muted").trim() || "#57606a";
         const grid = style.getPropertyValue("--border").trim() || "#d0d7de";
@@ -90,7 +93,7 @@ export function TimeChart({
           {
             width: el.clientWidth,
             height: 220,
-            scales: { x: { time: true, range: (_u, min, max) => [min - PAD_S, max + PAD_S] } },
+            scales: { x: { time: true, auto: false, range: [first - PAD_S, last + PAD_S] } },
             axes: [axis, { ...axis, size: 80, values: (_u, ticks) => ticks.map(unit) }],
             plugins: [tooltip(unit)],
             series: [
@@ -105,7 +108,7 @@ export function TimeChart({
               })),
             ],
           },
-          [days.map(daySeconds), ...series.map((s) => s.values)],
+          [xs, ...series.map((s) => s.values)],
           el,
         );
         resize.observe(el);
