@@ -83,7 +83,7 @@ function UserMessage({
         {item.earlier ? <span class="tag">earlier version</span> : null}
       </div>
       <div class="text">{item.text}</div>
-      {canEdit && !item.earlier ? (
+      {canEdit && !item.earlier && !item.text.startsWith("/") ? (
         <button type="button" class="link" aria-label="Edit and resend" onClick={() => setDraft(item.text)}>
           <Icon name="edit" /> Edit
         </button>
