@@ -54,6 +54,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // expect.poll ends as soon as its condition holds; this only bounds a failure on a busy machine.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
