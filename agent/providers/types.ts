@@ -15,10 +15,22 @@ export interface ToolCallPart {
   argumentsJson: string;
 }
 
+/**
+ * A piece of the model's reasoning that has to travel back with its assistant message: Anthropic thinking
+ * (with the signature that proves it), redacted thinking, OpenAI Responses' encrypted reasoning items.
+ */
+export type ReasoningPart =
+  | { kind: "thinking"; text: string; signature: string }
+  | { kind: "redacted_thinking"; data: string }
+  | { kind: "encrypted"; id: string; encryptedContent: string; summary: string };
+
 export type ChatMessage =
   | { role: "user"; content: string }
-  | { role: "assistant"; content: string; toolCalls?: ToolCallPart[] }
+  | { role: "assistant"; content: string; toolCalls?: ToolCallPart[]; reasoning?: ReasoningPart[] }
   | { role: "tool"; toolCallId: string; content: string };
+
+/** How hard a reasoning model should think (`/think off|low|high`). */
+export type ThinkLevel = "off" | "low" | "high";
 
 export interface ChatRequest {
   model: string;
@@ -26,6 +38,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   tools?: ToolSpec[];
   maxTokens?: number;
+  /** Reasoning effort for models that think; absent leaves the provider's default. */
+  think?: ThinkLevel;
   signal?: AbortSignal;
   /** Who the call is for; sent to AI Gateway as metadata. */
   metadata?: { user: string; session: string };
@@ -62,11 +76,15 @@ export type ProviderEvent =
   /** What the response's headers said, before any text: a gateway cache hit and its log id. */
   | { type: "meta"; cacheHit: boolean; gatewayLogId: string | null }
   | { type: "text"; text: string }
+  /** A piece of reasoning text, shown to the user as it streams. */
+  | { type: "reasoning"; text: string }
+  /** A finished reasoning block that must be sent back with this step's assistant message. */
+  | { type: "reasoning_part"; part: ReasoningPart }
   | ({ type: "tool_call" } & ToolCallPart)
   | { type: "usage"; usage: Usage }
   | { type: "done"; stopReason: "stop" | "tool_calls" | "length" | "other" };
 
-export type ProviderName = "openai" | "anthropic" | "workers-ai";
+export type ProviderName = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 
 export interface Provider {
   readonly name: ProviderName;

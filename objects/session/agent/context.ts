@@ -4,6 +4,8 @@ import type { ChatMessage } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import { parseCommand } from "./commands";
+import { pairToolResults } from "./tool-pairs";
+import { cutToolResult } from "./tool-result-cut";
 
 /** Event types that feed the model. */
 const CONTEXT_TYPES = [
@@ -80,20 +82,33 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
         break;
       }
       case "tool_result":
-        messages.push({ role: "tool", toolCallId: event.toolCallId, content: event.output });
+        messages.push({
+          role: "tool",
+          toolCallId: event.toolCallId,
+          content: cutToolResult(event.output, event.toolCallId),
+        });
         break;
     }
   }
-  return messages;
+  return pairToolResults(messages);
 }
 
+/**
+ * The stored events the model's context is made of, after the newest compaction: the one place that decides
+ * which events count (a later event type that takes turns out of the context filters here).
+ */
+export function contextEvents(log: EventLog, throughSeq: number): SessionEvent[] {
+  // Slash commands are stored for the devices but are not part of the conversation.
+  return log
+    .allOf(CONTEXT_TYPES, throughSeq)
+    .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
+}
+
+/** The next model call's context: the summary of compacted turns, then the messages after them. */
 export function buildContext(log: EventLog): TurnContext {
   const compaction = log.latest("compaction");
   const throughSeq = compaction?.throughSeq ?? 0;
-  // Slash commands are stored for the devices but are not part of the conversation.
-  const events = log
-    .allOf(CONTEXT_TYPES, throughSeq)
-    .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
+  const events = contextEvents(log, throughSeq);
   return {
     summary: compaction && compaction.summary !== "" ? compaction.summary : null,
     throughSeq,
@@ -103,12 +118,22 @@ export function buildContext(log: EventLog): TurnContext {
 }
 
 /**
- * Where to cut for compaction: the seq just before the `keepTurns`-th newest user message, so the newest
- * turns stay verbatim and no tool call is separated from its result. Null when there is nothing to cut.
+ * Where to cut for compaction: just before the `keepTurns`-th newest user message, moved earlier to a point
+ * where no turn is running, so the newest turns stay verbatim and no tool call is separated from its result
+ * (a message queued while a turn ran is stored inside that turn). Null when there is nothing to cut.
  */
 export function compactionCut(events: SessionEvent[], keepTurns: number): number | null {
   const users = events.filter((event) => event.type === "user_message");
   const firstKept = users.at(-keepTurns);
   if (!firstKept || users.length <= keepTurns) return null;
-  return firstKept.seq - 1;
+  let openTurn: string | null = null;
+  let cut: number | null = null;
+  for (const event of events) {
+    if (event.seq > firstKept.seq) break;
+    if (event.type === "turn_start") openTurn = event.turnId;
+    else if (event.type === "turn_end" && event.turnId === openTurn) openTurn = null;
+    else if (event.type === "user_message" && openTurn === null) cut = event.seq - 1;
+  }
+  const first = events[0];
+  return cut !== null && first && cut >= first.seq ? cut : null;
 }

@@ -13,6 +13,9 @@ import { MeterRefusal } from "./meter";
 import { type AttemptMeter, type ResolvedModel, type StepResult, streamStep, type ToolCallRequest } from "./model-call";
 import type { TurnEndReason } from "./turn-store";
 
+/** What the model reads for a tool call cancelled while it ran. */
+export const CANCELLED_TOOL_TEXT = "the call was cancelled before it finished";
+
 /** Compaction starts when the context reaches this share of the model's window. */
 export const COMPACT_AT_SHARE = 0.8;
 
@@ -137,6 +140,8 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
     for (let step = 1; step <= deps.config.maxSteps; step++) {
       deps.heartbeat();
       let context = buildContext(deps.log);
+      // A /new while this turn ran leaves nothing to answer.
+      if (context.messages.length === 0) return "done";
       const limit = deps.config.contextTokens * COMPACT_AT_SHARE;
       if (estimateTokens(context.messages, systemPrompt(deps.config, context.summary)) > limit) {
         if (await deps.compact("auto")) context = buildContext(deps.log);
@@ -155,7 +160,14 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
       }
       if (result.toolCalls.length === 0) return "done";
       for (const call of result.toolCalls) {
-        const outcome = await runTool(deps, turnId, step, call);
+        let outcome: ToolOutcome;
+        try {
+          outcome = await runTool(deps, turnId, step, call);
+        } catch (error) {
+          // A call the model made is always answered, so the next context is one the provider accepts.
+          deps.emit("tool_result", { toolCallId: call.id, ok: false, output: CANCELLED_TOOL_TEXT });
+          throw error;
+        }
         deps.emit("tool_result", { toolCallId: call.id, ...outcome });
       }
     }

@@ -1,5 +1,9 @@
 // A scripted in-memory Provider for turn tests: each call takes the next script (events, errors, delays).
+// Like the real APIs it refuses a request that OpenAI or Anthropic would answer 400 (the wire checker).
 
+import { anthropicBody } from "../../../agent/providers/anthropic-wire";
+import { openAiChatBody } from "../../../agent/providers/openai-wire";
+import { checkWire } from "../../../agent/providers/wire-check/index";
 import {
   type ChatRequest,
   type Provider,
@@ -45,6 +49,14 @@ export class ScriptProvider implements Provider {
 
   async *stream(request: ChatRequest): AsyncIterable<ProviderEvent> {
     this.requests.push(request);
+    const violations = [
+      ...checkWire("openai-chat", openAiChatBody(request)),
+      ...checkWire("anthropic", anthropicBody(request)),
+    ];
+    if (violations.length > 0) {
+      const message = `400 from the provider: ${violations.map((v) => v.message).join("; ")}`;
+      throw new ProviderError("provider_error", message, { retryable: false, status: 400 });
+    }
     const step = this.#steps.shift();
     if (!step) throw new Error("the script has no more steps");
     if (step.kind === "error") throw step.error;
