@@ -42,16 +42,16 @@ function toWire(messages: ChatMessage[]): WireMessage[] {
   };
   for (const m of messages) {
     if (m.role === "user") {
-      if (m.content !== "") push("user", [{ type: "text", text: m.content }]);
+      if (m.content.trim() !== "") push("user", [{ type: "text", text: m.content }]);
     } else if (m.role === "tool")
-      push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content || "(empty)" }]);
+      push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content }]);
     else {
       const blocks: Block[] = [];
       for (const part of m.reasoning ?? []) {
         const block = reasoningBlock(part);
         if (block) blocks.push(block);
       }
-      if (m.content) blocks.push({ type: "text", text: m.content });
+      if (m.content.trim() !== "") blocks.push({ type: "text", text: m.content });
       for (const c of m.toolCalls ?? [])
         blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArgs(c.argumentsJson) });
       if (blocks.length > 0) push("assistant", blocks);

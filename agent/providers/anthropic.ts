@@ -1,17 +1,10 @@
 // Anthropic Messages over SSE: text, thinking (with signatures), tool_use blocks, and usage with cache reads and writes.
 
 import { isRecord } from "../../protocol/json";
+import { anthropicBody } from "./anthropic-wire";
 import { type FetchLike, postJson } from "./http";
 import { parseData, readSse } from "./sse";
-import { anthropicBody } from "./anthropic-wire";
-import {
-  type ChatRequest,
-  emptyUsage,
-  type Provider,
-  ProviderError,
-  type ProviderEvent,
-  type Usage,
-} from "./types";
+import { type ChatRequest, emptyUsage, type Provider, ProviderError, type ProviderEvent, type Usage } from "./types";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 export { anthropicBody, DEFAULT_MAX_TOKENS } from "./anthropic-wire";

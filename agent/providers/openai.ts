@@ -36,7 +36,12 @@ export function openAiUsage(raw: Record<string, unknown>): Usage {
 }
 
 type Stop = "stop" | "tool_calls" | "length" | "other";
-const STOP: Record<string, Stop> = { stop: "stop", tool_calls: "tool_calls", function_call: "tool_calls", length: "length" };
+const STOP: Record<string, Stop> = {
+  stop: "stop",
+  tool_calls: "tool_calls",
+  function_call: "tool_calls",
+  length: "length",
+};
 
 interface PendingCall {
   id: string;
@@ -91,7 +96,8 @@ export async function* readChatStream(
   let usage: Usage | null = null;
   let stop: Stop = "stop";
   const finish = function* (): Generator<ProviderEvent> {
-    for (const piece of think.end()) yield piece.kind === "text" ? { type: "text", text: piece.text } : { type: "reasoning", text: piece.text };
+    for (const piece of think.end())
+      yield piece.kind === "text" ? { type: "text", text: piece.text } : { type: "reasoning", text: piece.text };
     for (const call of calls.finish()) yield { type: "tool_call", ...call };
     if (usage) yield { type: "usage", usage };
     yield { type: "done", stopReason: calls.size > 0 ? "tool_calls" : stop };

@@ -37,7 +37,8 @@ async function* readNativeStream(events: AsyncIterable<SseEvent>): AsyncGenerato
       if (!isRecord(call)) continue;
       // A whole call `{name, arguments}` is a call of its own; `{index, function}` pieces assemble like OpenAI's.
       if (isRecord(call.function)) calls.add(call);
-      else calls.add({ index: calls.size, id: call.id, function: { name: call.name, arguments: call.arguments ?? {} } });
+      else
+        calls.add({ index: calls.size, id: call.id, function: { name: call.name, arguments: call.arguments ?? {} } });
     }
   }
   throw new ProviderError("stream_cut", "the stream ended before [DONE]", { retryable: true });

@@ -34,8 +34,8 @@ function checkBlocks(turn: Turn, out: WireViolation[]): void {
   const path = `messages.${turn.index}`;
   turn.blocks.forEach((block, j) => {
     const at = `${path}.content.${j}`;
-    if (block.type === "text" && (typeof block.text !== "string" || block.text === ""))
-      out.push(violation("empty_text", at, "messages: text content blocks must be non-empty"));
+    if (block.type === "text" && (typeof block.text !== "string" || block.text.trim() === ""))
+      out.push(violation("empty_text", at, "messages: text content blocks must contain non-whitespace text"));
     if (block.type === "thinking" && (typeof block.signature !== "string" || block.signature === ""))
       out.push(violation("thinking_signature", `${at}.signature`, `${at}.thinking.signature: Field required`));
     if (block.type === "redacted_thinking" && typeof block.data !== "string")

@@ -62,6 +62,8 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
         }
         break;
       case "user_message":
+        // Providers refuse blank text (the frame parser refuses it too).
+        if (event.text.trim() === "") break;
         if (openTurn) deferred.push({ role: "user", content: event.text });
         else messages.push({ role: "user", content: event.text });
         assistant = null;

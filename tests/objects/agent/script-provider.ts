@@ -3,7 +3,6 @@
 
 import { anthropicBody } from "../../../agent/providers/anthropic-wire";
 import { openAiChatBody } from "../../../agent/providers/openai-wire";
-import { checkWire } from "../../../agent/providers/wire-check/index";
 import {
   type ChatRequest,
   type Provider,
@@ -11,6 +10,7 @@ import {
   type ProviderEvent,
   type Usage,
 } from "../../../agent/providers/types";
+import { checkWire } from "../../../agent/providers/wire-check/index";
 
 export type Step =
   | { kind: "text"; pieces: string[]; delayMs?: number; usage?: Partial<Usage> }
