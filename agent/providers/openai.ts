@@ -68,7 +68,8 @@ export class ToolCallAssembler {
     const call = this.#calls.get(index) ?? { id: "", name: "", argumentsJson: "" };
     if (id !== null) call.id = id;
     const fn = isRecord(piece.function) ? piece.function : {};
-    if (typeof fn.name === "string") call.name += fn.name;
+    // A name repeated in later pieces replaces, as the official SDK's accumulator does.
+    if (typeof fn.name === "string" && fn.name !== "") call.name = fn.name;
     if (typeof fn.arguments === "string") call.argumentsJson += fn.arguments;
     else if (isRecord(fn.arguments)) call.argumentsJson += JSON.stringify(fn.arguments);
     this.#calls.set(index, call);
