@@ -1,5 +1,7 @@
 // The provider interface: one chat request in, a stream of normalised events out, typed errors.
 
+import type { ReasoningBlock } from "../../protocol/frames";
+
 /** A tool offered to the model, described by JSON Schema. */
 export interface ToolSpec {
   name: string;
@@ -15,14 +17,8 @@ export interface ToolCallPart {
   argumentsJson: string;
 }
 
-/**
- * A piece of the model's reasoning that has to travel back with its assistant message: Anthropic thinking
- * (with the signature that proves it), redacted thinking, OpenAI Responses' encrypted reasoning items.
- */
-export type ReasoningPart =
-  | { kind: "thinking"; text: string; signature: string }
-  | { kind: "redacted_thinking"; data: string }
-  | { kind: "encrypted"; id: string; encryptedContent: string; summary: string };
+/** A piece of reasoning that must travel back with its assistant message (see protocol/frames.ts). */
+export type ReasoningPart = ReasoningBlock;
 
 export type ChatMessage =
   | { role: "user"; content: string }

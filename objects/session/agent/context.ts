@@ -1,6 +1,6 @@
 // Builds the model's context from the event log: the newest compaction's summary, then the transcript after it.
 
-import type { ChatMessage } from "../../../agent/providers/types";
+import type { ChatMessage, ReasoningPart } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import { parseCommand } from "./commands";
@@ -11,6 +11,7 @@ import { cutToolResult } from "./tool-result-cut";
 const CONTEXT_TYPES = [
   "user_message",
   "assistant_message",
+  "reasoning",
   "tool_call",
   "tool_result",
   "turn_start",
@@ -48,6 +49,13 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
   let assistantKey = "";
   let openTurn: string | null = null;
   let deferred: ChatMessage[] = [];
+  // Reasoning blocks wait for their step's message (they are stored just before it).
+  const reasoning = new Map<string, ReasoningPart[]>();
+  const withReasoning = (key: string, message: Extract<ChatMessage, { role: "assistant" }>) => {
+    const blocks = reasoning.get(key);
+    if (blocks && blocks.length > 0) message.reasoning = blocks;
+    return message;
+  };
   for (const event of events) {
     switch (event.type) {
       case "turn_start":
@@ -68,15 +76,18 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
         else messages.push({ role: "user", content: event.text });
         assistant = null;
         break;
+      case "reasoning":
+        if (event.blocks) reasoning.set(`${event.turnId}:${event.step}`, event.blocks);
+        break;
       case "assistant_message":
-        assistant = { role: "assistant", content: event.text, toolCalls: [] };
         assistantKey = `${event.turnId}:${event.step}`;
+        assistant = withReasoning(assistantKey, { role: "assistant", content: event.text, toolCalls: [] });
         messages.push(assistant);
         break;
       case "tool_call": {
         const key = `${event.turnId}:${event.step}`;
         if (!assistant || assistantKey !== key) {
-          assistant = { role: "assistant", content: "", toolCalls: [] };
+          assistant = withReasoning(key, { role: "assistant", content: "", toolCalls: [] });
           assistantKey = key;
           messages.push(assistant);
         }

@@ -1,6 +1,6 @@
 // One agent turn: model steps streamed as deltas, tool calls run and fed back, until done, cancelled or failed.
 
-import type { ChatMessage } from "../../../agent/providers/types";
+import type { ChatMessage, ReasoningPart, ThinkLevel } from "../../../agent/providers/types";
 import { ProviderError } from "../../../agent/providers/types";
 import type { ToolOutcome, ToolRegistry } from "../../../agent/tools/types";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
@@ -42,6 +42,8 @@ export interface TurnDeps {
   maxTokens?: number;
   /** Sections the system prompt carries for this user (memory digest, skills offered). */
   promptExtras?: string;
+  /** The session's `/think` level, read when the turn started (a change applies from the next turn). */
+  think?: ThinkLevel;
 }
 
 function systemPrompt(config: AgentConfig, summary: string | null, extras = ""): string {
@@ -92,7 +94,12 @@ async function modelStep(
   summary: string | null,
 ) {
   const buffer = new DeltaBuffer((text) => deps.emit("assistant_delta", { turnId, text }));
-  const finishText = (partial: boolean) => {
+  const thoughts = new DeltaBuffer((text) => deps.emit("reasoning_delta", { turnId, text }));
+  const finishText = (partial: boolean, parts: ReasoningPart[] = []) => {
+    thoughts.flush();
+    if (thoughts.text !== "" || parts.length > 0) {
+      deps.emit("reasoning", { turnId, step, text: thoughts.text, ...(parts.length > 0 ? { blocks: parts } : {}) });
+    }
     buffer.flush();
     if (buffer.text !== "") {
       deps.emit("assistant_message", { turnId, step, text: buffer.text, ...(partial ? { partial } : {}) });
@@ -109,16 +116,18 @@ async function modelStep(
         tools: deps.tools.specs(),
         metadata: { user: deps.user, session: deps.sessionId },
         ...(deps.maxTokens ? { maxTokens: deps.maxTokens } : {}),
+        ...(deps.think ? { think: deps.think } : {}),
       },
       signal: deps.signal,
       ...(deps.meter ? { meter: deps.meter(step) } : {}),
       onText: (piece) => buffer.push(piece),
+      onReasoning: (piece) => thoughts.push(piece),
     });
   } catch (error) {
     finishText(true);
     throw error;
   }
-  finishText(false);
+  finishText(false, result.reasoningParts);
   if (result.usage) {
     deps.emit("usage", {
       turnId,

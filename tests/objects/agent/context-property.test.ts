@@ -26,6 +26,8 @@ const ACTION = fc.oneof(
       t: fc.constant("tools" as const),
       n: fc.integer({ min: 1, max: 3 }),
       text: fc.string({ maxLength: 4 }),
+      /** Whether the step came with signed thinking (kept and sent back with its calls). */
+      think: fc.boolean(),
     }),
   },
   {
@@ -74,6 +76,13 @@ function play(log: EventLog, actions: Action[]): void {
       case "tools":
         if (!turn) break;
         step++;
+        if (action.think)
+          log.append("reasoning", {
+            turnId: turn,
+            step,
+            text: "hmm",
+            blocks: [{ kind: "thinking", text: "hmm", signature: `sig${step}` }],
+          });
         if (action.text !== "") log.append("assistant_message", { turnId: turn, step, text: action.text });
         pending = [];
         for (let i = 0; i < action.n; i++) {

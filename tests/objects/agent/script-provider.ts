@@ -8,13 +8,20 @@ import {
   type Provider,
   ProviderError,
   type ProviderEvent,
+  type ReasoningPart,
   type Usage,
 } from "../../../agent/providers/types";
 import { checkWire } from "../../../agent/providers/wire-check/index";
 
 export type Step =
   | { kind: "text"; pieces: string[]; delayMs?: number; usage?: Partial<Usage> }
-  | { kind: "tools"; calls: { id: string; name: string; argumentsJson: string }[]; text?: string }
+  | {
+      kind: "tools";
+      calls: { id: string; name: string; argumentsJson: string }[];
+      text?: string;
+      /** Reasoning streamed before the calls, and the blocks that must come back with them. */
+      reasoning?: { text: string; parts: ReasoningPart[] };
+    }
   | { kind: "error"; error: ProviderError }
   | { kind: "cut"; pieces: string[] };
 
@@ -70,6 +77,10 @@ export class ScriptProvider implements Provider {
       yield { type: "usage", usage: usage(step.usage) };
       yield { type: "done", stopReason: "stop" };
       return;
+    }
+    if (step.reasoning) {
+      yield { type: "reasoning", text: step.reasoning.text };
+      for (const part of step.reasoning.parts) yield { type: "reasoning_part", part };
     }
     if (step.text) yield { type: "text", text: step.text };
     for (const call of step.calls) yield { type: "tool_call", ...call };

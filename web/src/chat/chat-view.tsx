@@ -61,6 +61,15 @@ function ItemView({ item, view, decide }: { item: Item; view: ViewModel; decide(
     );
   }
   if (item.kind === "tool") return <ToolCardView card={item.card} decide={decide} />;
+  if (item.kind === "reasoning") {
+    // Collapsed by default; open while it streams so the user sees the model is thinking.
+    return (
+      <details class="reasoning" open={item.streaming} aria-label="Reasoning">
+        <summary>{item.streaming ? "Thinking…" : "Reasoning"}</summary>
+        <div class="text">{item.text}</div>
+      </details>
+    );
+  }
   return (
     <div class={`notice ${item.tone}`} role={item.tone === "error" ? "alert" : "status"}>
       {item.text}

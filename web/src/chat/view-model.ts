@@ -15,6 +15,7 @@ export type Item =
   | { kind: "user"; seq: number; text: string; user: string; deviceId?: string }
   | { kind: "assistant"; seq: number; turnId: string; text: string; streaming: boolean; partial: boolean }
   | { kind: "tool"; seq: number; card: ToolCard }
+  | { kind: "reasoning"; seq: number; turnId: string; text: string; streaming: boolean }
   | { kind: "notice"; seq: number; text: string; tone: "info" | "error" | "warning" };
 
 export interface ViewModel {
@@ -69,6 +70,19 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
       else items.push(done);
       break;
     }
+    case "reasoning_delta": {
+      const open = items.findLast((i) => i.kind === "reasoning" && i.turnId === e.turnId && i.streaming);
+      if (open && open.kind === "reasoning") items[items.indexOf(open)] = { ...open, text: open.text + e.text };
+      else items.push({ kind: "reasoning", seq: e.seq, turnId: e.turnId, text: e.text, streaming: true });
+      break;
+    }
+    case "reasoning": {
+      const open = items.findLast((i) => i.kind === "reasoning" && i.turnId === e.turnId && i.streaming);
+      const done = { kind: "reasoning" as const, seq: e.seq, turnId: e.turnId, text: e.text, streaming: false };
+      if (open) items[items.indexOf(open)] = done;
+      else if (e.text !== "") items.push(done);
+      break;
+    }
     case "tool_call":
       items.push({
         kind: "tool",
@@ -104,7 +118,8 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
     case "turn_end":
       running = false;
       for (const [index, item] of items.entries())
-        if (item.kind === "assistant" && item.streaming) items[index] = { ...item, streaming: false };
+        if ((item.kind === "assistant" || item.kind === "reasoning") && item.streaming)
+          items[index] = { ...item, streaming: false };
       if (e.reason !== "done")
         items.push({
           kind: "notice",
