@@ -80,7 +80,7 @@ export type ProviderEvent =
   | { type: "usage"; usage: Usage }
   | { type: "done"; stopReason: "stop" | "tool_calls" | "length" | "other" };
 
-export type ProviderName = "openai" | "anthropic" | "workers-ai" | "openai-responses";
+export type ProviderName = "openai" | "anthropic" | "workers-ai";
 
 export interface Provider {
   readonly name: ProviderName;
