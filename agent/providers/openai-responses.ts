@@ -1,8 +1,8 @@
 // OpenAI's Responses API, stateless (`store: false`): reasoning items travel back as encrypted content.
 
 import { isRecord } from "../../protocol/json";
-import { type FetchLike, postJson } from "./http";
 import { openAiFamily, reasoningEffort } from "./model-family";
+import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
 import {
   type ChatMessage,
@@ -14,14 +14,6 @@ import {
   type ReasoningPart,
   type Usage,
 } from "./types";
-
-export interface OpenAiResponsesOptions {
-  baseUrl: string;
-  apiKey?: string;
-  headers?: (request: ChatRequest) => Record<string, string>;
-  fetch: FetchLike;
-  idleTimeoutMs?: number;
-}
 
 function reasoningItem(part: ReasoningPart): Record<string, unknown> | null {
   if (part.kind !== "encrypted") return null;
@@ -155,21 +147,11 @@ export async function* readResponsesStream(events: AsyncIterable<{ data: string 
   throw new ProviderError("stream_cut", "the stream ended before response.completed", { retryable: true });
 }
 
-export function openAiResponsesProvider(options: OpenAiResponsesOptions): Provider {
+export function openAiResponsesProvider(options: OpenAiOptions): Provider {
   return {
     name: "openai",
     async *stream(request): AsyncIterable<ProviderEvent> {
-      const headers = {
-        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-        ...options.headers?.(request),
-      };
-      const { body, meta } = await postJson(
-        options.fetch,
-        `${options.baseUrl}/responses`,
-        headers,
-        openAiResponsesBody(request),
-        request.signal,
-      );
+      const { body, meta } = await postOpenAi(options, "/responses", request, openAiResponsesBody(request));
       yield meta;
       yield* readResponsesStream(readSse(body, request.signal, options.idleTimeoutMs));
     },

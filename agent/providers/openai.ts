@@ -88,10 +88,7 @@ export class ToolCallAssembler {
 }
 
 /** Reads a Chat Completions stream (shared with Workers AI's OpenAI-shaped streams). */
-export async function* readChatStream(
-  events: AsyncIterable<{ data: string }>,
-  hasDone = true,
-): AsyncGenerator<ProviderEvent> {
+export async function* readChatStream(events: AsyncIterable<{ data: string }>): AsyncGenerator<ProviderEvent> {
   const calls = new ToolCallAssembler();
   const think = new ThinkTagSplitter();
   let usage: Usage | null = null;
@@ -130,28 +127,23 @@ export async function* readChatStream(
     if (typeof delta.refusal === "string" && delta.refusal !== "") yield { type: "text", text: delta.refusal };
     if (Array.isArray(delta.tool_calls)) for (const piece of delta.tool_calls) if (isRecord(piece)) calls.add(piece);
   }
-  if (!hasDone) {
-    yield* finish();
-    return;
-  }
   throw new ProviderError("stream_cut", "the stream ended before [DONE]", { retryable: true });
+}
+
+/** POSTs to an OpenAI endpoint (`/chat/completions`, `/responses`) with the bearer key and extra headers. */
+export function postOpenAi(options: OpenAiOptions, path: string, request: ChatRequest, body: unknown) {
+  const headers = {
+    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    ...options.headers?.(request),
+  };
+  return postJson(options.fetch, `${options.baseUrl}${path}`, headers, body, request.signal);
 }
 
 export function openAiProvider(options: OpenAiOptions): Provider {
   return {
     name: "openai",
     async *stream(request): AsyncIterable<ProviderEvent> {
-      const headers = {
-        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-        ...options.headers?.(request),
-      };
-      const { body: stream, meta } = await postJson(
-        options.fetch,
-        `${options.baseUrl}/chat/completions`,
-        headers,
-        openAiChatBody(request),
-        request.signal,
-      );
+      const { body: stream, meta } = await postOpenAi(options, "/chat/completions", request, openAiChatBody(request));
       yield meta;
       yield* readChatStream(readSse(stream, request.signal, options.idleTimeoutMs));
     },

@@ -7,12 +7,12 @@ import { checkWire } from "../../../agent/providers/wire-check/index";
 import type { Tool } from "../../../agent/tools/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import { apply, emptyView } from "../../../web/src/chat/view-model";
-import { type Harness, types, withHarness } from "./harness";
+import { types, withHarness } from "./harness";
 
 const ofType = <T extends SessionEvent["type"]>(events: SessionEvent[], type: T) =>
   events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
 
-async function until(h: Harness, test: () => boolean): Promise<void> {
+async function until(test: () => boolean): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!test()) {
     if (Date.now() > deadline) throw new Error("timed out waiting");
@@ -80,7 +80,7 @@ describe("reasoning", () => {
       ],
       async (h) => {
         h.say("q1");
-        await until(h, () => ofType(h.events, "tool_call").length > 0);
+        await until(() => ofType(h.events, "tool_call").length > 0);
         h.say("/think high");
         release();
         await h.turnEnds(1);
