@@ -25,6 +25,8 @@ start(
   "wrangler",
   [
     "dev",
+    // Remote bindings (Workers AI has no local mode) need a Cloudflare login: off unless `npm run dev -- --remote`.
+    ...(process.argv.includes("--remote") ? [] : ["--local"]),
     "--ip",
     "127.0.0.1",
     "--port",

@@ -9,7 +9,7 @@ import {
   parseMetering,
 } from "./config-metering";
 
-export type LlmProvider = "openai" | "anthropic" | "workers-ai";
+export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
 
 /** The validated configuration. */
@@ -305,7 +305,12 @@ export function parseConfig(vars: ConfigVars): Config {
     adminEmails: list(vars.ADMIN_EMAILS, true),
     adminGroups: list(vars.ADMIN_GROUPS, false),
     allowedOrigins: parseOrigins(vars.ALLOWED_ORIGINS),
-    llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, ["openai", "anthropic", "workers-ai"] as const, "openai"),
+    llmProvider: oneOf(
+      "LLM_PROVIDER",
+      vars.LLM_PROVIDER,
+      ["openai", "anthropic", "workers-ai", "openai-responses"] as const,
+      "openai",
+    ),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
     sandboxMode,
     sandbox: parseSandbox(vars, sandboxMode),
