@@ -2,7 +2,7 @@
 
 import { createApp } from "./app";
 
-export { Sandbox } from "@cloudflare/sandbox";
+export { Sandbox } from "../sandbox/sandbox-class";
 export { DevIssuerObject } from "../objects/dev-issuer/dev-issuer-object";
 export { DirectoryObject } from "../objects/directory/directory-object";
 export { SessionObject } from "../objects/session/session-object";
