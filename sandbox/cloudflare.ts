@@ -55,6 +55,8 @@ export interface ContainerOptions {
   limits: Limits;
   /** The uid commands run as (the image's `agent`). */
   uid: number;
+  /** Where the runner is installed in the image. */
+  runner: string;
   graceMs: number;
 }
 
@@ -95,7 +97,7 @@ export class CloudflareSandbox implements SandboxBackend {
 
   constructor(sandboxFor: (sessionId: string) => SdkSandbox, options: Partial<ContainerOptions> = {}) {
     this.#sandboxFor = sandboxFor;
-    this.#options = { network: false, limits: DEFAULT_LIMITS, uid: AGENT_UID, graceMs: DEADLINE_GRACE_MS, ...options };
+    this.#options = { network: false, limits: DEFAULT_LIMITS, uid: AGENT_UID, runner: RUNNER, graceMs: DEADLINE_GRACE_MS, ...options };
   }
 
   /**
@@ -113,7 +115,7 @@ export class CloudflareSandbox implements SandboxBackend {
       ...vars.map(([k, v]) => quote(`${k}=${v}`)),
       `EDGECLAW_WORKSPACE=${workspace}`,
       "bash",
-      RUNNER,
+      this.#options.runner,
       ...args.map(quote),
     ]
       .filter(Boolean)
