@@ -28,7 +28,11 @@ export interface SdkSandbox {
       signal?: AbortSignal;
     },
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  writeFile(path: string, content: string | ReadableStream<Uint8Array>, options?: { encoding?: string }): Promise<unknown>;
+  writeFile(
+    path: string,
+    content: string | ReadableStream<Uint8Array>,
+    options?: { encoding?: string },
+  ): Promise<unknown>;
   /** The file's bytes as a stream. */
   readFileStream(path: string): Promise<ReadableStream<Uint8Array>>;
   destroy(): Promise<void>;
@@ -97,7 +101,14 @@ export class CloudflareSandbox implements SandboxBackend {
 
   constructor(sandboxFor: (sessionId: string) => SdkSandbox, options: Partial<ContainerOptions> = {}) {
     this.#sandboxFor = sandboxFor;
-    this.#options = { network: false, limits: DEFAULT_LIMITS, uid: AGENT_UID, runner: RUNNER, graceMs: DEADLINE_GRACE_MS, ...options };
+    this.#options = {
+      network: false,
+      limits: DEFAULT_LIMITS,
+      uid: AGENT_UID,
+      runner: RUNNER,
+      graceMs: DEADLINE_GRACE_MS,
+      ...options,
+    };
   }
 
   /**
@@ -106,7 +117,13 @@ export class CloudflareSandbox implements SandboxBackend {
    */
   runnerLine(args: string[], env: Record<string, string> = {}, workspace = WORKSPACE): string {
     const { uid, network } = this.#options;
-    const vars = Object.entries({ PATH: "/usr/local/bin:/usr/bin:/bin", HOME: WORKSPACE, LANG: "C.UTF-8", TERM: "dumb", ...env });
+    const vars = Object.entries({
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: WORKSPACE,
+      LANG: "C.UTF-8",
+      TERM: "dumb",
+      ...env,
+    });
     return [
       "unshare --pid --fork --kill-child --mount-proc",
       network ? "" : "--net",
@@ -187,7 +204,14 @@ export class CloudflareSandbox implements SandboxBackend {
     } catch (error) {
       if (hooks.signal?.aborted) throw error;
       if (deadline.signal.aborted) {
-        return { exitCode: null, signal: "SIGKILL", timedOut: true, truncated, durationMs: Date.now() - started, ...kept };
+        return {
+          exitCode: null,
+          signal: "SIGKILL",
+          timedOut: true,
+          truncated,
+          durationMs: Date.now() - started,
+          ...kept,
+        };
       }
       throw new SandboxError("sandbox_unavailable", `the container failed: ${String(error)}`);
     } finally {

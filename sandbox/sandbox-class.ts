@@ -10,6 +10,7 @@ export class Sandbox extends SdkSandboxClass<Env> {
   /** No egress from the container unless a host is on the allow-list. */
   override enableInternet = false;
 
+  // biome-ignore lint/complexity/noBannedTypes: the SDK's class is declared over DurableObjectState<{}>.
   constructor(ctx: DurableObjectState<{}>, env: Env) {
     super(ctx, env);
     const hosts = sandboxAllowedHosts(Reflect.get(env, "SANDBOX_ALLOWED_HOSTS"));

@@ -1,7 +1,7 @@
 // Reads and validates the worker's configuration once per isolate; a bad value names its variable.
 
-import { sandboxAllowedHosts } from "../sandbox/network";
 import { AppError } from "../protocol/errors";
+import { sandboxAllowedHosts } from "../sandbox/network";
 import {
   METERING_VARIABLES,
   type MeteringConfig,

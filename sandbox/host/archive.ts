@@ -4,7 +4,7 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { chown, mkdir, rm, rmdir, rename } from "node:fs/promises";
+import { chown, mkdir, rename, rm, rmdir } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -61,7 +61,8 @@ async function receive(input: RestoreInput): Promise<string> {
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           size += chunk.length;
-          if (size > input.maxBytes) throw new SandboxError("file_too_large", `the archive is over ${input.maxBytes} bytes`);
+          if (size > input.maxBytes)
+            throw new SandboxError("file_too_large", `the archive is over ${input.maxBytes} bytes`);
           hash.update(chunk);
           yield chunk;
         }

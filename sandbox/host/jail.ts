@@ -78,7 +78,11 @@ function bwrapArgs(options: JailOptions, runnerArgs: string[]): string[] {
 }
 
 /** Spawns the runner with `runnerArgs` in a fresh sandbox over `options.workspace`. */
-export function spawnInJail(options: JailOptions, runnerArgs: string[], stdin: "pipe" | "ignore" = "ignore"): ChildProcess {
+export function spawnInJail(
+  options: JailOptions,
+  runnerArgs: string[],
+  stdin: "pipe" | "ignore" = "ignore",
+): ChildProcess {
   // Nothing of the host's environment reaches the sandbox: the launcher gets PATH alone.
   const env: NodeJS.ProcessEnv = Object.create(null);
   env.PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
@@ -100,7 +104,11 @@ export interface JailResult {
 }
 
 /** Runs the runner to completion, collecting its output (for file operations, not commands). */
-export function runInJail(options: JailOptions, runnerArgs: string[], input?: AsyncIterable<Uint8Array>): Promise<JailResult> {
+export function runInJail(
+  options: JailOptions,
+  runnerArgs: string[],
+  input?: AsyncIterable<Uint8Array>,
+): Promise<JailResult> {
   const child = spawnInJail(options, runnerArgs, input ? "pipe" : "ignore");
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];

@@ -13,8 +13,8 @@ import { runCommand, validateExec } from "./exec.ts";
 import { bwrapAvailable, RUNNER_PATH } from "./jail.ts";
 import { DEFAULT_LIMITS, type Limits, MAX_ARCHIVE_BYTES, SANDBOX_GID, SANDBOX_UID } from "./limits.ts";
 import { seccompProgram, seccompSupported } from "./seccomp.ts";
-import { fileOps } from "./workspace-files.ts";
 import { WorkspaceActivity } from "./workspace-activity.ts";
+import { fileOps } from "./workspace-files.ts";
 
 export interface HostOptions {
   port: number;

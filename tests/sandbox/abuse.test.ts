@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloudflareSandbox } from "../../sandbox/cloudflare.ts";
 import { LocalSandboxClient } from "../../sandbox/client.ts";
+import { CloudflareSandbox } from "../../sandbox/cloudflare.ts";
 import { DEFAULT_LIMITS } from "../../sandbox/host/limits.ts";
 import { type SandboxHost, startSandboxHost } from "../../sandbox/host/server.ts";
 import { type SandboxBackend, TRUNCATION_MARKER } from "../../sandbox/types.ts";
@@ -36,7 +36,12 @@ const sid = () => `a-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   process.env.EDGECLAW_TEST_SECRET = "sk-live-must-not-leak";
-  host = await startSandboxHost({ port: 0, secret: SECRET, root: mkdtempSync(join(tmpdir(), "edgeclaw-abuse-")), limits: LIMITS });
+  host = await startSandboxHost({
+    port: 0,
+    secret: SECRET,
+    root: mkdtempSync(join(tmpdir(), "edgeclaw-abuse-")),
+    limits: LIMITS,
+  });
   const local = new LocalSandboxClient(host.url, SECRET);
   backends.local = () => local;
   // One container-like root per session id, as the SDK gives one container per session.
@@ -118,7 +123,9 @@ describe.each(["local", "container"])("abuse suite: %s backend", (name) => {
   it("refuses symlink and hard-link escapes through the file operations", async () => {
     const id = sid();
     await sandbox().writeFile(id, "notes/a.txt", new TextEncoder().encode("inside"));
-    await sandbox().exec(id, { command: "ln -s /etc/passwd link; ln -s /etc dir; ln -s notes/a.txt ok; ln /etc/passwd hard 2>/dev/null; true" });
+    await sandbox().exec(id, {
+      command: "ln -s /etc/passwd link; ln -s /etc dir; ln -s notes/a.txt ok; ln /etc/passwd hard 2>/dev/null; true",
+    });
     expect(await codeOf(sandbox().readFile(id, "link"))).toBe("path_outside_workspace");
     expect(await codeOf(sandbox().readFile(id, "dir/passwd"))).toBe("path_outside_workspace");
     expect(await codeOf(sandbox().writeFile(id, "dir/evil", new Uint8Array([1])))).toBe("path_outside_workspace");
@@ -158,7 +165,9 @@ describe.each(["local", "container"])("abuse suite: %s backend", (name) => {
 
   it("round-trips the workspace through a streamed archive", async () => {
     const id = sid();
-    await sandbox().exec(id, { command: "mkdir -p src && head -c 300000 /dev/urandom > src/blob && echo hi > a.txt && ln -s a.txt l" });
+    await sandbox().exec(id, {
+      command: "mkdir -p src && head -c 300000 /dev/urandom > src/blob && echo hi > a.txt && ln -s a.txt l",
+    });
     const before = (await sandbox().exec(id, { command: "find . -type f -exec sha256sum {} + | sort" })).stdout;
     const archive = new Uint8Array(await new Response(await sandbox().archive(id)).arrayBuffer());
     await sandbox().exec(id, { command: "rm -rf src; echo changed > a.txt" });
@@ -176,7 +185,11 @@ describe.each(["local", "container"])("abuse suite: %s backend", (name) => {
       started = resolve;
     });
     const running = sandbox()
-      .exec(id, { command: "echo ready; sleep 30", timeoutMs: 60_000 }, { signal: abort.signal, onOutput: () => started() })
+      .exec(
+        id,
+        { command: "echo ready; sleep 30", timeoutMs: 60_000 },
+        { signal: abort.signal, onOutput: () => started() },
+      )
       .catch(() => undefined);
     await ready;
     expect(await codeOf(sandbox().restore(id, archive))).toBe("sandbox_busy");
@@ -192,11 +205,13 @@ describe("local backend only: kernel surface and /tmp", () => {
     const probe = [
       "import ctypes, os",
       "libc = ctypes.CDLL(None, use_errno=True)",
-      "for name, nr, args in [(\"unshare\", 272, (0,)), (\"mount\", 165, (0, 0, 0, 0, 0)), (\"ptrace\", 101, (9999, 0, 0, 0)), (\"keyctl\", 250, (9999, 0, 0, 0, 0)), (\"bpf\", 321, (9999, 0, 0))]:",
+      'for name, nr, args in [("unshare", 272, (0,)), ("mount", 165, (0, 0, 0, 0, 0)), ("ptrace", 101, (9999, 0, 0, 0)), ("keyctl", 250, (9999, 0, 0, 0, 0)), ("bpf", 321, (9999, 0, 0))]:',
       "    r = libc.syscall(nr, *args)",
-      "    print(name, r, os.strerror(ctypes.get_errno()) if r != 0 else \"ok\")",
+      '    print(name, r, os.strerror(ctypes.get_errno()) if r != 0 else "ok")',
     ].join("\n");
-    const result = await local.exec(sid(), { command: `grep Seccomp: /proc/self/status; python3 -c '${probe}'; unshare -r true` });
+    const result = await local.exec(sid(), {
+      command: `grep Seccomp: /proc/self/status; python3 -c '${probe}'; unshare -r true`,
+    });
     expect(result.stdout).toContain("Seccomp:\t2");
     for (const name of ["unshare", "mount", "ptrace", "keyctl", "bpf"])
       expect(result.stdout).toContain(`${name} -1 Operation not permitted`);
@@ -206,7 +221,9 @@ describe("local backend only: kernel surface and /tmp", () => {
   it("bounds /tmp", async () => {
     const local = backends.local?.();
     if (!local) throw new Error("no local backend");
-    const result = await local.exec(sid(), { command: "head -c 33554432 /dev/zero > /tmp/fill; echo $?; df -B1 --output=size /tmp | tail -1" });
+    const result = await local.exec(sid(), {
+      command: "head -c 33554432 /dev/zero > /tmp/fill; echo $?; df -B1 --output=size /tmp | tail -1",
+    });
     expect(result.stderr).toMatch(/No space left on device/);
     expect(Number(result.stdout.trim().split("\n").at(-1))).toBe(16 * 1024 * 1024);
   });

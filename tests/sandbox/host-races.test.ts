@@ -52,15 +52,24 @@ async function startSwapping(id: string, target: string) {
     ready = resolve;
   });
   const running = sandbox
-    .exec(id, { command: swapper(target, LINKS), timeoutMs: 120_000 }, {
-      signal: abort.signal,
-      onOutput: (_stream, text) => {
-        if (text.includes("ready")) ready();
+    .exec(
+      id,
+      { command: swapper(target, LINKS), timeoutMs: 120_000 },
+      {
+        signal: abort.signal,
+        onOutput: (_stream, text) => {
+          if (text.includes("ready")) ready();
+        },
       },
-    })
+    )
     .catch(() => undefined);
   await started;
-  return { stop: async () => (abort.abort(), await running) };
+  return {
+    stop: async () => {
+      abort.abort();
+      await running;
+    },
+  };
 }
 
 describe("host races (V1, V2)", () => {
@@ -92,10 +101,14 @@ describe("host races (V1, V2)", () => {
       mkdirSync(dir);
       chownSync(dir, SANDBOX_UID, SANDBOX_UID);
       // The swapper runs on the host itself as the sandbox user, in the folder being removed: the worst case.
-      const child = spawn("setpriv", [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, "--clear-groups", "bash", "-c", swapper(outside, LINKS)], {
-        cwd: dir,
-        stdio: ["ignore", "pipe", "ignore"],
-      });
+      const child = spawn(
+        "setpriv",
+        [`--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, "--clear-groups", "bash", "-c", swapper(outside, LINKS)],
+        {
+          cwd: dir,
+          stdio: ["ignore", "pipe", "ignore"],
+        },
+      );
       await new Promise<void>((resolve) => child.stdout?.on("data", () => resolve()));
       await removeTree(jail, dir).catch(() => undefined);
       child.kill("SIGKILL");
@@ -117,6 +130,7 @@ describe("host races (V1, V2)", () => {
     expect(readdirSync(outside).filter((name) => name.startsWith("pwned"))).toEqual([]);
     expect(statSync(outside).uid).toBe(0);
     // Some writes landed in the workspace, the rest were refused: never anything else.
-    for (const code of results) expect(["ok", "path_outside_workspace", "bad_request", "file_not_found"]).toContain(code);
+    for (const code of results)
+      expect(["ok", "path_outside_workspace", "bad_request", "file_not_found"]).toContain(code);
   });
 });

@@ -163,7 +163,11 @@ export async function restoreSnapshot(
     await deps.sandbox.restore(deps.sessionId, archive.body, manifest.archive.sha256);
   } catch (error) {
     if (error instanceof SandboxError && error.code === "checksum_mismatch")
-      return { ok: false, code: "snapshot_corrupt", message: "the snapshot's archive does not match its checksum; nothing was changed" };
+      return {
+        ok: false,
+        code: "snapshot_corrupt",
+        message: "the snapshot's archive does not match its checksum; nothing was changed",
+      };
     if (error instanceof SandboxError && error.code === "sandbox_busy")
       return { ok: false, code: "sandbox_busy", message: `${error.message} (the restore changed nothing)` };
     throw error;

@@ -17,8 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { RUNNER_PATH } from "../../../sandbox/host/jail.ts";
 import type { SdkSandbox } from "../../../sandbox/cloudflare.ts";
+import { RUNNER_PATH } from "../../../sandbox/host/jail.ts";
 
 export const TEST_RUNNER = "/opt/edgeclaw-runner";
 
@@ -32,26 +32,45 @@ export function containerLike(uid: number): { sdk: SdkSandbox; root: string } {
   for (const link of ["bin", "sbin", "lib", "lib64"]) symlinkSync(`usr/${link}`, join(root, link));
   writeFileSync(join(root, TEST_RUNNER), "");
   const host = (path: string) => join(root, path);
+  // What the SDK's root shell has in its environment: a secret the runner's commands must not see.
+  const containerEnv: NodeJS.ProcessEnv = Object.create(null);
+  containerEnv.PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+  containerEnv.SECRET_OF_THE_WORKER = "sk-container-secret";
   const sdk: SdkSandbox = {
     exec(command, options = {}) {
       const child = spawn(
         "bwrap",
         [
-          "--bind", root, "/",
-          "--ro-bind", "/usr", "/usr",
-          "--ro-bind", "/etc", "/etc",
-          "--ro-bind", RUNNER_PATH, TEST_RUNNER,
-          "--proc", "/proc",
-          "--dev", "/dev",
-          "--tmpfs", "/tmp",
+          "--bind",
+          root,
+          "/",
+          "--ro-bind",
+          "/usr",
+          "/usr",
+          "--ro-bind",
+          "/etc",
+          "/etc",
+          "--ro-bind",
+          RUNNER_PATH,
+          TEST_RUNNER,
+          "--proc",
+          "/proc",
+          "--dev",
+          "/dev",
+          "--tmpfs",
+          "/tmp",
           "--unshare-pid",
-          "--cap-add", "ALL",
+          "--cap-add",
+          "ALL",
           "--die-with-parent",
-          "--chdir", "/workspace",
+          "--chdir",
+          "/workspace",
           "--",
-          "/bin/bash", "-c", command,
+          "/bin/bash",
+          "-c",
+          command,
         ],
-        { stdio: ["ignore", "pipe", "pipe"], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", SECRET_OF_THE_WORKER: "sk-container-secret" } },
+        { stdio: ["ignore", "pipe", "pipe"], env: containerEnv },
       );
       const out = { stdout: "", stderr: "" };
       for (const stream of ["stdout", "stderr"] as const) {
