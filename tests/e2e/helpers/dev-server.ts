@@ -14,6 +14,8 @@ export interface DevServer {
   persistDir: string;
   /** The local sandbox host the service uses. */
   sandbox: { url: string; secret: string };
+  /** The process group of `wrangler dev` and its workerd (to measure their memory). */
+  processGroup: number;
   /** Stops the sandbox host abruptly (fault tests). */
   killSandbox(): Promise<void>;
   stop(): Promise<void>;
@@ -95,5 +97,13 @@ export async function startDevServer(
     throw error;
   }
   const killSandbox = () => sandbox.host.close();
-  return { url, port, persistDir, sandbox: { url: sandbox.host.url, secret: sandbox.secret }, killSandbox, stop };
+  return {
+    url,
+    port,
+    persistDir,
+    processGroup: child.pid ?? 0,
+    sandbox: { url: sandbox.host.url, secret: sandbox.secret },
+    killSandbox,
+    stop,
+  };
 }
