@@ -75,7 +75,9 @@ delete)
   rm -rf -- "${parent:?}/$name"
   ;;
 archive)
-  exec tar --create --gzip --file=- --directory "$W" --numeric-owner .
+  # gzip -1: the archive is for restoring, and speed matters more than size (most bulk is incompressible).
+  set -o pipefail
+  tar --create --file=- --directory "$W" --numeric-owner . | gzip -1
   ;;
 extract)
   archive="$1" max_entries="$2" max_bytes="$3"
