@@ -81,6 +81,8 @@ export async function uploadArchive(
   } catch (error) {
     const current = upload as R2MultipartUpload | null;
     await current?.abort().catch(() => undefined);
+    // The digest's promise rejects once the hash is aborted: nothing waits for it any more.
+    digest.digest.catch(() => undefined);
     await hashing.abort(error).catch(() => undefined);
     throw error;
   }
