@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Device } from "../../../protocol/frames";
 import { Markdown } from "../markdown";
 import { type ConnectionState, SessionSocket } from "../session-socket";
+import { CANCEL_TURN_EVENT } from "./files-panel";
 import { apply, emptyView, type Item, type ToolCard, type ViewModel } from "./view-model";
 
 const COMMANDS = ["/help", "/model NAME", "/new", "/usage", "/cancel", "/compact"];
@@ -101,6 +102,12 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
     setProblem(null);
   };
   const cancel = () => socket.current?.send({ type: "cancel" });
+  // The files panel asks for a cancel when a restore is refused because a command runs.
+  useEffect(() => {
+    const onCancel = () => socket.current?.send({ type: "cancel" });
+    window.addEventListener(CANCEL_TURN_EVENT, onCancel);
+    return () => window.removeEventListener(CANCEL_TURN_EVENT, onCancel);
+  }, []);
   const decide = (toolCallId: string, approve: boolean) =>
     socket.current?.send({ type: "tool_decision", toolCallId, approve });
   const others = useMemo(() => devices.length, [devices]);
