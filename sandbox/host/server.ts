@@ -205,6 +205,8 @@ export async function startSandboxHost(options: HostOptions): Promise<SandboxHos
       fail(res, error instanceof SyntaxError ? new SandboxError("bad_request", "the body is not valid JSON") : error);
     }
   });
+  // A restore's body streams for as long as a large archive takes: no whole-request deadline.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
