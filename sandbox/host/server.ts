@@ -205,8 +205,11 @@ export async function startSandboxHost(options: HostOptions): Promise<SandboxHos
       fail(res, error instanceof SyntaxError ? new SandboxError("bad_request", "the body is not valid JSON") : error);
     }
   });
-  // A restore's body streams for as long as a large archive takes: no whole-request deadline.
+  // A restore's body streams for as long as a large archive takes: no whole-request deadline. Idle
+  // keep-alive sockets stay open long enough that the Worker never sends a streamed body into one the
+  // host is closing (that body could not be retried).
   server.requestTimeout = 0;
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
