@@ -3,28 +3,19 @@
 // The session object streams archives, so its memory must not grow with the workspace's size.
 // Alone: `node bench/snapshot-large.ts` (BENCH_SNAPSHOT_MB="64,1024" picks the sizes); `npm run bench` runs it too.
 
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { call, login, newSession } from "../tests/e2e/helpers/client.ts";
 import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
+import { workerdRss } from "./rss.ts";
 import { fmt, table } from "./stats.ts";
 
-/** Resident set (MiB) of the workerd processes in `group`, summed. */
-export function workerdRssMiB(group: number): number {
-  const pids = spawnSync("pgrep", ["-g", String(group), "workerd"]).stdout.toString().trim().split("\n").filter(Boolean);
-  let kb = 0;
-  for (const pid of pids) {
-    try {
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return kb / 1024;
-}
+/** workerd's resident set in MiB. */
+const workerdRssMiB = (group: number) => workerdRss(group) / 2 ** 20;
 
 /** Runs `work` while sampling the resident set every 100 ms; returns the peak. */
-async function peakDuring<T>(group: number, work: () => Promise<T>): Promise<{ value: T; peakMiB: number; ms: number }> {
+async function peakDuring<T>(
+  group: number,
+  work: () => Promise<T>,
+): Promise<{ value: T; peakMiB: number; ms: number }> {
   let peak = workerdRssMiB(group);
   const timer = setInterval(() => {
     peak = Math.max(peak, workerdRssMiB(group));
@@ -92,7 +83,16 @@ export async function benchLargeSnapshot(
   const rows: Row[] = [];
   for (const mib of sizesMiB) rows.push(await one(base, sandbox, group, mib));
   const markdown = table(
-    ["workspace", "archive", "snapshot", "restore", "workerd RSS before", "peak in snapshot", "peak in restore", "after"],
+    [
+      "workspace",
+      "archive",
+      "snapshot",
+      "restore",
+      "workerd RSS before",
+      "peak in snapshot",
+      "peak in restore",
+      "after",
+    ],
     rows.map((r) => [
       `${r.mib} MiB`,
       `${fmt(r.archiveBytes / 2 ** 20, 0)} MiB`,

@@ -11,11 +11,11 @@ import { startSandboxHost } from "../../../sandbox/host/server.ts";
 export interface DevServer {
   url: string;
   port: number;
+  /** Process group of `wrangler dev` and its workerd (benchmarks read workerd's memory through it). */
+  processGroup: number;
   persistDir: string;
   /** The local sandbox host the service uses. */
   sandbox: { url: string; secret: string };
-  /** The process group of `wrangler dev` and its workerd (to measure their memory). */
-  processGroup: number;
   /** Stops the sandbox host abruptly (fault tests). */
   killSandbox(): Promise<void>;
   stop(): Promise<void>;
@@ -97,11 +97,12 @@ export async function startDevServer(
     throw error;
   }
   const killSandbox = () => sandbox.host.close();
+  const processGroup = child.pid ?? 0;
   return {
     url,
     port,
+    processGroup,
     persistDir,
-    processGroup: child.pid ?? 0,
     sandbox: { url: sandbox.host.url, secret: sandbox.secret },
     killSandbox,
     stop,
