@@ -14,7 +14,7 @@ function source(total: number, chunk = 1_000_003, failAfter?: number): ReadableS
       if (sent >= total) return controller.close();
       const size = Math.min(chunk, total - sent);
       const bytes = new Uint8Array(size);
-      for (let i = 0; i < size; i++) bytes[i] = (sent + i) * 2654435761 >>> 24;
+      for (let i = 0; i < size; i++) bytes[i] = ((sent + i) * 2654435761) >>> 24;
       sent += size;
       controller.enqueue(bytes);
     },
