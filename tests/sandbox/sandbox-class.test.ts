@@ -10,7 +10,6 @@ vi.mock("@cloudflare/sandbox", () => ({
     /** As @cloudflare/containers' Container: internet on unless a subclass says otherwise. */
     enableInternet = true;
     allowedHosts: string[] | undefined;
-    constructor(_ctx: unknown, _env: unknown) {}
   },
 }));
 
