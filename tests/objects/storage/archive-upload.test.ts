@@ -73,7 +73,7 @@ describe("uploadArchive", () => {
     if (!stored) throw new Error("nothing stored");
     expect(await hex(stored.body)).toBe(result.sha256);
     expect(result.sha256).toBe(await hex(source(total)));
-  });
+  }, 60_000);
 
   it("aborts the multipart upload when the archive fails half-way, and stores nothing", async () => {
     const key = `t/${crypto.randomUUID()}/broken.tgz`;
