@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   bad_archive: 422,
   path_outside_workspace: 403,
   sandbox_unavailable: 503,
+  mcp_unavailable: 503,
   storage_unavailable: 503,
   rate_limited: 429,
   jwks_unavailable: 503,
