@@ -103,9 +103,15 @@ export async function connect(account: McpAccount, server: McpServer, options: C
   }
 }
 
+/** Whether a failure means the user must authorise the server (again): a revoked or expired grant. */
+export function needsAuthorization(error: unknown): boolean {
+  return error instanceof NeedsAuthorization || error instanceof UnauthorizedError;
+}
+
 /** A short, safe description of a connection or call failure. */
 export function failureText(error: unknown): string {
   if (error instanceof NeedsAuthorization || error instanceof OutboundUrlRefused) return error.message;
+  if (error instanceof UnauthorizedError) return new NeedsAuthorization(null).message;
   if (error instanceof Error) return error.message.slice(0, 300) || error.name;
   return "unknown error";
 }

@@ -2,7 +2,7 @@
 
 import type { McpServerCreated } from "../../protocol/mcp";
 import type { McpAccount, McpServer } from "./account";
-import { type ConnectOptions, connect, failureText, NeedsAuthorization } from "./connection";
+import { type ConnectOptions, connect, failureText, NeedsAuthorization, needsAuthorization } from "./connection";
 import { toolViews } from "./tools";
 
 /** Lists the server's tools and stores the outcome as its status. */
@@ -24,14 +24,15 @@ export async function probeServer(
     }
   } catch (error) {
     const detail = failureText(error);
-    if (error instanceof NeedsAuthorization) {
+    if (needsAuthorization(error)) {
       await account.setStatus(server.id, "needs_auth", detail);
+      const authorizeUrl = error instanceof NeedsAuthorization ? error.authorizeUrl : null;
       return {
         ...base,
         status: "needs_auth",
         statusDetail: detail,
         tools: [],
-        ...(error.authorizeUrl ? { authorizeUrl: error.authorizeUrl } : {}),
+        ...(authorizeUrl ? { authorizeUrl } : {}),
       };
     }
     await account.setStatus(server.id, "error", detail);

@@ -5,7 +5,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { McpApprovalMode, McpToolView } from "../../protocol/mcp";
 import type { Tool, ToolOutcome } from "../tools/types";
 import type { McpAccount, McpServer } from "./account";
-import { type Connection, connect, failureText, NeedsAuthorization } from "./connection";
+import { type Connection, connect, failureText, needsAuthorization } from "./connection";
 import { offeredName } from "./names";
 import { effectiveMode } from "./policy";
 import { resultText } from "./results";
@@ -64,9 +64,10 @@ async function open(options: McpToolsOptions, server: McpServer, cacheKey: strin
   connection.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     fresh.listedAt = 0;
   });
-  connection.client.onerror = () => {
+  connection.client.onerror = (error) => {
     // A broken stream leaves requests waiting: close, so they fail now and the next call reconnects.
-    void dropConnection(cacheKey);
+    // An authorisation failure is left to reject its own request (the caller records needs_auth).
+    if (!needsAuthorization(error)) void dropConnection(cacheKey);
   };
   return connection;
 }
@@ -102,7 +103,7 @@ async function serverTools(options: McpToolsOptions, server: McpServer): Promise
     return tools;
   } catch (error) {
     await dropConnection(cacheKey);
-    const status = error instanceof NeedsAuthorization ? "needs_auth" : "error";
+    const status = needsAuthorization(error) ? "needs_auth" : "error";
     await options.account.setStatus(server.id, status, failureText(error)).catch(() => undefined);
     return status === "needs_auth" ? [] : (entry?.tools ?? []);
   }
@@ -157,8 +158,8 @@ async function callTool(
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     await dropConnection(cacheKey);
-    if (error instanceof NeedsAuthorization) {
-      await options.account.setStatus(server.id, "needs_auth", error.message).catch(() => undefined);
+    if (needsAuthorization(error)) {
+      await options.account.setStatus(server.id, "needs_auth", failureText(error)).catch(() => undefined);
     }
     return {
       ok: false,
