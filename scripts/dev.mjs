@@ -1,10 +1,22 @@
 // `npm run dev`: the local sandbox host and `wrangler dev` together, sharing a fresh secret; extra args go to wrangler.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
 const children = [];
+
+/** A local MCP_ENCRYPTION_KEY, made once and kept, so stored MCP secrets stay readable across restarts. */
+function localMcpKey() {
+  if (process.env.MCP_ENCRYPTION_KEY) return process.env.MCP_ENCRYPTION_KEY;
+  const file = ".wrangler/mcp-encryption-key";
+  if (!existsSync(file)) {
+    mkdirSync(".wrangler", { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 
 function start(command, args, env) {
   const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
@@ -37,6 +49,8 @@ start(
     `SANDBOX_URL:http://127.0.0.1:${sandboxPort}`,
     "--var",
     `SANDBOX_SECRET:${secret}`,
+    "--var",
+    `MCP_ENCRYPTION_KEY:${localMcpKey()}`,
     ...process.argv.slice(2),
   ],
   { WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" },

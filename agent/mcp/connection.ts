@@ -2,7 +2,7 @@
 
 import { auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
+import { SSEClientTransport, SseError } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker";
@@ -105,7 +105,24 @@ export async function connect(account: McpAccount, server: McpServer, options: C
 
 /** Whether a failure means the user must authorise the server (again): a revoked or expired grant. */
 export function needsAuthorization(error: unknown): boolean {
-  return error instanceof NeedsAuthorization || error instanceof UnauthorizedError;
+  return error instanceof NeedsAuthorization || error instanceof UnauthorizedError || refusedToken(error);
+}
+
+/** A 401 the transport did not recover from itself (it tries once per connection). */
+export function refusedToken(error: unknown): boolean {
+  return (error instanceof StreamableHTTPError || error instanceof SseError) && error.code === 401;
+}
+
+/** After a refused token: refresh (or learn the grant is gone). True when new tokens are stored. */
+export async function reauthorize(account: McpAccount, server: McpServer, options: ConnectOptions): Promise<boolean> {
+  if (!server.secrets.tokens) return false;
+  const provider = new StoredOAuthProvider(account, server);
+  const fetchFn = guardedFetch({ allowLoopback: options.allowLoopback }, options.fetch);
+  try {
+    return (await auth(provider, { serverUrl: server.url, fetchFn })) === "AUTHORIZED";
+  } catch {
+    return false;
+  }
 }
 
 /** A short, safe description of a connection or call failure. */

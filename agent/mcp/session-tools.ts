@@ -6,12 +6,13 @@ import { McpAccount } from "./account";
 import { mcpTools } from "./tools";
 
 /** The user's MCP tools for this turn; an error here never breaks the turn (the tools are just missing). */
-export async function userMcpTools(env: Env, config: Config, owner: string): Promise<Tool[]> {
+export async function userMcpTools(env: Env, config: Config, owner: string, sessionId: string): Promise<Tool[]> {
   if (!config.mcpEncryptionKey || owner === "") return [];
   const account = new McpAccount(env.DIRECTORY.getByName(`user:${owner}`), config.mcpEncryptionKey, owner);
   try {
     return await mcpTools({
       account,
+      owner: sessionId,
       operatorPolicy: config.sandbox.execPolicy,
       // Loopback servers only when the service itself runs locally (DEV_AUTH is honoured on loopback only).
       allowLoopback: config.devAuth,

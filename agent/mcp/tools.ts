@@ -5,7 +5,7 @@ import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validatio
 import type { McpApprovalMode, McpToolView } from "../../protocol/mcp";
 import type { Tool, ToolOutcome } from "../tools/types";
 import type { McpAccount, McpServer } from "./account";
-import { type Connection, connect, failureText, needsAuthorization } from "./connection";
+import { type Connection, connect, failureText, needsAuthorization, reauthorize, refusedToken } from "./connection";
 import { offeredName } from "./names";
 import { effectiveMode } from "./policy";
 import { resultText } from "./results";
@@ -24,20 +24,25 @@ interface CachedServer {
   listedAt: number;
 }
 
-/** Per isolate: open connections and tool lists, by user and server. */
+/**
+ * Open connections and tool lists, by owner (the session object), user and server. Keyed by owner because
+ * an isolate hosts many objects and one object cannot use another's I/O (streams, sockets).
+ */
 const cache = new Map<string, CachedServer>();
 const validator = new CfWorkerJsonSchemaValidator();
 
 export interface McpToolsOptions {
   account: McpAccount;
+  /** Whose connections these are (the session id): never shared across Durable Objects. */
+  owner: string;
   /** The operator's approval policy (EXEC_POLICY): no tool is looser. */
   operatorPolicy: McpApprovalMode;
   allowLoopback: boolean;
   fetch?: typeof fetch;
 }
 
-function key(account: McpAccount, server: McpServer): string {
-  return `${account.user}\u0000${server.id}`;
+function key({ account, owner }: McpToolsOptions, server: McpServer): string {
+  return `${owner}\u0000${account.user}\u0000${server.id}`;
 }
 
 async function dropConnection(cacheKey: string): Promise<void> {
@@ -86,7 +91,7 @@ async function listTools(connection: Connection): Promise<McpTool[]> {
 
 /** The server's tools: cached while fresh, else listed (the status is recorded either way). */
 async function serverTools(options: McpToolsOptions, server: McpServer): Promise<McpTool[]> {
-  const cacheKey = key(options.account, server);
+  const cacheKey = key(options, server);
   let entry = cache.get(cacheKey);
   if (entry && entry.updatedAt !== server.updatedAt) {
     await dropConnection(cacheKey);
@@ -124,13 +129,14 @@ async function callTool(
   tool: McpTool,
   args: Record<string, unknown>,
   ctx: Parameters<Tool["run"]>[1],
+  retry = true,
 ): Promise<ToolOutcome> {
   const started = Date.now();
   // The SDK's own schema type and the validator's differ only in optional-property strictness.
   const schema: Parameters<typeof validator.getValidator>[0] = JSON.parse(JSON.stringify(tool.inputSchema));
   const check = validator.getValidator(schema)(args);
   if (!check.valid) return { ok: false, output: `invalid arguments for ${tool.name}: ${check.errorMessage}` };
-  const cacheKey = key(options.account, server);
+  const cacheKey = key(options, server);
   try {
     const connection = await open(options, server, cacheKey);
     const entry = cache.get(cacheKey);
@@ -158,6 +164,10 @@ async function callTool(
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     await dropConnection(cacheKey);
+    const connectOptions = { allowLoopback: options.allowLoopback, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    if (refusedToken(error) && retry && (await reauthorize(options.account, server, connectOptions))) {
+      return callTool(options, server, tool, args, ctx, false);
+    }
     if (needsAuthorization(error)) {
       await options.account.setStatus(server.id, "needs_auth", failureText(error)).catch(() => undefined);
     }

@@ -66,7 +66,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
         ...memoryTools(memoryStore),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
-        ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "")),
+        ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "", deps.meta.get()?.id ?? "")),
       ]);
     },
     setAlarm: deps.setAlarm,

@@ -113,6 +113,7 @@ describe("MCP tools in workerd", () => {
     const { mcp, dir } = await account();
     const seen: Request[] = [];
     const tools = await mcpTools({
+      owner: "t",
       account: mcp,
       operatorPolicy: "auto",
       allowLoopback: false,
@@ -146,6 +147,7 @@ describe("MCP tools in workerd", () => {
     expect(effectiveMode({ default: "auto", tools: {} }, "t", "deny")).toBe("deny");
     const { mcp } = await account({ default: "auto", tools: { liar: "deny", weather: "ask" } });
     const tools = await mcpTools({
+      owner: "t",
       account: mcp,
       operatorPolicy: "auto",
       allowLoopback: false,
@@ -157,6 +159,7 @@ describe("MCP tools in workerd", () => {
     ]);
     const strict = await account();
     const asked = await mcpTools({
+      owner: "t",
       account: strict.mcp,
       operatorPolicy: "ask",
       allowLoopback: false,
@@ -177,7 +180,13 @@ describe("MCP tools in workerd", () => {
     const { mcp, dir } = await account();
     const garbage: typeof fetch = async () =>
       new Response("<html>not mcp</html>", { headers: { "content-type": "text/html" } });
-    const tools = await mcpTools({ account: mcp, operatorPolicy: "auto", allowLoopback: false, fetch: garbage });
+    const tools = await mcpTools({
+      owner: "t",
+      account: mcp,
+      operatorPolicy: "auto",
+      allowLoopback: false,
+      fetch: garbage,
+    });
     expect(tools).toEqual([]);
     expect(dir.patches).toContainEqual(expect.objectContaining({ status: "error" }));
   });
