@@ -249,7 +249,7 @@ describe("MCP servers against wrangler dev", () => {
     expect(callback.searchParams.get("state")).toBe(state);
     const back = await call(server.url, `${callback.pathname}${callback.search}`, token, { redirect: "manual" });
     expect(back.status).toBe(303);
-    expect(back.headers.get("location")).toContain(`/mcp.html?server=${ids.secure}`);
+    expect(back.headers.get("location")).toContain(`/mcp?server=${ids.secure}`);
     const replay = await call(server.url, `${callback.pathname}${callback.search}`, token, { redirect: "manual" });
     expect(replay.status).toBe(400);
 

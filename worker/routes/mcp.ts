@@ -17,7 +17,7 @@ import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 
 /** The page the OAuth callback sends the browser back to. */
-export const MCP_PAGE = "/mcp.html";
+export const MCP_PAGE = "/mcp";
 const MAX_HEADERS = 20;
 const RESERVED_HEADERS = new Set([
   "host",

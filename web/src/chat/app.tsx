@@ -81,7 +81,7 @@ function Sessions({ me }: { me: Me }) {
       <nav class="sidebar" aria-label="Sessions">
         <div class="me">
           <span>{me.user}</span>
-          <a href="/mcp.html">MCP servers</a>
+          <a href="/mcp">MCP servers</a>
           {me.admin ? <a href="/admin">Admin</a> : null}
           <a href={signOutUrl}>Sign out</a>
         </div>

@@ -117,9 +117,20 @@ export function McpPage() {
       </ul>
       <form onSubmit={add} aria-label="Add an MCP server">
         <h3>Add a server</h3>
-        <input placeholder="name (letters, digits, _ -)" value={name} onInput={(e) => setName(e.currentTarget.value)} />
-        <input placeholder="https://example.com/mcp" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
+        <input
+          aria-label="Name"
+          placeholder="name (letters, digits, _ -)"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <input
+          aria-label="URL"
+          placeholder="https://example.com/mcp"
+          value={url}
+          onInput={(e) => setUrl(e.currentTarget.value)}
+        />
         <textarea
+          aria-label="Headers"
           placeholder={"Headers, one a line (kept encrypted, never shown again)\nAuthorization: Bearer …"}
           value={headers}
           onInput={(e) => setHeaders(e.currentTarget.value)}
