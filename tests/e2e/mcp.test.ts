@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { McpServerCreated, McpServerView } from "../../protocol/mcp.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+import { type FakeLlm, type Step, startFakeLlm } from "../fake-llm/server.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 import {
@@ -47,14 +47,20 @@ describe("MCP servers against wrangler dev", () => {
   const servers = async (as = token) =>
     (await json<{ servers: McpServerView[] }>("/api/mcp/servers", {}, as)).body.servers;
 
-  /** One turn of a fresh session: the scripted steps run, and the device is returned once the turn ended. */
-  async function turn(tag: string, devices = 1): Promise<Device[]> {
+  /** Scripts the stand-in LLM for a fresh tag and starts one turn of a fresh session on `count` devices. */
+  async function scriptedTurn(steps: Step[], count = 1) {
+    const tag = `t-${randomBytes(4).toString("hex")}`;
+    llm.script({ match: tag, steps });
     const id = await newSession(server.url, token);
-    const opened = await Promise.all(Array.from({ length: devices }, () => Device.open(server.url, id, token)));
-    for (const device of opened) await device.hello();
-    opened[0]?.send({ type: "user_message", id: "m1", text: `go ${tag}` });
-    return opened;
+    const devices = await Promise.all(Array.from({ length: count }, () => Device.open(server.url, id, token)));
+    for (const device of devices) await device.hello();
+    const [device] = devices;
+    if (!device) throw new Error("no device");
+    device.send({ type: "user_message", id: "m1", text: `go ${tag}` });
+    return { tag, device, devices };
   }
+
+  const ended = (device: Device) => device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
 
   beforeAll(async () => {
     llm = await startFakeLlm();
@@ -123,10 +129,8 @@ describe("MCP servers against wrangler dev", () => {
   });
 
   it("offers the tools with provider-valid names; the results reach the model and every device", async () => {
-    const tag = `t-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag,
-      steps: [
+    const { tag, devices } = await scriptedTurn(
+      [
         {
           kind: "tools",
           calls: [
@@ -137,9 +141,9 @@ describe("MCP servers against wrangler dev", () => {
         },
         { kind: "text", chunks: ["done"] },
       ],
-    });
-    const devices = await turn(tag, 2);
-    for (const device of devices) await device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
+      2,
+    );
+    for (const device of devices) await ended(device);
     for (const device of devices) {
       const results = device.frames.filter((f) => f.type === "tool_result");
       expect(results).toHaveLength(3);
@@ -164,19 +168,13 @@ describe("MCP servers against wrangler dev", () => {
       body: JSON.stringify({ approval: { default: "auto", tools: { echo: "ask", add: "deny" } } }),
     });
     expect(patched.body.approval).toEqual({ default: "auto", tools: { echo: "ask", add: "deny" } });
-    const tag = `a-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag,
-      steps: [
-        { kind: "tools", calls: [{ id: "p1", name: "stream__echo", args: JSON.stringify({ text: "ok?" }) }] },
-        { kind: "text", chunks: ["approved and done"] },
-      ],
-    });
-    const [device] = await turn(tag);
-    if (!device) throw new Error("no device");
+    const { tag, device } = await scriptedTurn([
+      { kind: "tools", calls: [{ id: "p1", name: "stream__echo", args: JSON.stringify({ text: "ok?" }) }] },
+      { kind: "text", chunks: ["approved and done"] },
+    ]);
     await device.until(() => device.frames.some((f) => f.type === "approval_request"), 30_000);
     device.send({ type: "tool_decision", toolCallId: "p1", approve: true });
-    await device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
+    await ended(device);
     expect(device.frames.find((f) => f.type === "tool_result")).toMatchObject({ ok: true, output: "stream echo: ok?" });
     const request = llm.requests.find((r) => JSON.stringify(r.body).includes(tag));
     const offered = JSON.stringify((request?.body as { tools?: unknown } | undefined)?.tools);
@@ -193,17 +191,11 @@ describe("MCP servers against wrangler dev", () => {
       approval: { default: "auto" },
     });
     expect(added.body.status).toBe("connected");
-    const tag = `k-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag,
-      steps: [
-        { kind: "tools", calls: [{ id: "h1", name: "doomed__hang", args: "{}" }] },
-        { kind: "tools", calls: [{ id: "h2", name: "sse__add", args: JSON.stringify({ a: 1, b: 1 }) }] },
-        { kind: "text", chunks: ["carried on"] },
-      ],
-    });
-    const [device] = await turn(tag);
-    if (!device) throw new Error("no device");
+    const { device } = await scriptedTurn([
+      { kind: "tools", calls: [{ id: "h1", name: "doomed__hang", args: "{}" }] },
+      { kind: "tools", calls: [{ id: "h2", name: "sse__add", args: JSON.stringify({ a: 1, b: 1 }) }] },
+      { kind: "text", chunks: ["carried on"] },
+    ]);
     await device.until(() => device.frames.some((f) => f.type === "tool_output"), 30_000);
     expect(device.frames.find((f) => f.type === "tool_output")).toMatchObject({ toolCallId: "h1" });
     await doomed.kill();
@@ -258,17 +250,11 @@ describe("MCP servers against wrangler dev", () => {
     expect(view?.tools.map((t) => t.offeredAs)).toContain("secure__echo");
     expect(secure.auth.authorizations[0]?.resource?.toString()).toBe(secure.url);
 
-    const tag = `o-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag,
-      steps: [
-        { kind: "tools", calls: [{ id: "s1", name: "secure__echo", args: JSON.stringify({ text: "behind oauth" }) }] },
-        { kind: "text", chunks: ["ok"] },
-      ],
-    });
-    const [device] = await turn(tag);
-    if (!device) throw new Error("no device");
-    await device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
+    const { device } = await scriptedTurn([
+      { kind: "tools", calls: [{ id: "s1", name: "secure__echo", args: JSON.stringify({ text: "behind oauth" }) }] },
+      { kind: "text", chunks: ["ok"] },
+    ]);
+    await ended(device);
     expect(device.frames.find((f) => f.type === "tool_result")).toMatchObject({
       ok: true,
       output: "secure echo: behind oauth",
@@ -280,17 +266,11 @@ describe("MCP servers against wrangler dev", () => {
     await device.close();
 
     secure.auth.revokeAll();
-    const tag2 = `r-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag2,
-      steps: [
-        { kind: "tools", calls: [{ id: "s2", name: "secure__echo", args: JSON.stringify({ text: "again" }) }] },
-        { kind: "text", chunks: ["the server needs authorising"] },
-      ],
-    });
-    const [device2] = await turn(tag2);
-    if (!device2) throw new Error("no device");
-    await device2.until(() => device2.frames.some((f) => f.type === "turn_end"), 30_000);
+    const { device: device2 } = await scriptedTurn([
+      { kind: "tools", calls: [{ id: "s2", name: "secure__echo", args: JSON.stringify({ text: "again" }) }] },
+      { kind: "text", chunks: ["the server needs authorising"] },
+    ]);
+    await ended(device2);
     expect(device2.frames.find((f) => f.type === "tool_result")).toMatchObject({ toolCallId: "s2", ok: false });
     expect(device2.frames.find((f) => f.type === "turn_end")).toMatchObject({ reason: "done" });
     const revoked = (await servers()).find((s) => s.name === "secure");
@@ -315,7 +295,7 @@ describe("MCP servers against wrangler dev", () => {
     const device = await Device.open(server.url, id, other);
     await device.hello();
     device.send({ type: "user_message", id: "m1", text: `go ${tag}` });
-    await device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
+    await ended(device);
     expect(device.frames.find((f) => f.type === "tool_result")).toMatchObject({
       ok: false,
       output: 'unknown tool "stream__echo"',
@@ -327,20 +307,14 @@ describe("MCP servers against wrangler dev", () => {
   });
 
   it("never lets a secret reach the log, the API, the model, the sandbox or the disk in plain text", async () => {
-    const tag = `s-${randomBytes(4).toString("hex")}`;
-    llm.script({
-      match: tag,
-      steps: [
-        {
-          kind: "tools",
-          calls: [{ id: "e1", name: "exec", args: JSON.stringify({ command: "env; cat /proc/self/environ" }) }],
-        },
-        { kind: "text", chunks: ["looked"] },
-      ],
-    });
-    const [device] = await turn(tag);
-    if (!device) throw new Error("no device");
-    await device.until(() => device.frames.some((f) => f.type === "turn_end"), 30_000);
+    const { device } = await scriptedTurn([
+      {
+        kind: "tools",
+        calls: [{ id: "e1", name: "exec", args: JSON.stringify({ command: "env; cat /proc/self/environ" }) }],
+      },
+      { kind: "text", chunks: ["looked"] },
+    ]);
+    await ended(device);
     const secrets = [SECRET, ...secure.auth.issued];
     const everything = JSON.stringify(device.frames) + JSON.stringify(llm.requests) + JSON.stringify(await servers());
     for (const secret of secrets) expect(everything).not.toContain(secret);

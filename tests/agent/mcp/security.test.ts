@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { openJson, sealJson, validKey } from "../../../agent/mcp/crypto";
 import { checkOutboundUrl, guardedFetch } from "../../../agent/mcp/url-guard";
+import { parseConfig } from "../../../worker/config";
 
 const KEY = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 
@@ -16,6 +17,14 @@ describe("MCP secrets", () => {
     await expect(openJson(other, "alice/s1", sealed)).rejects.toThrow();
     expect(validKey(KEY)).toBe(true);
     expect(validKey("short")).toBe(false);
+  });
+});
+
+describe("MCP_ENCRYPTION_KEY", () => {
+  it("is optional, and a malformed one stops start-up naming the variable", () => {
+    expect(parseConfig({ DEV_AUTH: "1" }).mcpEncryptionKey).toBeNull();
+    expect(parseConfig({ DEV_AUTH: "1", MCP_ENCRYPTION_KEY: KEY }).mcpEncryptionKey).toBe(KEY);
+    expect(() => parseConfig({ DEV_AUTH: "1", MCP_ENCRYPTION_KEY: "too-short" })).toThrow(/MCP_ENCRYPTION_KEY/);
   });
 });
 
