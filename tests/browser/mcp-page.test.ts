@@ -57,8 +57,9 @@ describe("MCP servers page", () => {
     await page.getByLabel("Headers").fill("X-Api-Key: page-secret");
     await page.getByRole("button", { name: "Add" }).click();
     const card = page.locator("li.mcp-server", { hasText: "plain" });
-    await expect.poll(() => card.locator(".status").textContent()).toBe("connected");
-    await expect.poll(() => card.locator("code").allTextContents()).toContain("plain__echo");
+    // Adding connects to the server first: wait for the card (playwright's own deadline), not a fixed delay.
+    await card.locator(".status", { hasText: "connected" }).waitFor();
+    await card.locator("code", { hasText: "plain__echo" }).waitFor();
     expect(await card.textContent()).toContain("headers: x-api-key");
     expect(await page.content()).not.toContain("page-secret");
     expect(plain.headers.at(-1)?.["x-api-key"]).toBe("page-secret");
@@ -69,11 +70,12 @@ describe("MCP servers page", () => {
     await page.getByRole("button", { name: "Add" }).click();
     await page.waitForURL(/\/mcp\?server=/);
     const secured = page.locator("li.mcp-server", { hasText: "secure" });
-    await expect.poll(() => secured.locator(".status").textContent()).toBe("connected");
+    await secured.locator(".status", { hasText: "connected" }).waitFor();
     expect(await secured.textContent()).toContain("authorised");
     await page.screenshot({ path: `${SHOTS}/mcp.png`, fullPage: true });
 
     await card.getByRole("button", { name: "Remove" }).click();
-    await expect.poll(() => page.locator("li.mcp-server").count()).toBe(1);
+    await card.waitFor({ state: "detached" });
+    expect(await page.locator("li.mcp-server").count()).toBe(1);
   });
 });
