@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   sandbox_unavailable: 503,
   /** A restore while a command runs in the workspace: cancel the command first. */
   sandbox_busy: 409,
+  mcp_unavailable: 503,
   storage_unavailable: 503,
   rate_limited: 429,
   jwks_unavailable: 503,

@@ -1,20 +1,31 @@
 // `npm run dev`: the local sandbox host and `wrangler dev` together, sharing a fresh secret; extra args go to wrangler.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
 const children = [];
-// The secret reaches wrangler through an env file only root can read, never argv (/proc/<pid>/cmdline is
+// The secrets reach wrangler through an env file only root can read, never argv (/proc/<pid>/cmdline is
 // world-readable). Given --env-file, wrangler skips .dev.vars and .env, so those are passed along first.
 const secretDir = mkdtempSync(join(tmpdir(), "edgeclaw-dev-"));
 const secretFile = join(secretDir, "sandbox.env");
-writeFileSync(secretFile, `SANDBOX_SECRET=${secret}\n`, { mode: 0o600 });
+writeFileSync(secretFile, `SANDBOX_SECRET=${secret}\nMCP_ENCRYPTION_KEY=${localMcpKey()}\n`, { mode: 0o600 });
 const userEnvFiles = existsSync(".dev.vars") ? [".dev.vars"] : [".env", ".env.local"].filter((f) => existsSync(f));
 process.on("exit", () => rmSync(secretDir, { recursive: true, force: true }));
+
+/** A local MCP_ENCRYPTION_KEY, made once and kept, so stored MCP secrets stay readable across restarts. */
+function localMcpKey() {
+  if (process.env.MCP_ENCRYPTION_KEY) return process.env.MCP_ENCRYPTION_KEY;
+  const file = ".wrangler/mcp-encryption-key";
+  if (!existsSync(file)) {
+    mkdirSync(".wrangler", { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 
 function start(command, args, env) {
   const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });

@@ -9,7 +9,11 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     rollupOptions: {
-      input: { chat: resolve(import.meta.dirname, "index.html"), admin: resolve(import.meta.dirname, "admin.html") },
+      input: {
+        chat: resolve(import.meta.dirname, "index.html"),
+        admin: resolve(import.meta.dirname, "admin.html"),
+        mcp: resolve(import.meta.dirname, "mcp.html"),
+      },
     },
   },
 });

@@ -7,6 +7,7 @@ import { devAuthActive, devJwksResponse, devLogin } from "./auth/dev-auth";
 import { type Config, getConfig } from "./config";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { adminRoutes } from "./routes/admin";
+import { mcpRoutes } from "./routes/mcp";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
 
@@ -73,6 +74,7 @@ export function createApp(): Hono<AppEnv> {
   });
 
   app.route("/api", sessionRoutes());
+  app.route("/api", mcpRoutes());
   app.route("/admin/api", adminRoutes());
   return app;
 }

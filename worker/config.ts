@@ -1,5 +1,6 @@
 // Reads and validates the worker's configuration once per isolate; a bad value names its variable.
 
+import { validKey } from "../agent/mcp/crypto";
 import { AppError } from "../protocol/errors";
 import { sandboxAllowedHosts } from "../sandbox/network";
 import {
@@ -33,6 +34,8 @@ export interface Config {
   framesPerSecond: number;
   agent: AgentConfig;
   metering: MeteringConfig;
+  /** MCP_ENCRYPTION_KEY (base64 of 32 bytes): encrypts MCP secrets at rest; null turns MCP servers off. */
+  mcpEncryptionKey: string | null;
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -115,7 +118,8 @@ export type ConfigVars = MeteringVars &
       | "EXEC_TIMEOUT_SECONDS"
       | "SNAPSHOT_IDLE_MINUTES"
       | "SNAPSHOT_RETENTION"
-      | "RATE_LIMIT_FRAMES_PER_SEC",
+      | "RATE_LIMIT_FRAMES_PER_SEC"
+      | "MCP_ENCRYPTION_KEY",
       string
     >
   >;
@@ -265,6 +269,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SNAPSHOT_IDLE_MINUTES",
   "SNAPSHOT_RETENTION",
   "RATE_LIMIT_FRAMES_PER_SEC",
+  "MCP_ENCRYPTION_KEY",
   ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [
@@ -284,6 +289,7 @@ const OUR_PREFIXES = [
   "APPROVAL_",
   "SNAPSHOT_",
   "SESSION_",
+  "MCP_",
 ];
 
 function checkUnknown(env: object): void {
@@ -331,7 +337,14 @@ export function parseConfig(vars: ConfigVars): Config {
     framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
+    mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
   };
+}
+
+function parseMcpKey(raw: string | undefined): string | null {
+  const key = raw?.trim() || null;
+  if (key !== null && !validKey(key)) throw configError("MCP_ENCRYPTION_KEY", "must be 32 random bytes in base64");
+  return key;
 }
 
 const cache = new WeakMap<object, Config>();

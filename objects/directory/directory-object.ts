@@ -5,6 +5,7 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import migrations from "../../migrations/directory/migrations.js";
 import { migrate } from "../shared/migrate";
+import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
 import { audit, memory, sessions, skills } from "./schema";
 
 /** A session as a directory lists it. */
@@ -79,6 +80,7 @@ function decodeCursor(cursor: string | null): { pinned: boolean; createdAt: numb
 
 export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc {
   readonly #db = drizzle(this.ctx.storage);
+  readonly #mcp = new McpStore(this.#db);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -224,5 +226,32 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { sessions: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  }
+
+  /** The user's MCP servers (secrets still encrypted; only agent/mcp opens them). */
+  async mcpList(): Promise<McpServerRow[]> {
+    return this.#mcp.list();
+  }
+
+  async mcpGet(id: string): Promise<McpServerRow | null> {
+    return this.#mcp.get(id);
+  }
+
+  /** Null when the name is taken or the user has too many servers. */
+  async mcpInsert(row: McpServerRow): Promise<McpServerRow | null> {
+    return this.#mcp.insert(row);
+  }
+
+  async mcpUpdate(id: string, patch: McpServerPatch): Promise<McpServerRow | null> {
+    return this.#mcp.update(id, patch);
+  }
+
+  async mcpDelete(id: string): Promise<boolean> {
+    return this.#mcp.remove(id);
+  }
+
+  /** The server an OAuth callback's state belongs to (unexpired, this user's); the state is used up. */
+  async mcpTakeState(stateHash: string): Promise<McpServerRow | null> {
+    return this.#mcp.takeState(stateHash, Date.now());
   }
 }

@@ -54,3 +54,27 @@ export const skills = sqliteTable("skills", {
   body: text("body").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** A user's MCP servers; `secrets` is AES-GCM ciphertext (header values, OAuth client and tokens), never returned. */
+export const mcpServers = sqliteTable("mcp_servers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  /** `auto` (Streamable HTTP, then HTTP+SSE), `streamable-http` or `sse`. */
+  transport: text("transport").notNull(),
+  /** Encrypted JSON of the server's secrets (see agent/mcp/secrets.ts). */
+  secrets: text("secrets").notNull(),
+  /** JSON approval settings: `{"default": "ask"|"auto", "tools": {name: "ask"|"auto"|"deny"}}`. */
+  approval: text("approval").notNull(),
+  /** `new`, `connected`, `needs_auth`, `error`. */
+  status: text("status").notNull(),
+  statusDetail: text("status_detail").notNull().default(""),
+  /** JSON list of the tools last seen: `[{name, description}]`. */
+  tools: text("tools").notNull().default("[]"),
+  /** SHA-256 (hex) of the pending OAuth `state`, and when it expires. */
+  oauthState: text("oauth_state"),
+  oauthStateExpires: integer("oauth_state_expires"),
+  createdAt: integer("created_at").notNull(),
+  /** Bumped when the user changes the server or authorises it: cached connections are dropped. */
+  updatedAt: integer("updated_at").notNull(),
+});

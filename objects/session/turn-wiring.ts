@@ -1,6 +1,7 @@
 // Builds a session's TurnController from its stores and environment: providers, tools, metering, alarms.
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { userMcpTools } from "../../agent/mcp/session-tools";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
@@ -47,7 +48,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
       const providerDeps = { fetch: (input: string, init: RequestInit) => fetch(input, init), ai: aiBinding(deps.env) };
       return { provider: createProvider({ ...config.agent, provider, model }, providerDeps), model };
     },
-    tools: () => {
+    tools: async () => {
       const policy = deps.meta.get()?.execPolicy ?? config.sandbox.execPolicy;
       const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, deps.meta.get()?.id ?? "");
       const tools = workspaceTools(sandbox, {
@@ -66,6 +67,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
         ...memoryTools(memoryStore),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
+        ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "", deps.meta.get()?.id ?? "")),
       ]);
     },
     setAlarm: deps.setAlarm,

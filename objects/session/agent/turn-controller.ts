@@ -22,7 +22,7 @@ export interface ControllerDeps {
   config: Config;
   emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
   providerFor(ref: string): ResolvedModel;
-  tools(): ToolRegistry;
+  tools(): ToolRegistry | Promise<ToolRegistry>;
   setAlarm(at: number | null): void;
   /** Metering of a turn's model calls; absent, calls are neither limited nor recorded. */
   metering?: TurnMetering;
@@ -242,7 +242,7 @@ export class TurnController {
         ...this.#deps,
         config: this.#deps.config.agent,
         models,
-        tools: this.#deps.tools(),
+        tools: await this.#deps.tools(),
         sessionId: meta?.id ?? "",
         user: meta?.owner ?? "",
         signal,

@@ -98,6 +98,7 @@ function Sessions({ me }: { me: Me }) {
       <nav class="sidebar" aria-label="Sessions">
         <div class="me">
           <span class="user">{me.user}</span>
+          <a href="/mcp">MCP servers</a>
           {me.admin ? <a href="/admin">Admin</a> : null}
           <a href={signOutUrl}>Sign out</a>
           <button

@@ -1,0 +1,24 @@
+// The hook a session's turn uses: the owner's MCP tools, or none when MCP is off or anything fails.
+
+import type { Config } from "../../worker/config";
+import type { Tool } from "../tools/types";
+import { McpAccount } from "./account";
+import { mcpTools } from "./tools";
+
+/** The user's MCP tools for this turn; an error here never breaks the turn (the tools are just missing). */
+export async function userMcpTools(env: Env, config: Config, owner: string, sessionId: string): Promise<Tool[]> {
+  if (!config.mcpEncryptionKey || owner === "") return [];
+  const account = new McpAccount(env.DIRECTORY.getByName(`user:${owner}`), config.mcpEncryptionKey, owner);
+  try {
+    return await mcpTools({
+      account,
+      owner: sessionId,
+      operatorPolicy: config.sandbox.execPolicy,
+      // Loopback servers only when the service itself runs locally (DEV_AUTH is honoured on loopback only).
+      allowLoopback: config.devAuth,
+    });
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "mcp tools unavailable", error: String(error) }));
+    return [];
+  }
+}
