@@ -1,6 +1,7 @@
 // `npm run dev`: the local sandbox host and `wrangler dev` together, sharing a fresh secret; extra args go to wrangler.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { devVapidArgs } from "./vapid-keys.mjs";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
@@ -37,6 +38,7 @@ start(
     `SANDBOX_URL:http://127.0.0.1:${sandboxPort}`,
     "--var",
     `SANDBOX_SECRET:${secret}`,
+    ...devVapidArgs(),
     ...process.argv.slice(2),
   ],
   { WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" },

@@ -8,6 +8,7 @@ import {
   type MeteringVars,
   parseMetering,
 } from "./config-metering";
+import { PUSH_VARIABLES, type PushConfig, PushConfigError, type PushVars, parsePush } from "./config-push";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai";
 export type SandboxMode = "cloudflare" | "local";
@@ -32,6 +33,8 @@ export interface Config {
   framesPerSecond: number;
   agent: AgentConfig;
   metering: MeteringConfig;
+  /** Web Push (VAPID); null when not configured. */
+  push: PushConfig | null;
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -80,6 +83,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = MeteringVars &
+  PushVars &
   Partial<
     Record<
       | "ACCESS_TEAM_DOMAIN"
@@ -252,6 +256,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SNAPSHOT_RETENTION",
   "RATE_LIMIT_FRAMES_PER_SEC",
   ...METERING_VARIABLES,
+  ...PUSH_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -270,6 +275,7 @@ const OUR_PREFIXES = [
   "APPROVAL_",
   "SNAPSHOT_",
   "SESSION_",
+  "VAPID_",
 ];
 
 function checkUnknown(env: object): void {
@@ -284,6 +290,15 @@ function meteringOrConfigError(vars: MeteringVars): MeteringConfig {
     return parseMetering(vars);
   } catch (error) {
     if (error instanceof MeteringConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function pushOrConfigError(vars: PushVars, devAuth: boolean): PushConfig | null {
+  try {
+    return parsePush(vars, devAuth);
+  } catch (error) {
+    if (error instanceof PushConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -312,6 +327,7 @@ export function parseConfig(vars: ConfigVars): Config {
     framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
+    push: pushOrConfigError(vars, devAuth),
   };
 }
 
