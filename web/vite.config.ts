@@ -9,7 +9,13 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     rollupOptions: {
-      input: { chat: resolve(import.meta.dirname, "index.html"), admin: resolve(import.meta.dirname, "admin.html") },
+      input: {
+        chat: resolve(import.meta.dirname, "index.html"),
+        admin: resolve(import.meta.dirname, "admin.html"),
+        sw: resolve(import.meta.dirname, "src/sw.ts"),
+      },
+      // The service worker keeps a fixed URL (/sw.js): its scope is the whole site.
+      output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
     },
   },
 });

@@ -87,7 +87,7 @@ export function buildNotice(input: NoticeInput): PushNotice {
       title: shorten(input.title, 80),
       body: shorten(input.body),
       tag: `${sessionId}:${kind}`,
-      url: `/?session=${encodeURIComponent(sessionId)}`,
+      url: `/?s=${encodeURIComponent(sessionId)}`,
       ...(input.toolCallId ? { toolCallId: input.toolCallId.slice(0, 128) } : {}),
     },
     devicesConnected: input.devicesConnected,

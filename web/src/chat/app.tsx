@@ -5,6 +5,7 @@ import { api, devLogin, type Me, type SessionEntry, signOutUrl, whoAmI } from ".
 import { type Budget, Dashboard } from "../dashboard";
 import { ChatView } from "./chat-view";
 import { FilesPanel } from "./files-panel";
+import { NotificationSettings } from "./notification-settings";
 
 function SignIn({ onDone }: { onDone(): void }) {
   const [email, setEmail] = useState("");
@@ -72,6 +73,8 @@ function Sessions({ me }: { me: Me }) {
   });
   const current = sessions.find((s) => s.id === open);
   const [showUsage, setShowUsage] = useState(false);
+  const [showNotifications, setShowNotifications] = useState(false);
+  useEffect(() => setShowNotifications(false), [open]);
   const [budget, setBudget] = useState<Budget[]>([]);
   useEffect(() => {
     if (showUsage) void api<Budget>("/api/budget").then((b) => setBudget([b]));
@@ -89,6 +92,9 @@ function Sessions({ me }: { me: Me }) {
         </button>
         <button type="button" onClick={() => setShowUsage(!showUsage)} aria-pressed={showUsage}>
           My usage
+        </button>
+        <button type="button" onClick={() => setShowNotifications(!showNotifications)} aria-pressed={showNotifications}>
+          Notifications
         </button>
         <ul>
           {sessions.map((s) => (
@@ -123,7 +129,9 @@ function Sessions({ me }: { me: Me }) {
           ))}
         </ul>
       </nav>
-      {showUsage ? (
+      {showNotifications ? (
+        <NotificationSettings />
+      ) : showUsage ? (
         <main class="main">
           <Dashboard base="/api/usage" budgets={budget} />
         </main>
