@@ -16,6 +16,7 @@ export interface PushData {
 interface WindowClientLike {
   url: string;
   focus(): Promise<unknown>;
+  navigate(url: string): Promise<WindowClientLike | null>;
 }
 export interface ServiceWorkerScope {
   location: Location;
@@ -68,13 +69,23 @@ export function notificationOptions(
   };
 }
 
-/** Focuses a window already showing the session, else opens one. */
+/** Focus needs the click's user activation; without it the window is still shown the session. */
+async function focusQuietly(client: WindowClientLike): Promise<void> {
+  await client.focus().catch(() => undefined);
+}
+
+/** Focuses a window already showing the session, else moves a window of ours to it, else opens one. */
 async function openSession(scope: ServiceWorkerScope, data: PushData): Promise<void> {
   const target = new URL(data.url, scope.location.origin).href;
   const windows = await scope.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const open = windows.find((w) => w.url === target);
-  if (open) await open.focus();
-  else await scope.clients.openWindow(target);
+  const showing = windows.find((w) => w.url === target);
+  if (showing) return focusQuietly(showing);
+  for (const window of windows) {
+    // navigate() works on the windows this worker controls; the others refuse and are skipped.
+    const moved = await window.navigate(target).catch(() => null);
+    if (moved) return focusQuietly(moved);
+  }
+  await scope.clients.openWindow(target);
 }
 
 /** Answers the approval over HTTP; any refusal (signed out, gone, already answered) opens the session instead. */
