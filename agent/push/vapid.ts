@@ -34,10 +34,10 @@ export function base64UrlDecode(text: string): Uint8Array | null {
 /** What is wrong with a key pair, or null when it is usable (shape only; the pair is checked on first sign). */
 export function vapidProblem(keys: VapidKeys): { variable: string; problem: string } | null {
   const pub = base64UrlDecode(keys.publicKey);
-  if (!pub || pub.length !== 65 || pub[0] !== 4)
+  if (pub?.length !== 65 || pub[0] !== 4)
     return { variable: "VAPID_PUBLIC_KEY", problem: "must be a base64url uncompressed P-256 point (65 bytes)" };
   const priv = base64UrlDecode(keys.privateKey);
-  if (!priv || priv.length !== 32)
+  if (priv?.length !== 32)
     return { variable: "VAPID_PRIVATE_KEY", problem: "must be a base64url P-256 private key (32 bytes)" };
   if (!/^(mailto:.+@.+|https:\/\/.+)$/.test(keys.subject))
     return { variable: "VAPID_SUBJECT", problem: "must be a mailto: or https: URL" };

@@ -29,10 +29,10 @@ export function parseSubscription(body: unknown, allowLoopbackHttp: boolean): Su
   const problem = endpointProblem(endpoint, allowLoopbackHttp);
   if (problem) throw new AppError("bad_request", problem);
   const p256dh = typeof keys.p256dh === "string" ? base64UrlDecode(keys.p256dh) : null;
-  if (!p256dh || p256dh.length !== 65 || p256dh[0] !== 4)
+  if (p256dh?.length !== 65 || p256dh[0] !== 4)
     throw new AppError("bad_request", "keys.p256dh must be a base64url uncompressed P-256 key");
   const auth = typeof keys.auth === "string" ? base64UrlDecode(keys.auth) : null;
-  if (!auth || auth.length !== 16) throw new AppError("bad_request", "keys.auth must be 16 bytes in base64url");
+  if (auth?.length !== 16) throw new AppError("bad_request", "keys.auth must be 16 bytes in base64url");
   const name = body.deviceName;
   if (name !== undefined && (typeof name !== "string" || name.length > MAX_DEVICE_NAME_CHARS))
     throw new AppError("bad_request", `deviceName must be a string of at most ${MAX_DEVICE_NAME_CHARS} characters`);
