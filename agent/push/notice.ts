@@ -1,27 +1,6 @@
-// What a push says: the kinds, their wire payload (kept far under 4 KB), and each kind's TTL, urgency and topic.
+// What a push says: its payload (kept far under 4 KB), and each kind's TTL, urgency and topic.
 
-/** The kinds a user can switch on or off. */
-export const PUSH_KINDS = ["approval", "task_result", "turn_finished", "budget", "failure"] as const;
-export type PushKind = (typeof PUSH_KINDS)[number];
-
-/** What the service worker receives (JSON, decrypted). */
-export interface PushPayload {
-  /** Payload version. */
-  v: 1;
-  kind: PushKind;
-  /** The session the notification is about. */
-  sessionId: string;
-  /** Notification title. */
-  title: string;
-  /** Notification body: short text, never a tool's output. */
-  body: string;
-  /** Notification tag: one per session and kind, so a newer one of the same kind replaces the older. */
-  tag: string;
-  /** Path the click opens. */
-  url: string;
-  /** For `approval`: the call the Approve/Deny actions answer. */
-  toolCallId?: string;
-}
+import type { PushKind, PushPayload } from "../../protocol/push";
 
 /** A push about to be sent to all of a user's devices. */
 export interface PushNotice {

@@ -2,26 +2,13 @@
 
 import { asc, eq, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import { PUSH_KINDS, type PushKind, type PushNotice } from "../../agent/push/notice";
+import type { PushNotice } from "../../agent/push/notice";
+import { PUSH_KINDS, type PushPreferences, type PushSubscriptionInfo } from "../../protocol/push";
 import { pushOutbox, pushPreferences, pushSubscriptions } from "./schema";
 
-/** A subscription as its owner sees it (the keys are not returned). */
-export interface PushSubscriptionInfo {
-  id: string;
-  endpoint: string;
-  deviceName: string;
-  createdAt: number;
-  lastPushAt: number | null;
-}
+export type { PushPreferences, PushSubscriptionInfo };
 
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
-
-/** Which kinds are pushed, and whether only when away from the session. */
-export interface PushPreferences {
-  kinds: Record<PushKind, boolean>;
-  /** "away": only when no device of mine is connected to that session; "always": every time. */
-  when: "away" | "always";
-}
 
 export interface OutboxEntry {
   id: number;

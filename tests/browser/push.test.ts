@@ -5,7 +5,7 @@ import { type Browser, type BrowserContext, type CDPSession, chromium, type Page
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, Device, login, newSession } from "../e2e/helpers/client.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
-import { type PushService, startPushService, vapidKeys } from "../e2e/helpers/push-service.ts";
+import { type PushService, pushDevVars, startPushService, vapidKeys } from "../e2e/helpers/push-service.ts";
 import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 
 const EMAIL = "push-browser@example.com";
@@ -20,15 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   llm = await startFakeLlm();
   push = await startPushService(vapid.VAPID_PUBLIC_KEY);
-  server = await startDevServer({
-    vars: {
-      OPENAI_BASE_URL: `${llm.url}/v1`,
-      LLM_MODEL: "fake-model",
-      EXEC_POLICY: "ask",
-      APPROVAL_TIMEOUT_SECONDS: "300",
-      ...vapid,
-    },
-  });
+  server = await startDevServer({ vars: pushDevVars(llm.url, vapid, 300) });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
-import { type PushService, startPushService, vapidKeys } from "./helpers/push-service.ts";
+import { type PushService, pushDevVars, startPushService, vapidKeys } from "./helpers/push-service.ts";
 
 const vapid = vapidKeys();
 
@@ -15,15 +15,7 @@ describe("Web Push over wrangler dev", () => {
   beforeAll(async () => {
     llm = await startFakeLlm();
     push = await startPushService(vapid.VAPID_PUBLIC_KEY);
-    server = await startDevServer({
-      vars: {
-        OPENAI_BASE_URL: `${llm.url}/v1`,
-        LLM_MODEL: "fake-model",
-        EXEC_POLICY: "ask",
-        APPROVAL_TIMEOUT_SECONDS: "120",
-        ...vapid,
-      },
-    });
+    server = await startDevServer({ vars: pushDevVars(llm.url, vapid, 120) });
   });
   afterAll(async () => {
     await server?.stop();

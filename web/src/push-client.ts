@@ -1,22 +1,7 @@
 // The client side of Web Push: installs the service worker, subscribes this browser, and the /api/push calls.
 
+import type { PushPreferences, PushSubscriptionInfo } from "../../protocol/push";
 import { api } from "./api";
-
-export const PUSH_KINDS = ["approval", "task_result", "turn_finished", "budget", "failure"] as const;
-export type PushKind = (typeof PUSH_KINDS)[number];
-
-export interface PushPreferences {
-  kinds: Record<PushKind, boolean>;
-  when: "away" | "always";
-}
-
-export interface PushSubscriptionInfo {
-  id: string;
-  endpoint: string;
-  deviceName: string;
-  createdAt: number;
-  lastPushAt: number | null;
-}
 
 /** Installs /sw.js (scope /) when the browser has service workers; resolves to its registration. */
 export async function registerServiceWorker(): Promise<ServiceWorkerRegistration | null> {

@@ -1,16 +1,10 @@
 // The service worker's Web Push part: shows each push as a notification; a click opens (or focuses) the session;
 // an approval's Approve / Deny actions answer it over HTTP, and open the session instead when signed out.
 
-/** The decrypted push payload (the server's PushPayload, see agent/push/notice.ts). */
-export interface PushData {
-  kind: string;
-  sessionId: string;
-  title: string;
-  body: string;
-  tag: string;
-  url: string;
-  toolCallId?: string;
-}
+import type { PushPayload } from "../../protocol/push";
+
+/** The payload as the handlers read it (validated by isPushData). */
+type PushData = PushPayload;
 
 /** The few service-worker types these handlers use (the web tsconfig uses the DOM library, not WebWorker's). */
 interface WindowClientLike {

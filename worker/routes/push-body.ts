@@ -1,11 +1,11 @@
 // Validates the bodies of the push routes: a browser PushSubscription (plus device name) and preferences.
 
 import { endpointProblem } from "../../agent/push/endpoint-guard";
-import { PUSH_KINDS } from "../../agent/push/notice";
 import { base64UrlDecode } from "../../agent/push/vapid";
 import type { PushPreferences } from "../../objects/directory/push-store";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
+import { PUSH_KINDS } from "../../protocol/push";
 
 /** Longest endpoint URL and device name accepted. */
 const MAX_ENDPOINT_CHARS = 2_048;

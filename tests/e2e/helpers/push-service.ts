@@ -188,3 +188,14 @@ export async function startPushService(vapidPublicKey: string): Promise<PushServ
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** The push tests' vars for wrangler dev: the stand-in LLM, exec approvals asked, and the VAPID keys. */
+export function pushDevVars(llmUrl: string, vapid: ReturnType<typeof vapidKeys>, approvalTimeoutS: number) {
+  return {
+    OPENAI_BASE_URL: `${llmUrl}/v1`,
+    LLM_MODEL: "fake-model",
+    EXEC_POLICY: "ask",
+    APPROVAL_TIMEOUT_SECONDS: String(approvalTimeoutS),
+    ...vapid,
+  };
+}

@@ -1,17 +1,8 @@
 // The notification settings page: enable Web Push on this device, choose the kinds and when, remove devices.
 
 import { useEffect, useState } from "preact/hooks";
-import {
-  deleteSubscription,
-  enablePush,
-  getPreferences,
-  listSubscriptions,
-  PUSH_KINDS,
-  type PushKind,
-  type PushPreferences,
-  type PushSubscriptionInfo,
-  setPreferences,
-} from "../push-client";
+import { PUSH_KINDS, type PushKind, type PushPreferences, type PushSubscriptionInfo } from "../../../protocol/push";
+import { deleteSubscription, enablePush, getPreferences, listSubscriptions, setPreferences } from "../push-client";
 
 const LABELS: Record<PushKind, string> = {
   approval: "A command waits for my approval",
