@@ -177,4 +177,29 @@ describe("Web Push over wrangler dev", () => {
     await push.until(() => pushesTo("erin").length > 0);
     expect(pushesTo("erin").map((p) => p.payload?.sessionId)).toEqual([session]);
   });
+
+  it("refuses bad subscriptions with JSON errors, storing nothing, and keeps at most 20", async () => {
+    const gina = await login(server.url, "gina-push@example.com");
+    const post = (body: string) => call(server.url, "/api/push/subscriptions", gina, { method: "POST", body });
+    const good = push.subscribe("gina-0");
+    const refusals = [
+      ["{", "invalid_json"],
+      [JSON.stringify({ ...good, endpoint: "http://push.example.com/x" }), "bad_request"],
+      [JSON.stringify({ ...good, endpoint: "https://10.0.0.1/x" }), "bad_request"],
+      [JSON.stringify({ ...good, keys: { p256dh: "AAAA", auth: good.keys.auth } }), "bad_request"],
+    ] as const;
+    for (const [body, code] of refusals) {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+    const list = async () =>
+      ((await (await call(server.url, "/api/push/subscriptions", gina)).json()) as { subscriptions: unknown[] })
+        .subscriptions;
+    expect(await list()).toEqual([]);
+    for (let i = 0; i < 20; i++) expect((await post(JSON.stringify(push.subscribe(`gina-${i}`)))).status).toBe(201);
+    const extra = await post(JSON.stringify(push.subscribe("gina-20")));
+    expect(extra.status).toBe(409);
+    expect(await list()).toHaveLength(20);
+  });
 });
