@@ -5,6 +5,9 @@ import type { SessionEvent } from "../../protocol/frames";
 import { getConfig } from "../../worker/config";
 import type { EventLog } from "./event-log";
 
+/** What the notices read of the event log: the newest event of a type. */
+export type EventRead = Pick<EventLog, "latest">;
+
 /** The user message id a scheduled task's turn starts with (see the session object's task runner). */
 export const TASK_DEVICE_ID = "scheduler";
 
@@ -20,12 +23,12 @@ export function approvalText(name: string, args: string): string {
   return `${name} ${shorten(args, 150)}`;
 }
 
-function turnText(log: EventLog, turnId: string): string {
+function turnText(log: EventRead, turnId: string): string {
   const answer = log.latest("assistant_message");
   return answer && answer.turnId === turnId && answer.text.trim() ? answer.text : "The turn finished.";
 }
 
-function endNotice(log: EventLog, event: Extract<SessionEvent, { type: "turn_end" }>) {
+function endNotice(log: EventRead, event: Extract<SessionEvent, { type: "turn_end" }>) {
   const started = log.latest("user_message");
   const byTask = started?.deviceId === TASK_DEVICE_ID;
   if (event.reason === "error") {
@@ -42,7 +45,7 @@ function endNotice(log: EventLog, event: Extract<SessionEvent, { type: "turn_end
 
 /** The notice an event calls for, or null. `title` of the session prefixes nothing: the body stays short. */
 export function noticeFor(
-  log: EventLog,
+  log: EventRead,
   sessionId: string,
   event: SessionEvent,
   devicesConnected: boolean,
@@ -68,7 +71,7 @@ export function noticeFor(
         ...base,
         kind: "budget",
         title: event.percent >= 100 ? "Budget used up" : "Budget running low",
-        body: `${event.percent}% of your ${event.period} budget used ($${event.spentUsd.toFixed(2)} of $${event.limitUsd.toFixed(2)})`,
+        body: `${event.percent}% of your ${event.period.startsWith("month") ? "monthly" : "daily"} budget used ($${event.spentUsd.toFixed(2)} of $${event.limitUsd.toFixed(2)})`,
         urgency: event.percent >= 100 ? "high" : "normal",
       };
     default:

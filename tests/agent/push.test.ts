@@ -6,7 +6,8 @@ import { endpointProblem } from "../../agent/push/endpoint-guard";
 import { buildNotice, type PushNotice } from "../../agent/push/notice";
 import { base64UrlDecode, base64UrlEncode, vapidAuthorization } from "../../agent/push/vapid";
 import { backoffMs } from "../../objects/directory/push-dispatch";
-import { approvalText } from "../../objects/session/push-notices";
+import { approvalText, type EventRead, noticeFor, TASK_DEVICE_ID } from "../../objects/session/push-notices";
+import type { SessionEvent } from "../../protocol/frames";
 import { getConfig, parseConfig } from "../../worker/config";
 import { parsePreferences, parseSubscription } from "../../worker/routes/push-body";
 
@@ -208,5 +209,75 @@ describe("push configuration", () => {
     expect(errorOf({ ...all, VAPID_SUBJECT: "ops" })).toContain("VAPID_SUBJECT");
     const typo: Record<string, string> = { ...base, VAPID_TYPO: "x" };
     expect(() => getConfig(typo)).toThrow(/VAPID_TYPO/);
+  });
+});
+
+describe("which session events call for a push", () => {
+  const base = { seq: 1, at: 0 };
+  const session = "abcdefghijklmnopqrstuvwxyz";
+  /** A log whose newest events of each type are these. */
+  const logOf = (events: SessionEvent[]): EventRead => ({
+    latest: (type) => events.filter((e) => e.type === type).at(-1) as never,
+  });
+  const user = (deviceId?: string): SessionEvent => ({
+    ...base,
+    type: "user_message",
+    id: "u",
+    text: "hi",
+    user: "a@example.com",
+    ...(deviceId ? { deviceId } : {}),
+  });
+  const answer: SessionEvent = { ...base, type: "assistant_message", turnId: "t1", step: 0, text: "All done here." };
+  const end = (reason: "done" | "error" | "cancelled"): SessionEvent => ({
+    ...base,
+    type: "turn_end",
+    turnId: "t1",
+    reason,
+  });
+
+  it("maps turn ends to turn_finished, task_result or failure, and nothing for a cancel", () => {
+    const log = logOf([
+      user("laptop"),
+      answer,
+      { ...base, type: "error", code: "sandbox_unavailable", message: "the sandbox is down" },
+    ]);
+    expect(noticeFor(log, session, end("done"), false)).toMatchObject({
+      kind: "turn_finished",
+      body: "All done here.",
+    });
+    expect(noticeFor(log, session, end("error"), false)).toMatchObject({
+      kind: "failure",
+      body: "the sandbox is down",
+    });
+    expect(noticeFor(log, session, end("cancelled"), false)).toBeNull();
+    const task = logOf([user(TASK_DEVICE_ID), answer]);
+    expect(noticeFor(task, session, end("done"), true)).toMatchObject({
+      kind: "task_result",
+      title: "Scheduled task done",
+      devicesConnected: true,
+    });
+  });
+
+  it("pushes budget warnings at 80 % and 100 % only", () => {
+    const warning = (percent: number): SessionEvent => ({
+      ...base,
+      type: "budget_warning",
+      period: "day:2026-11-29",
+      percent,
+      spentUsd: percent / 20,
+      limitUsd: 5,
+      resetsAt: 0,
+    });
+    const log = logOf([]);
+    expect(noticeFor(log, session, warning(50), false)).toBeNull();
+    expect(noticeFor(log, session, warning(80), false)).toMatchObject({
+      kind: "budget",
+      body: "80% of your daily budget used ($4.00 of $5.00)",
+      urgency: "normal",
+    });
+    expect(noticeFor(log, session, warning(100), false)).toMatchObject({ kind: "budget", urgency: "high" });
+    expect(noticeFor(log, session, { ...warning(80), period: "month:2026-11" } as SessionEvent, false)?.body).toContain(
+      "monthly budget",
+    );
   });
 });
