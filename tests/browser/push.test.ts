@@ -1,4 +1,4 @@
-// Web Push in Chromium: the service worker shows a push delivered over CDP (ServiceWorker.deliverPushMessage);
+// Web Push in Chromium: the settings page; the service worker shows a push delivered over CDP (deliverPushMessage);
 // a click moves the app to the session; Approve answers the approval; signed out, Approve opens the session instead.
 
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page, type Worker } from "playwright-core";
@@ -92,8 +92,17 @@ describe("push notifications in the browser", () => {
     await expect.poll(() => registrations.find((r) => r.scopeURL === `${server.url}/`), POLL).toBeTruthy();
     const registrationId = registrations.find((r) => r.scopeURL === `${server.url}/`)?.registrationId ?? "";
 
-    // The server pushes for real (to the local push service, decrypted there); "always" while a device is here.
+    // The settings page switches a kind off for this user.
     const token = await login(server.url, EMAIL);
+    await page.getByRole("button", { name: "Notifications" }).click();
+    const finished = page.getByLabel("An answer finished while I was away");
+    await expect.poll(() => finished.isChecked(), POLL).toBe(true);
+    await finished.uncheck();
+    await expect
+      .poll(async () => (await (await call(server.url, "/api/push/preferences", token)).json()).kinds, POLL)
+      .toMatchObject({ turn_finished: false, approval: true });
+
+    // The server pushes for real (to the local push service, decrypted there); "always" while a device is here.
     const subscribed = await call(server.url, "/api/push/subscriptions", token, {
       method: "POST",
       body: JSON.stringify({ ...push.subscribe("browser"), deviceName: "chromium" }),
