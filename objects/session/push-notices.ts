@@ -79,6 +79,13 @@ export function noticeFor(
   }
 }
 
+const NOTIFYING: ReadonlySet<string> = new Set(["approval_request", "turn_end", "budget_warning"]);
+
+/** Whether an event type can call for a push (most, such as deltas and tool output, never do). */
+export function callsForPush(type: string): boolean {
+  return NOTIFYING.has(type);
+}
+
 export interface NotifyDeps {
   env: Env;
   log: EventLog;
@@ -91,10 +98,10 @@ export function notifyOwner(
   deps: NotifyDeps,
   session: { id: string; owner: string },
   event: SessionEvent,
-  devicesConnected: boolean,
+  devicesConnected: () => boolean,
 ): void {
   try {
-    const input = noticeFor(deps.log, session.id, event, devicesConnected);
+    const input = noticeFor(deps.log, session.id, event, devicesConnected());
     if (!input || !getConfig(deps.env).push) return;
     const directory = deps.env.DIRECTORY.getByName(`user:${session.owner}`);
     deps.waitUntil(directory.pushNotify(buildNotice(input)).catch(logFailure));

@@ -23,7 +23,7 @@ import { type DeviceState, deviceState, fanOut, presence, send } from "./devices
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
-import { notifyOwner, TASK_DEVICE_ID } from "./push-notices";
+import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
@@ -232,9 +232,10 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   /** Pushes what the event calls for to the owner's browsers (whether one of their devices is here decides "away"). */
   #notify(event: SessionEvent): void {
+    if (!callsForPush(event.type)) return;
     const meta = this.#meta.get();
     if (!meta) return;
-    const here = presence(this.getConnections()).some((device) => device.user === meta.owner);
+    const here = () => presence(this.getConnections()).some((device) => device.user === meta.owner);
     const deps = { env: this.env, log: this.#events, waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p) };
     notifyOwner(deps, meta, event, here);
   }
