@@ -12,10 +12,10 @@ export default defineConfig({
       input: {
         chat: resolve(import.meta.dirname, "index.html"),
         admin: resolve(import.meta.dirname, "admin.html"),
-        sw: resolve(import.meta.dirname, "src/sw.ts"),
+        "sw-push": resolve(import.meta.dirname, "src/sw-push-entry.ts"),
       },
-      // The service worker keeps a fixed URL (/sw.js): its scope is the whole site.
-      output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
+      // The service worker's push handlers keep a fixed URL (/sw-push.js) for importScripts in public/sw.js.
+      output: { entryFileNames: (chunk) => (chunk.name === "sw-push" ? "sw-push.js" : "assets/[name]-[hash].js") },
     },
   },
 });

@@ -227,6 +227,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       cancelTurn: () => this.#turns.cancel(),
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
+      turnRunning: () => this.#turns.running,
     };
   }
 
