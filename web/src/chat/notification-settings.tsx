@@ -22,7 +22,11 @@ export function NotificationSettings() {
     setDevices((await listSubscriptions()).subscriptions);
   };
   useEffect(() => void load().catch((e: unknown) => setStatus(String(e))), []);
-  const save = async (next: Partial<PushPreferences>) => setPrefs(await setPreferences(next));
+  // The change shows at once; the server's answer (the stored preferences) then replaces it.
+  const save = async (next: PushPreferences) => {
+    setPrefs(next);
+    setPrefs(await setPreferences(next).catch(() => getPreferences()));
+  };
   return (
     <main class="main settings">
       <h2>Notifications</h2>
@@ -54,7 +58,7 @@ export function NotificationSettings() {
               <input
                 type="checkbox"
                 checked={prefs.kinds[kind]}
-                onChange={(e) => void save({ kinds: { ...prefs.kinds, [kind]: e.currentTarget.checked } })}
+                onChange={(e) => void save({ ...prefs, kinds: { ...prefs.kinds, [kind]: e.currentTarget.checked } })}
               />
               {LABELS[kind]}
             </label>
@@ -63,7 +67,7 @@ export function NotificationSettings() {
           <select
             id="push-when"
             value={prefs.when}
-            onChange={(e) => void save({ when: e.currentTarget.value === "always" ? "always" : "away" })}
+            onChange={(e) => void save({ ...prefs, when: e.currentTarget.value === "always" ? "always" : "away" })}
           >
             <option value="away">only when none of my devices has the session open</option>
             <option value="always">always</option>
