@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   storage_unavailable: 503,
   rate_limited: 429,
   jwks_unavailable: 503,
+  push_unavailable: 503,
   overloaded: 503,
   config_error: 500,
   internal_error: 500,

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { devVapidVars } from "./vapid-keys.mjs";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
@@ -12,7 +13,14 @@ const children = [];
 // world-readable). Given --env-file, wrangler skips .dev.vars and .env, so those are passed along first.
 const secretDir = mkdtempSync(join(tmpdir(), "edgeclaw-dev-"));
 const secretFile = join(secretDir, "sandbox.env");
-writeFileSync(secretFile, `SANDBOX_SECRET=${secret}\nMCP_ENCRYPTION_KEY=${localMcpKey()}\n`, { mode: 0o600 });
+const secrets = { SANDBOX_SECRET: secret, MCP_ENCRYPTION_KEY: localMcpKey(), ...devVapidVars() };
+writeFileSync(
+  secretFile,
+  Object.entries(secrets)
+    .map(([name, value]) => `${name}=${value}\n`)
+    .join(""),
+  { mode: 0o600 },
+);
 const userEnvFiles = existsSync(".dev.vars") ? [".dev.vars"] : [".env", ".env.local"].filter((f) => existsSync(f));
 process.on("exit", () => rmSync(secretDir, { recursive: true, force: true }));
 

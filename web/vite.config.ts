@@ -13,7 +13,10 @@ export default defineConfig({
         chat: resolve(import.meta.dirname, "index.html"),
         admin: resolve(import.meta.dirname, "admin.html"),
         mcp: resolve(import.meta.dirname, "mcp.html"),
+        "sw-push": resolve(import.meta.dirname, "src/sw-push-entry.ts"),
       },
+      // The service worker's push handlers keep a fixed URL (/sw-push.js) for importScripts in public/sw.js.
+      output: { entryFileNames: (chunk) => (chunk.name === "sw-push" ? "sw-push.js" : "assets/[name]-[hash].js") },
     },
   },
 });

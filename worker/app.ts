@@ -7,7 +7,9 @@ import { devAuthActive, devJwksResponse, devLogin } from "./auth/dev-auth";
 import { type Config, getConfig } from "./config";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { adminRoutes } from "./routes/admin";
+import { approvalRoutes } from "./routes/approvals";
 import { mcpRoutes } from "./routes/mcp";
+import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
 
@@ -75,6 +77,8 @@ export function createApp(): Hono<AppEnv> {
 
   app.route("/api", sessionRoutes());
   app.route("/api", mcpRoutes());
+  app.route("/api", pushRoutes());
+  app.route("/api", approvalRoutes());
   app.route("/admin/api", adminRoutes());
   return app;
 }

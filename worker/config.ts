@@ -10,6 +10,7 @@ import {
   type MeteringVars,
   parseMetering,
 } from "./config-metering";
+import { PUSH_VARIABLES, type PushConfig, PushConfigError, type PushVars, parsePush } from "./config-push";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
@@ -36,6 +37,8 @@ export interface Config {
   metering: MeteringConfig;
   /** MCP_ENCRYPTION_KEY (base64 of 32 bytes): encrypts MCP secrets at rest; null turns MCP servers off. */
   mcpEncryptionKey: string | null;
+  /** Web Push (VAPID); null when not configured. */
+  push: PushConfig | null;
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -86,6 +89,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = MeteringVars &
+  PushVars &
   Partial<
     Record<
       | "ACCESS_TEAM_DOMAIN"
@@ -271,6 +275,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "RATE_LIMIT_FRAMES_PER_SEC",
   "MCP_ENCRYPTION_KEY",
   ...METERING_VARIABLES,
+  ...PUSH_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -290,6 +295,7 @@ const OUR_PREFIXES = [
   "SNAPSHOT_",
   "SESSION_",
   "MCP_",
+  "VAPID_",
 ];
 
 function checkUnknown(env: object): void {
@@ -304,6 +310,15 @@ function meteringOrConfigError(vars: MeteringVars): MeteringConfig {
     return parseMetering(vars);
   } catch (error) {
     if (error instanceof MeteringConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function pushOrConfigError(vars: PushVars, devAuth: boolean): PushConfig | null {
+  try {
+    return parsePush(vars, devAuth);
+  } catch (error) {
+    if (error instanceof PushConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -338,6 +353,7 @@ export function parseConfig(vars: ConfigVars): Config {
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
+    push: pushOrConfigError(vars, devAuth),
   };
 }
 

@@ -3,9 +3,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
+import type { PushNotice } from "../../agent/push/notice";
 import migrations from "../../migrations/directory/migrations.js";
+import { getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
+import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./push-dispatch";
+import { type PushPreferences, PushStore, type PushSubscriptionInfo, type PushSubscriptionRow } from "./push-store";
 import { audit, memory, sessions, skills } from "./schema";
 
 /** A session as a directory lists it. */
@@ -81,6 +85,7 @@ function decodeCursor(cursor: string | null): { pinned: boolean; createdAt: numb
 export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #mcp = new McpStore(this.#db);
+  readonly #push = new PushStore(this.#db);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -183,6 +188,65 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
 
   async skillDelete(name: string): Promise<boolean> {
     return this.#db.delete(skills).where(eq(skills.name, name)).returning({ name: skills.name }).all().length > 0;
+  }
+
+  // ---- Web Push (a user's directory) ------------------------------------------
+
+  /** Adds or refreshes a subscription; null when the user has too many. */
+  async pushSubscribe(
+    input: Omit<PushSubscriptionRow, "id" | "createdAt" | "lastPushAt">,
+  ): Promise<PushSubscriptionInfo | null> {
+    return this.#push.subscribe(input);
+  }
+
+  async pushList(): Promise<PushSubscriptionInfo[]> {
+    return this.#push.list();
+  }
+
+  async pushRemove(id: string): Promise<boolean> {
+    const removed = this.#push.remove(id);
+    await this.#rearmPush(this.#push.nextDue());
+    return removed;
+  }
+
+  async pushPreferences(): Promise<PushPreferences> {
+    return this.#push.preferences();
+  }
+
+  async pushSetPreferences(prefs: PushPreferences): Promise<PushPreferences> {
+    return this.#push.setPreferences(prefs);
+  }
+
+  /** Sends a notice to every subscription of this user (per their preferences); never throws for a push failure. */
+  async pushNotify(notice: PushNotice): Promise<DispatchResult> {
+    const deps = this.#pushDeps();
+    if (!deps) return { sent: 0, removed: 0, retrying: 0, skipped: "no_subscriptions" };
+    return dispatch(deps, notice);
+  }
+
+  /** The alarm sends the push retries that are due. */
+  override async alarm(): Promise<void> {
+    const deps = this.#pushDeps();
+    if (deps) await retryDue(deps);
+  }
+
+  #pushDeps(): DispatchDeps | null {
+    const push = getConfig(this.env).push;
+    if (!push) return null;
+    return {
+      store: this.#push,
+      delivery: {
+        vapid: push.vapid,
+        allowLoopbackHttp: push.allowLoopbackHttp,
+        fetch: (url, init) => fetch(url, init),
+      },
+      rearm: (at) => this.#rearmPush(at),
+    };
+  }
+
+  async #rearmPush(at: number | null): Promise<void> {
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
   }
 
   async setFlags(id: string, flags: { archived?: boolean; pinned?: boolean }): Promise<SessionEntry | null> {

@@ -1,6 +1,6 @@
 // Drizzle schema of a directory: the sessions it lists (one user's, or everyone's for the admin index).
 
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const sessions = sqliteTable(
   "sessions",
@@ -78,3 +78,44 @@ export const mcpServers = sqliteTable("mcp_servers", {
   /** Bumped when the user changes the server or authorises it: cached connections are dropped. */
   updatedAt: integer("updated_at").notNull(),
 });
+/** A user's Web Push subscriptions (kept in their own directory): one per browser/device. */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    /** The push service URL; one row per endpoint (subscribing again updates it). */
+    endpoint: text("endpoint").notNull(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    deviceName: text("device_name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** When the last push was accepted by the push service. */
+    lastPushAt: integer("last_push_at"),
+  },
+  (t) => [uniqueIndex("push_subscriptions_endpoint").on(t.endpoint)],
+);
+
+/** A user's push preferences: one row (id 1), absent until first changed. */
+export const pushPreferences = sqliteTable("push_preferences", {
+  id: integer("id").primaryKey(),
+  /** JSON object kind → boolean. */
+  kinds: text("kinds").notNull(),
+  /** "away": only when no device of the user is connected to the session; "always". */
+  when: text("when", { enum: ["away", "always"] }).notNull(),
+});
+
+/** Pushes to retry (429/5xx): re-encrypted and sent again when due, by the directory's alarm. */
+export const pushOutbox = sqliteTable(
+  "push_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    subscriptionId: text("subscription_id").notNull(),
+    /** The PushNotice as JSON. */
+    notice: text("notice").notNull(),
+    attempts: integer("attempts").notNull(),
+    dueAt: integer("due_at").notNull(),
+    /** After this the push is stale (its TTL ran out) and is dropped. */
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("push_outbox_due").on(t.dueAt)],
+);

@@ -42,6 +42,8 @@ export interface SessionRpc {
   setCacheTtl(seconds: number | null): Promise<SessionMeta | null>;
   /** Sets the exec tool's approval policy (null: EXEC_POLICY). */
   setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null>;
+  /** Answers a pending approval request (the HTTP twin of tool_decision); false when none is pending. */
+  decide(toolCallId: string, approve: boolean): Promise<boolean>;
   /** Stores a rating of a turn; false when the session has no such turn. */
   feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean>;
   listMessages(after: number, limit: number): Promise<MessagesPage>;

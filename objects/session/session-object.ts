@@ -11,6 +11,7 @@ import {
   PING_FRAME,
   PONG_FRAME,
   type ServerFrame,
+  type SessionEvent,
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
@@ -22,6 +23,7 @@ import { type DeviceState, deviceState, fanOut, presence, send } from "./devices
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
+import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
@@ -72,6 +74,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         const event = this.#events.append(type, payload);
         this.#broadcast(event);
         if (type === "turn_end") autoTitle(this.env, this.#meta, this.#events);
+        this.#notify(event);
         return event;
       },
       setAlarm: (at) => void this.#scheduler.heartbeat(at),
@@ -120,7 +123,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const id = `task-${task.id}-${Date.now()}`;
     const event = this.#events.append(
       "user_message",
-      { id, text: task.prompt, user: meta.owner, deviceId: "scheduler" },
+      { id, text: task.prompt, user: meta.owner, deviceId: TASK_DEVICE_ID },
       id,
     );
     this.#broadcast(event);
@@ -228,6 +231,16 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     };
   }
 
+  /** Pushes what the event calls for to the owner's browsers (whether one of their devices is here decides "away"). */
+  #notify(event: SessionEvent): void {
+    if (!callsForPush(event.type)) return;
+    const meta = this.#meta.get();
+    if (!meta) return;
+    const here = () => presence(this.getConnections()).some((device) => device.user === meta.owner);
+    const deps = { env: this.env, log: this.#events, waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p) };
+    notifyOwner(deps, meta, event, here);
+  }
+
   #broadcast(frame: ServerFrame): void {
     fanOut(this.getConnections(), frame);
   }
@@ -323,6 +336,10 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
     this.#meta.setCacheTtl(seconds);
     return this.#meta.get();
+  }
+
+  async decide(toolCallId: string, approve: boolean): Promise<boolean> {
+    return this.#turnController?.decide(toolCallId, approve) ?? false;
   }
 
   async feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 // edgeclaw's service worker: keeps the static shell (the page, its hashed assets, icons) for fast and offline
 // starts. It never caches /api, /admin/api, /v1, /dev, /cdn-cgi or any private or non-static response.
-// Later features (Web Push) add their own listeners to this same file.
+// Web Push: the notification and notificationclick listeners come from /sw-push.js (built from web/src/sw-push.ts).
+importScripts("/sw-push.js");
 
 const SHELL_CACHE = "edgeclaw-shell-v1";
 /** The shell fetched at install; hashed assets are added as the page loads them. */

@@ -6,6 +6,7 @@ import { type Budget, Dashboard } from "../dashboard";
 import { applyTheme, nextTheme, savedTheme, type Theme } from "../theme";
 import { ChatView } from "./chat-view";
 import { FilesPanel } from "./files-panel";
+import { NotificationSettings } from "./notification-settings";
 import { SearchDialog } from "./search-dialog";
 import { SessionList } from "./sidebar";
 
@@ -89,6 +90,8 @@ function Sessions({ me }: { me: Me }) {
   }, []);
   const current = sessions.find((s) => s.id === open) ?? (known?.id === open ? known : undefined);
   const [showUsage, setShowUsage] = useState(false);
+  const [showNotifications, setShowNotifications] = useState(false);
+  useEffect(() => setShowNotifications(false), [open]);
   const [budget, setBudget] = useState<Budget[]>([]);
   useEffect(() => {
     if (showUsage) void api<Budget>("/api/budget").then((b) => setBudget([b]));
@@ -125,6 +128,13 @@ function Sessions({ me }: { me: Me }) {
           <button type="button" onClick={() => setShowUsage(!showUsage)} aria-pressed={showUsage}>
             My usage
           </button>
+          <button
+            type="button"
+            onClick={() => setShowNotifications(!showNotifications)}
+            aria-pressed={showNotifications}
+          >
+            Notifications
+          </button>
         </div>
         <SessionList
           sessions={sessions}
@@ -148,7 +158,9 @@ function Sessions({ me }: { me: Me }) {
           }}
         />
       ) : null}
-      {showUsage ? (
+      {showNotifications ? (
+        <NotificationSettings />
+      ) : showUsage ? (
         <main class="main">
           <Dashboard base="/api/usage" budgets={budget} />
         </main>
