@@ -1,7 +1,7 @@
 // The comparison scenarios, run the same way on edgeclaw and on the Agents SDK peer.
 
 import { spawnSync } from "node:child_process";
-import type { FakeLlm } from "../tests/fake-llm/server.ts";
+import type { FakeLlm } from "../devtools/demo-model/server.ts";
 import type { BenchDevice, BenchSystem } from "./drivers.ts";
 import { median, percentile } from "./stats.ts";
 

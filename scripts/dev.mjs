@@ -1,19 +1,71 @@
-// `npm run dev`: the local sandbox host and `wrangler dev` together, sharing a fresh secret; extra args go to wrangler.
+// `npm run dev`: the local sandbox host, the model (see detect-provider.mjs) and `wrangler dev` together; extra args go to wrangler.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { argVars, demoVars, detectProvider, envFileText, readDevVars } from "./detect-provider.mjs";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
 const children = [];
+const cleanups = [];
 
-function start(command, args, env) {
-  const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
+function stopAll(code) {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const cleanup of cleanups) cleanup();
+  process.exit(code);
+}
+
+function start(command, args, env, stdio = "inherit") {
+  const child = spawn(command, args, { stdio, env: { ...process.env, ...env } });
   children.push(child);
-  child.on("exit", (code) => {
-    for (const other of children) if (other !== child) other.kill("SIGTERM");
-    process.exit(code ?? 0);
-  });
+  child.on("exit", (code) => stopAll(code ?? 0));
   return child;
+}
+
+/** Starts the demo model on a free loopback port; resolves with its URL from the first line it prints. */
+function startDemoModel() {
+  const child = start(process.execPath, ["devtools/demo-model/server.ts", "--demo", "--port", "0"], {}, [
+    "ignore",
+    "pipe",
+    "inherit",
+  ]);
+  return new Promise((resolve) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (url) {
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume();
+        resolve(url);
+      }
+    });
+  });
+}
+
+/** Writes the variables wrangler must get on top of .dev.vars as one env file (kept off argv; removed on exit). */
+function envFile(devVarsPath, vars, cli) {
+  if (Object.keys(vars).length === 0) return [];
+  mkdirSync(".wrangler/tmp", { recursive: true });
+  const path = `.wrangler/tmp/dev-model-${process.pid}.env`;
+  const own = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
+  // An --env-file replaces .dev.vars, so it carries .dev.vars first; the --vars typed on the command line still win.
+  writeFileSync(path, `${own}\n${envFileText({ ...vars, ...cli })}\n`, { mode: 0o600 });
+  cleanups.push(() => rmSync(path, { force: true }));
+  return ["--env-file", path];
+}
+
+const wranglerArgs = process.argv.slice(2);
+const devVarsPath = ".dev.vars";
+const devVars = readDevVars(devVarsPath);
+const cli = argVars(wranglerArgs);
+const choice = await detectProvider({ processEnv: process.env, devVars, cliVars: cli });
+const modelVars = choice.kind === "demo" ? demoVars(await startDemoModel()) : choice.vars;
+console.log(`edgeclaw: the model is ${choice.label}`);
+if (choice.kind === "demo") {
+  console.log(
+    "edgeclaw: to connect a real model, set OPENAI_API_KEY in .dev.vars (see .dev.vars.example) or start Ollama",
+  );
 }
 
 start(process.execPath, ["sandbox/host/main.ts"], {
@@ -37,13 +89,12 @@ start(
     `SANDBOX_URL:http://127.0.0.1:${sandboxPort}`,
     "--var",
     `SANDBOX_SECRET:${secret}`,
-    ...process.argv.slice(2),
+    ...envFile(devVarsPath, modelVars, cli),
+    ...wranglerArgs,
   ],
   { WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" },
 );
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    for (const child of children) child.kill("SIGTERM");
-  });
+  process.on(signal, () => stopAll(0));
 }

@@ -1,7 +1,7 @@
 // Handles one parsed client frame for a device: hello's replay, idempotent user messages, turn controls.
 
 import type { Connection } from "partyserver";
-import type { ClientFrame, HelloFrame, ServerFrame, UserMessageFrame } from "../../protocol/frames";
+import type { ClientFrame, HelloFrame, ModelInfo, ServerFrame, UserMessageFrame } from "../../protocol/frames";
 import { type DeviceState, send } from "./devices";
 import { type EventLog, PAGE_SIZE } from "./event-log";
 
@@ -20,6 +20,8 @@ export interface FrameContext {
   decideTool(toolCallId: string, approve: boolean): boolean;
   /** Stores a rating of a turn; false when there is no such turn. */
   feedback(turnId: string, rating: "up" | "down", user: string): boolean;
+  /** The model the session uses now, shown by the client. */
+  modelInfo(): ModelInfo;
 }
 
 /** Most characters of events in one batch frame. */
@@ -62,7 +64,7 @@ function hello(ctx: FrameContext, connection: Connection, state: DeviceState, fr
   }
   const deviceChanged = frame.deviceId !== undefined && frame.deviceId !== state.deviceId;
   connection.setState({ ...state, ready: true, deviceId: frame.deviceId ?? state.deviceId });
-  send(connection, { type: "ready", seq: ctx.log.lastSeq });
+  send(connection, { type: "ready", seq: ctx.log.lastSeq, model: ctx.modelInfo() });
   if (deviceChanged) ctx.broadcastPresence();
 }
 

@@ -3,8 +3,8 @@
 import { mkdirSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 
 const SHOTS = "test-results/screenshots";
 let llm: FakeLlm;

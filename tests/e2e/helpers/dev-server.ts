@@ -2,7 +2,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,7 +62,11 @@ export async function startDevServer(
   chmodSync(persistDir, 0o711);
   const sandbox = await sandboxHost(persistDir);
   const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
+  // An empty env file in place of the developer's .dev.vars (or .env): the tests see only the variables they set.
+  const envFile = join(persistDir, "empty.env");
+  writeFileSync(envFile, "");
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  args.push("--env-file", envFile);
   if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");

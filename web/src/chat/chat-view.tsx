@@ -1,9 +1,10 @@
 // One session's live chat: transcript, tool cards, approvals, presence, connection state, composer.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Device } from "../../../protocol/frames";
+import type { Device, ModelInfo } from "../../../protocol/frames";
 import { Markdown } from "../markdown";
 import { type ConnectionState, SessionSocket } from "../session-socket";
+import { DemoBanner, ModelBadge } from "./model-badge";
 import { apply, emptyView, type Item, type ToolCard, type ViewModel } from "./view-model";
 
 const COMMANDS = ["/help", "/model NAME", "/new", "/usage", "/cancel", "/compact"];
@@ -74,6 +75,7 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
   const [devices, setDevices] = useState<Device[]>([]);
   const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  const [model, setModel] = useState<ModelInfo | null>(null);
   const socket = useRef<SessionSocket | null>(null);
   const end = useRef<HTMLDivElement>(null);
 
@@ -83,6 +85,7 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
       onEvent: (e) => setView((v) => apply(v, e)),
       onFrame: (f) => {
         if (f.type === "presence") setDevices(f.devices);
+        if (f.type === "ready") setModel(f.model ?? null);
         if (f.type === "error") setProblem(`${f.code}: ${f.message}`);
       },
       onState: setState,
@@ -115,7 +118,9 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
         <span class="devices" title={devices.map((d) => d.deviceId ?? d.connectionId).join(", ")}>
           {others} {others === 1 ? "device" : "devices"}
         </span>
+        <ModelBadge model={model} />
       </header>
+      <DemoBanner model={model} />
       <div class="transcript" aria-live="polite">
         {view.items.map((item) => (
           <ItemView key={`${item.kind}-${item.seq}`} item={item} view={view} decide={decide} />
