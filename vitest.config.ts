@@ -65,7 +65,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["tests/{e2e,sandbox,browser}/**/*.test.ts"],
+          include: ["tests/{e2e,sandbox,browser,scripts}/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
