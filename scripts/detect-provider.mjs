@@ -99,10 +99,10 @@ export async function detectProvider({ processEnv, devVars, cliVars, servers = L
   return { kind: "demo", label: "the built-in demo model (scripted replies)", vars: {} };
 }
 
-/** The worker variables of the demo model served at `url`. */
-export function demoVars(url) {
-  // edgeclaw-demo has its explicit 0 price in agent/pricing/catalog.ts.
-  return { LLM_PROVIDER: "openai", OPENAI_BASE_URL: `${url}/v1`, LLM_MODEL: "edgeclaw-demo", LLM_DEMO: "1" };
+/** The worker variables of the demo model served at `url`, priced at 0 explicitly (LLM_PRICES). */
+export function demoVars(url, merged = {}) {
+  const vars = { LLM_PROVIDER: "openai", OPENAI_BASE_URL: `${url}/v1`, LLM_MODEL: "edgeclaw-demo", LLM_DEMO: "1" };
+  return freeModel(vars, merged);
 }
 
 /** A model on this machine costs nothing: price it at 0 (added to any LLM_PRICES the developer set). */

@@ -60,7 +60,7 @@ const devVarsPath = ".dev.vars";
 const devVars = readDevVars(devVarsPath);
 const cli = argVars(wranglerArgs);
 const choice = await detectProvider({ processEnv: process.env, devVars, cliVars: cli });
-const modelVars = choice.kind === "demo" ? demoVars(await startDemoModel()) : choice.vars;
+const modelVars = choice.kind === "demo" ? demoVars(await startDemoModel(), { ...devVars, ...cli }) : choice.vars;
 console.log(`edgeclaw: the model is ${choice.label}`);
 if (choice.kind === "demo") {
   console.log(

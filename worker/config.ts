@@ -306,6 +306,8 @@ export function parseConfig(vars: ConfigVars): Config {
   if (!devAuth && teamDomain === null) throw configError("ACCESS_TEAM_DOMAIN", "is required (or DEV_AUTH=1 locally)");
   if (!devAuth && audience === null) throw configError("ACCESS_AUD", "is required (or DEV_AUTH=1 locally)");
   const sandboxMode = oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare");
+  const llmDemo = oneOf("LLM_DEMO", vars.LLM_DEMO, ["0", "1"] as const, "0") === "1";
+  if (llmDemo && !devAuth) throw configError("LLM_DEMO", "is set by `npm run dev` only (it needs DEV_AUTH=1)");
   return {
     teamDomain,
     audience,
@@ -315,7 +317,7 @@ export function parseConfig(vars: ConfigVars): Config {
     allowedOrigins: parseOrigins(vars.ALLOWED_ORIGINS),
     llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, ["openai", "anthropic", "workers-ai"] as const, "openai"),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
-    llmDemo: oneOf("LLM_DEMO", vars.LLM_DEMO, ["0", "1"] as const, "0") === "1",
+    llmDemo,
     sandboxMode,
     sandbox: parseSandbox(vars, sandboxMode),
     framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),

@@ -54,8 +54,6 @@ function anthropic(model: string, input: number, output: number): ModelPrice {
 }
 
 export const CATALOG: readonly ModelPrice[] = [
-  // The built-in demo model of `npm run dev` (devtools/demo-model): scripted replies, free by definition.
-  { ...openai("edgeclaw-demo", 0, 0, 0), source: "edgeclaw devtools/demo-model", date: READ },
   openai("gpt-4o", 2.5, 10, 1.25),
   openai("gpt-4o-mini", 0.15, 0.6, 0.075),
   openai("gpt-4.1", 2, 8, 0.5),

@@ -2,7 +2,7 @@
 
 import type { Step } from "./scripts.ts";
 
-/** The model name `npm run dev` gives the demo model (priced at 0 in agent/pricing/catalog.ts). */
+/** The model name `npm run dev` gives the demo model (priced at 0 through LLM_PRICES, see scripts/detect-provider.mjs). */
 export const DEMO_MODEL = "edgeclaw-demo";
 
 /** Milliseconds between streamed words, so the reply visibly streams. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   argVars,
   configuredProvider,
+  demoVars,
   detectProvider,
   envFileText,
   readDevVars,
@@ -133,5 +134,14 @@ describe("detect-provider", () => {
     expect(offInFile.kind).toBe("demo");
     const none = await detectProvider({ processEnv: {}, devVars: {}, cliVars: {}, servers: servers.slice(0, 2) });
     expect(none).toEqual({ kind: "demo", label: "the built-in demo model (scripted replies)", vars: {} });
+    const demo = demoVars("http://127.0.0.1:5555", {});
+    expect(demo).toMatchObject({
+      OPENAI_BASE_URL: "http://127.0.0.1:5555/v1",
+      LLM_MODEL: "edgeclaw-demo",
+      LLM_DEMO: "1",
+    });
+    expect(JSON.parse(demo.LLM_PRICES ?? "")).toEqual([
+      { provider: "openai", model: "edgeclaw-demo", input: 0, output: 0 },
+    ]);
   });
 });
