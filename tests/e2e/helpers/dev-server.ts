@@ -37,6 +37,27 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Everything a child with piped stdout and stderr prints, as it comes. */
+export function captureOutput(child: ChildProcess): () => string {
+  let output = "";
+  const add = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on("data", add);
+  child.stderr?.on("data", add);
+  return () => output;
+}
+
+/** Stops a detached child and its whole process group: SIGTERM, then SIGKILL if it has not exited after 5 s. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Polls the local issuer's JWKS until the service answers, failing at once if the process exits. */
 export async function waitUntilUp(
   url: string,
@@ -81,25 +102,14 @@ export async function startDevServer(
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await sandbox.host.close();
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGTERM");
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopGroup(child);
   };
   try {
-    await waitUntilUp(url, child, () => output, 60_000);
+    await waitUntilUp(url, child, output, 60_000);
   } catch (error) {
     await stop();
     throw error;

@@ -5,7 +5,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PROBE_SWITCH, PROVIDER_VARIABLES } from "../../../scripts/detect-provider.mjs";
-import { freePort, waitUntilUp } from "./dev-server.ts";
+import { captureOutput, freePort, stopGroup, waitUntilUp } from "./dev-server.ts";
 
 export interface NpmDev {
   url: string;
@@ -58,30 +58,18 @@ export async function startNpmDev(options: { probeLocal: boolean }): Promise<Npm
     "--show-interactive-dev-session=false",
   ];
   const child: ChildProcess = spawn("npm", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      const exited = new Promise((done) => child.once("exit", done));
-      process.kill(-child.pid, "SIGTERM");
-      const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     // Building the web client comes first, so this waits longer than a bare `wrangler dev`.
-    await waitUntilUp(url, child, () => output, 180_000);
+    await waitUntilUp(url, child, output, 180_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, output: () => output, stop };
+  return { url, output, stop };
 }
