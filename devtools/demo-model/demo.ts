@@ -55,6 +55,8 @@ const CONNECT =
   "To talk to a real model, put `OPENAI_API_KEY=...` (or `LLM_PROVIDER=anthropic` and `ANTHROPIC_API_KEY=...`) in `.dev.vars` " +
   "(see `.dev.vars.example`), or start Ollama, then run `npm run dev` again.";
 
+const SCRIPTED = "(A scripted demo reply: the banner above says how to connect a real model.)";
+
 const WELCOME =
   "Hello! I am edgeclaw's **built-in demo model**: my replies are scripted, so I cannot really understand you. " +
   "I can still show what edgeclaw does:\n\n" +
@@ -76,9 +78,9 @@ function afterTool(name: string, output: string): Step {
   if (name === "write_file") return call("save_artifact", { path: NOTE_PATH, name: NOTE_PATH });
   const shown = output.length > MAX_OUTPUT_CHARS ? `${output.slice(0, MAX_OUTPUT_CHARS)}…` : output;
   if (name === "save_artifact") {
-    return say(`Saved \`${NOTE_PATH}\` as an artifact (the tool said: ${shown.trim()}). ${CONNECT}`);
+    return say(`Saved \`${NOTE_PATH}\` as an artifact (the tool said: ${shown.trim()}). ${SCRIPTED}`);
   }
-  return say(`The tool \`${name}\` finished. It returned:\n\n\`\`\`\n${shown.trim()}\n\`\`\`\n\n${CONNECT}`);
+  return say(`The tool \`${name}\` finished. It returned:\n\n\`\`\`\n${shown.trim()}\n\`\`\`\n\n${SCRIPTED}`);
 }
 
 /** The demo model's next step for an OpenAI Chat Completions request body. */
