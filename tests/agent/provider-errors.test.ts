@@ -8,6 +8,9 @@ import { openAiProvider } from "../../agent/providers/openai";
 import { type ChatRequest, ProviderError } from "../../agent/providers/types";
 import { createApp } from "../../worker/app";
 import { getConfig, parseConfig } from "../../worker/config";
+import { createSession, join, login } from "../helpers/workers";
+
+const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
 
 const request: ChatRequest = { model: "gpt-x", messages: [{ role: "user", content: "hi" }] };
 const OPENAI = "https://api.openai.com/v1/chat/completions";
@@ -132,5 +135,22 @@ describe("provider errors", () => {
     const failed = httpFailure(500, "<html>oops</html>", { url: OPENAI, model: "m" });
     expect(failed.message).toBe("the provider at api.openai.com failed (500: <html>oops</html>)");
     expect(failed.retryable).toBe(true);
+  });
+
+  it("shows the worded error in the chat: a refused key ends the turn with what to check", async () => {
+    const t = `refused-${crypto.randomUUID()}`;
+    const body = '{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}';
+    const steps = [{ kind: "error", status: 401, body }];
+    await fetch(`${FAKE}/__script`, { method: "POST", body: JSON.stringify({ match: t, steps }) });
+    const token = await login("refused-key@example.com");
+    const device = await join(await createSession(token), token);
+    device.send({ type: "user_message", id: "1", text: `hello ${t}` });
+    const [error] = await device.waitFor("error");
+    expect(error?.message).toMatch(
+      /^the provider at 127\.0\.0\.1:\d+ refused the key; check OPENAI_API_KEY \(401: Incorrect API key provided\)$/,
+    );
+    const [end] = await device.waitFor("turn_end");
+    expect(end?.reason).toBe("error");
+    device.close();
   });
 });
