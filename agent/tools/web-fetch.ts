@@ -1,6 +1,7 @@
 // The web_fetch tool, run in the Worker: http(s) only, no private, loopback or link-local targets (checked
 // on every redirect), bounded in size and time, HTML reduced to readable text, the origin shown.
 
+import { htmlToText } from "./html-to-text";
 import type { Tool } from "./types";
 
 export const WEB_FETCH_MAX_BYTES = 2 * 1024 * 1024;
@@ -51,23 +52,6 @@ export function refusal(raw: string): string | null {
     }
   }
   return null;
-}
-
-/** Readable text of an HTML page: scripts, styles and tags removed, entities decoded, blank runs folded. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|noscript|template)[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<br\s*\/?>|<\/(p|div|h[1-6]|li|tr|section|article)>/gi, "\n")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/[ \t]+/g, " ")
-    .replace(/\n\s*\n+/g, "\n\n")
-    .trim();
 }
 
 async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
@@ -131,7 +115,7 @@ export function webFetchTool(fetcher: (url: string, init: RequestInit) => Promis
               truncated: true,
             };
           const html = (response.headers.get("content-type") ?? "").includes("html");
-          const body = (html ? htmlToText(text) : text).slice(0, MAX_TEXT_CHARS);
+          const body = (html ? await htmlToText(text, { baseUrl: url }) : text).slice(0, MAX_TEXT_CHARS);
           return { ok: response.ok, output: `Fetched from ${new URL(url).origin} (HTTP ${response.status}):\n${body}` };
         }
         return { ok: false, output: `refused: more than ${MAX_REDIRECTS} redirects` };

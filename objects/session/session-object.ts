@@ -226,6 +226,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
       modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
+      turnRunning: () => this.#turns.running,
     };
   }
 
