@@ -1,6 +1,24 @@
 // Two test projects: "workers" runs inside workerd (miniflare) against wrangler.toml; "node" drives real servers from Node.
+import { existsSync, readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The plugin reads a developer's `.dev.vars` (or `.env`) into the worker like `wrangler dev` does. Every variable
+ * they add that the tests do not set is blanked (an empty value sets nothing), so the suite sees only its own.
+ */
+function blankLocalVars(own: Record<string, string>): Record<string, string> {
+  const names = new Set<string>();
+  for (const file of [".dev.vars", ".env"]) {
+    if (existsSync(file)) for (const name of Object.keys(parseEnv(readFileSync(file, "utf8")))) names.add(name);
+  }
+  return Object.fromEntries([...names].filter((name) => !(name in own)).map((name) => [name, ""]));
+}
+
+function withoutLocalVars(own: Record<string, string>): Record<string, string> {
+  return { ...blankLocalVars(own), ...own };
+}
 
 export default defineConfig({
   test: {
@@ -12,7 +30,7 @@ export default defineConfig({
             // The AI binding has no local mode: offline tests replace it with a fake (tests/agent/workers-ai.test.ts).
             remoteBindings: false,
             miniflare: {
-              bindings: {
+              bindings: withoutLocalVars({
                 OPENAI_BASE_URL: `${inject("fakeLlmUrl")}/v1`,
                 ANTHROPIC_BASE_URL: inject("fakeLlmUrl"),
                 FAKE_LLM_URL: inject("fakeLlmUrl"),
@@ -35,7 +53,7 @@ export default defineConfig({
                 MAX_CONCURRENT_TURNS: "20",
                 // A stalled provider stream fails after this long (tests stall it for longer).
                 LLM_STREAM_IDLE_SECONDS: "1",
-              },
+              }),
             },
           })),
         ],
@@ -52,7 +70,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["tests/{e2e,sandbox,browser}/**/*.test.ts"],
+          include: ["tests/{e2e,sandbox,browser,scripts}/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

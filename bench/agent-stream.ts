@@ -1,7 +1,7 @@
 // Benchmark: the agent's streaming path, from the stand-in provider's first byte to a device on loopback.
 
+import type { FakeLlm } from "../devtools/demo-model/server.ts";
 import { Device, login, newSession } from "../tests/e2e/helpers/client.ts";
-import type { FakeLlm } from "../tests/fake-llm/server.ts";
 import { fmt, median, percentile, table } from "./stats.ts";
 
 export interface StreamResult {

@@ -1,6 +1,6 @@
 // The comparison scenarios, each run the same way on edgeclaw and on the Agents SDK peer (see fair.ts).
 
-import type { FakeLlm } from "../tests/fake-llm/server.ts";
+import type { FakeLlm } from "../devtools/demo-model/server.ts";
 import { type BenchDevice, type BenchRoom, type BenchSystem, reopenMissing } from "./drivers.ts";
 import { median, percentile } from "./stats.ts";
 

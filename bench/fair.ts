@@ -2,7 +2,7 @@
 // warm-up, and each round's ratio comes from back-to-back measurements on the same machine state.
 
 import { loadavg } from "node:os";
-import type { FakeLlm } from "../tests/fake-llm/server.ts";
+import type { FakeLlm } from "../devtools/demo-model/server.ts";
 import type { Figure, Scenario } from "./compare.ts";
 import type { BenchSystem } from "./drivers.ts";
 import { median } from "./stats.ts";

@@ -7,8 +7,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
-import { startFakeLlm } from "../tests/fake-llm/server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
@@ -108,7 +108,7 @@ const doc = [
   "# Benchmarks",
   "",
   "Measured by `npm run bench` on loopback: both systems under `wrangler dev` (workerd) at the same time,",
-  "the stand-in LLM (`tests/fake-llm/server.ts`) as the provider of both, and real WebSocket clients from Node.",
+  "the stand-in LLM (`devtools/demo-model/server.ts`) as the provider of both, and real WebSocket clients from Node.",
   "The peer is a minimal chat app on the Cloudflare Agents SDK (`AIChatAgent`, `bench/peers/agents-sdk/`).",
   "",
   `Machine: ${machine}. Run: ${new Date().toISOString()}${quick ? " (quick mode)" : ""}, ${rounds} rounds.`,

@@ -1,9 +1,9 @@
 // `npm run soak`: 200 sockets over 50 sessions for a bounded time on loopback, sending and reconnecting at
 // random; every client checks its seq has no gap or duplicate and the stored transcripts match what was sent.
 
+import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { call, Device, login, newSession } from "../tests/e2e/helpers/client.ts";
 import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
-import { startFakeLlm } from "../tests/fake-llm/server.ts";
 import { fmt, percentile } from "./stats.ts";
 
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 50);

@@ -352,11 +352,23 @@ export interface BatchFrame {
   events: SessionEvent[];
 }
 
+/** The model a session's turns use, as the client shows it. */
+export interface ModelInfo {
+  /** The provider: "openai" (or any OpenAI-compatible server), "anthropic" or "workers-ai". */
+  provider: string;
+  /** The model name sent to the provider. */
+  model: string;
+  /** True for the built-in demo model of `npm run dev`: its replies are scripted. */
+  demo: boolean;
+}
+
 /** Sent once after hello's replay: everything up to `seq` has been delivered. */
 export interface ReadyFrame {
   type: "ready";
   /** The newest stored seq at the time of the replay. */
   seq: number;
+  /** The model this session uses now (its `/model` choice, else the configured one). */
+  model?: ModelInfo;
 }
 
 /** A non-durable error for one device (bad frame, rate limit); carries no seq. */

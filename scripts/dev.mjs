@@ -1,28 +1,48 @@
-// `npm run dev`: the local sandbox host and `wrangler dev` together, sharing a fresh secret; extra args go to wrangler.
+// `npm run dev`: the local sandbox host, the model (see detect-provider.mjs) and `wrangler dev` together; extra args go to wrangler.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { argVars, demoVars, detectProvider, envFileText, readDevVars } from "./detect-provider.mjs";
 import { devVapidVars } from "./vapid-keys.mjs";
 
 const secret = randomBytes(24).toString("hex");
 const sandboxPort = process.env.SANDBOX_HOST_PORT ?? "8788";
 const children = [];
-// The secrets reach wrangler through an env file only root can read, never argv (/proc/<pid>/cmdline is
-// world-readable). Given --env-file, wrangler skips .dev.vars and .env, so those are passed along first.
-const secretDir = mkdtempSync(join(tmpdir(), "edgeclaw-dev-"));
-const secretFile = join(secretDir, "sandbox.env");
-const secrets = { SANDBOX_SECRET: secret, MCP_ENCRYPTION_KEY: localMcpKey(), ...devVapidVars() };
-writeFileSync(
-  secretFile,
-  Object.entries(secrets)
-    .map(([name, value]) => `${name}=${value}\n`)
-    .join(""),
-  { mode: 0o600 },
-);
-const userEnvFiles = existsSync(".dev.vars") ? [".dev.vars"] : [".env", ".env.local"].filter((f) => existsSync(f));
-process.on("exit", () => rmSync(secretDir, { recursive: true, force: true }));
+const cleanups = [];
+
+function stopAll(code) {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const cleanup of cleanups) cleanup();
+  process.exit(code);
+}
+
+function start(command, args, env, stdio = "inherit") {
+  const child = spawn(command, args, { stdio, env: { ...process.env, ...env } });
+  children.push(child);
+  child.on("exit", (code) => stopAll(code ?? 0));
+  return child;
+}
+
+/** Starts the demo model on a free loopback port; resolves with its URL from the first line it prints. */
+function startDemoModel() {
+  const child = start(process.execPath, ["devtools/demo-model/server.ts", "--demo", "--port", "0"], {}, [
+    "ignore",
+    "pipe",
+    "inherit",
+  ]);
+  return new Promise((resolve) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (url) {
+        child.stdout.removeAllListeners("data");
+        child.stdout.resume();
+        resolve(url);
+      }
+    });
+  });
+}
 
 /** A local MCP_ENCRYPTION_KEY, made once and kept, so stored MCP secrets stay readable across restarts. */
 function localMcpKey() {
@@ -35,15 +55,33 @@ function localMcpKey() {
   return readFileSync(file, "utf8").trim();
 }
 
-function start(command, args, env) {
-  const child = spawn(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
-  children.push(child);
-  child.on("exit", (code) => {
-    for (const other of children) if (other !== child) other.kill("SIGTERM");
-    process.exit(code ?? 0);
-  });
-  return child;
+/**
+ * Writes what wrangler must get on top of .dev.vars (the model, the local secrets) as one env file only
+ * root can read, removed on exit: secrets never go on argv (/proc/<pid>/cmdline is world-readable).
+ */
+function envFile(devVarsPath, vars, cli) {
+  mkdirSync(".wrangler/tmp", { recursive: true });
+  const path = `.wrangler/tmp/dev-${process.pid}.env`;
+  const own = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
+  // An --env-file replaces .dev.vars, so it carries .dev.vars first; the --vars typed on the command line still win.
+  writeFileSync(path, `${own}\n${envFileText({ ...vars, ...cli })}\n`, { mode: 0o600 });
+  cleanups.push(() => rmSync(path, { force: true }));
+  return ["--env-file", path];
 }
+
+const wranglerArgs = process.argv.slice(2);
+const devVarsPath = ".dev.vars";
+const devVars = readDevVars(devVarsPath);
+const cli = argVars(wranglerArgs);
+const choice = await detectProvider({ processEnv: process.env, devVars, cliVars: cli });
+const modelVars = choice.kind === "demo" ? demoVars(await startDemoModel(), { ...devVars, ...cli }) : choice.vars;
+console.log(`edgeclaw: the model is ${choice.label}`);
+if (choice.kind === "demo") {
+  console.log(
+    "edgeclaw: to connect a real model, set OPENAI_API_KEY in .dev.vars (see .dev.vars.example) or start Ollama",
+  );
+}
+const secrets = { SANDBOX_SECRET: secret, MCP_ENCRYPTION_KEY: localMcpKey(), ...devVapidVars() };
 
 start(process.execPath, ["sandbox/host/main.ts"], {
   SANDBOX_SECRET: secret,
@@ -55,7 +93,7 @@ start(
   [
     "dev",
     // Remote bindings (Workers AI has no local mode) need a Cloudflare login: off unless `npm run dev -- --remote`.
-    ...(process.argv.includes("--remote") ? [] : ["--local"]),
+    ...(wranglerArgs.includes("--remote") ? [] : ["--local"]),
     "--ip",
     "127.0.0.1",
     "--port",
@@ -66,14 +104,12 @@ start(
     "SANDBOX_MODE:local",
     "--var",
     `SANDBOX_URL:http://127.0.0.1:${sandboxPort}`,
-    ...[...userEnvFiles, secretFile].flatMap((file) => ["--env-file", file]),
-    ...process.argv.slice(2),
+    ...envFile(devVarsPath, { ...secrets, ...modelVars }, cli),
+    ...wranglerArgs,
   ],
   { WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" },
 );
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => {
-    for (const child of children) child.kill("SIGTERM");
-  });
+  process.on(signal, () => stopAll(0));
 }

@@ -5,8 +5,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { startSandboxHost } from "../sandbox/host/server.ts";
-import { startFakeLlm } from "./fake-llm/server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

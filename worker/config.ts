@@ -29,6 +29,8 @@ export interface Config {
   allowedOrigins: Set<string>;
   llmProvider: LlmProvider;
   llmModel: string;
+  /** LLM_DEMO=1 (set by `npm run dev` only): the model is the built-in demo model, whose replies are scripted. */
+  llmDemo: boolean;
   sandboxMode: SandboxMode;
   sandbox: SandboxConfig;
   /** Client frames a socket may send per second (a user's sockets together twice that). */
@@ -84,6 +86,9 @@ export interface AgentConfig {
   resetIdleMs: number;
 }
 
+export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
+export const DEFAULT_ANTHROPIC_BASE_URL = "https://api.anthropic.com";
+
 export const DEFAULT_SYSTEM_PROMPT =
   "You are edgeclaw, a personal AI agent. Be direct and accurate. Use tools when they help, and say what you did.";
 
@@ -100,6 +105,7 @@ export type ConfigVars = MeteringVars &
       | "ALLOWED_ORIGINS"
       | "LLM_PROVIDER"
       | "LLM_MODEL"
+      | "LLM_DEMO"
       | "SANDBOX_MODE"
       | "OPENAI_BASE_URL"
       | "OPENAI_API_KEY"
@@ -226,9 +232,9 @@ function parseAgent(vars: ConfigVars): AgentConfig {
   }
   const token = vars.AI_GATEWAY_TOKEN?.trim();
   return {
-    openaiBaseUrl: baseUrl("OPENAI_BASE_URL", vars.OPENAI_BASE_URL, "https://api.openai.com/v1"),
+    openaiBaseUrl: baseUrl("OPENAI_BASE_URL", vars.OPENAI_BASE_URL, DEFAULT_OPENAI_BASE_URL),
     openaiApiKey: vars.OPENAI_API_KEY || undefined,
-    anthropicBaseUrl: baseUrl("ANTHROPIC_BASE_URL", vars.ANTHROPIC_BASE_URL, "https://api.anthropic.com"),
+    anthropicBaseUrl: baseUrl("ANTHROPIC_BASE_URL", vars.ANTHROPIC_BASE_URL, DEFAULT_ANTHROPIC_BASE_URL),
     anthropicApiKey: vars.ANTHROPIC_API_KEY || undefined,
     gateway: accountId && gatewayId ? { accountId, gatewayId, ...(token ? { token } : {}) } : undefined,
     systemPrompt: vars.SYSTEM_PROMPT?.trim() || DEFAULT_SYSTEM_PROMPT,
@@ -250,6 +256,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "ALLOWED_ORIGINS",
   "LLM_PROVIDER",
   "LLM_MODEL",
+  "LLM_DEMO",
   "SANDBOX_MODE",
   "OPENAI_BASE_URL",
   "OPENAI_API_KEY",
@@ -300,7 +307,8 @@ const OUR_PREFIXES = [
 
 function checkUnknown(env: object): void {
   for (const [name, value] of Object.entries(env)) {
-    if (typeof value !== "string" || KNOWN_VARIABLES.has(name)) continue;
+    // An empty value sets nothing (the test suite blanks variables a developer's .dev.vars may add).
+    if (typeof value !== "string" || value === "" || KNOWN_VARIABLES.has(name)) continue;
     if (OUR_PREFIXES.some((prefix) => name.startsWith(prefix))) throw configError(name, "is not a known variable");
   }
 }
@@ -333,6 +341,8 @@ export function parseConfig(vars: ConfigVars): Config {
   if (!devAuth && teamDomain === null) throw configError("ACCESS_TEAM_DOMAIN", "is required (or DEV_AUTH=1 locally)");
   if (!devAuth && audience === null) throw configError("ACCESS_AUD", "is required (or DEV_AUTH=1 locally)");
   const sandboxMode = oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare");
+  const llmDemo = oneOf("LLM_DEMO", vars.LLM_DEMO, ["0", "1"] as const, "0") === "1";
+  if (llmDemo && !devAuth) throw configError("LLM_DEMO", "is set by `npm run dev` only (it needs DEV_AUTH=1)");
   return {
     teamDomain,
     audience,
@@ -347,6 +357,7 @@ export function parseConfig(vars: ConfigVars): Config {
       "openai",
     ),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
+    llmDemo,
     sandboxMode,
     sandbox: parseSandbox(vars, sandboxMode),
     framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
@@ -363,6 +374,33 @@ function parseMcpKey(raw: string | undefined): string | null {
   return key;
 }
 
+/**
+ * The main provider must be reachable with what is configured: a key, or a base URL of its own (a keyless
+ * server such as Ollama), or AI Gateway. A deployed worker never falls back to anything: it names the variable.
+ */
+export function providerProblem(config: Config): AppError | null {
+  const agent = config.agent;
+  if (agent.gateway) return null;
+  if (
+    (config.llmProvider === "openai" || config.llmProvider === "openai-responses") &&
+    !agent.openaiApiKey &&
+    agent.openaiBaseUrl === DEFAULT_OPENAI_BASE_URL
+  )
+    return configError("OPENAI_API_KEY", "is not set (or set OPENAI_BASE_URL to a keyless server such as Ollama)");
+  if (
+    config.llmProvider === "anthropic" &&
+    !agent.anthropicApiKey &&
+    agent.anthropicBaseUrl === DEFAULT_ANTHROPIC_BASE_URL
+  )
+    return configError("ANTHROPIC_API_KEY", "is not set");
+  return null;
+}
+
+function checkProviderConfigured(config: Config): void {
+  const problem = providerProblem(config);
+  if (problem) throw problem;
+}
+
 const cache = new WeakMap<object, Config>();
 
 /** The configuration for this env object, parsed once per isolate. */
@@ -371,6 +409,7 @@ export function getConfig(env: ConfigVars): Config {
   if (config === undefined) {
     checkUnknown(env);
     config = parseConfig(env);
+    checkProviderConfigured(config);
     cache.set(env, config);
   }
   return config;

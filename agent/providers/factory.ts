@@ -1,7 +1,16 @@
 // Chooses and builds the provider for a model from configuration: the one place providers are picked.
 
-import type { AgentConfig, AiBinding, LlmProvider } from "../../worker/config";
+import type { ModelInfo } from "../../protocol/frames";
+import {
+  type AgentConfig,
+  type AiBinding,
+  type Config,
+  DEFAULT_ANTHROPIC_BASE_URL,
+  DEFAULT_OPENAI_BASE_URL,
+  type LlmProvider,
+} from "../../worker/config";
 import { anthropicProvider } from "./anthropic";
+import { unconfiguredProvider } from "./errors";
 import { gatewayBaseUrl, gatewayBindingOptions, gatewayHeaders } from "./gateway";
 import type { FetchLike } from "./http";
 import { openAiProvider } from "./openai";
@@ -19,8 +28,29 @@ export interface ProviderDeps {
   ai: AiBinding | undefined;
 }
 
+/** The variable a provider lacks: no key, no endpoint of its own, no gateway (e.g. a fallback of another provider). */
+function missingKey(choice: ProviderChoice): string | null {
+  if (choice.gateway) return null;
+  if (
+    (choice.provider === "openai" || choice.provider === "openai-responses") &&
+    !choice.openaiApiKey &&
+    choice.openaiBaseUrl === DEFAULT_OPENAI_BASE_URL
+  )
+    return "OPENAI_API_KEY";
+  if (
+    choice.provider === "anthropic" &&
+    !choice.anthropicApiKey &&
+    choice.anthropicBaseUrl === DEFAULT_ANTHROPIC_BASE_URL
+  )
+    return "ANTHROPIC_API_KEY";
+  return null;
+}
+
 export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Provider {
   const gateway = choice.gateway;
+  const missing = missingKey(choice);
+  if (missing !== null && choice.provider !== "workers-ai")
+    return unconfiguredProvider(choice.provider === "openai-responses" ? "openai" : choice.provider, missing);
   // Chat Completions and Responses share OpenAI's URL, key and gateway route.
   const openAiOptions = () => ({
     baseUrl: gateway ? gatewayBaseUrl(gateway, "openai") : choice.openaiBaseUrl,
@@ -58,4 +88,11 @@ export function parseModelRef(ref: string, fallback: LlmProvider): { provider: L
   const prefix = colon > 0 ? ref.slice(0, colon) : "";
   const provider = PROVIDERS.find((name) => name === prefix);
   return provider ? { provider, model: ref.slice(colon + 1) } : { provider: fallback, model: ref };
+}
+
+/** What the client shows of a session's model: its `/model` choice, else the configured one; demo only when unchanged. */
+export function modelInfo(config: Config, sessionModel: string | null): ModelInfo {
+  const { provider, model } = parseModelRef(sessionModel ?? config.llmModel, config.llmProvider);
+  const demo = config.llmDemo && provider === config.llmProvider && model === config.llmModel;
+  return { provider, model, demo };
 }

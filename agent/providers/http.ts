@@ -1,5 +1,7 @@
-// Posting to a provider: network failures and HTTP errors become typed ProviderErrors.
+// Posting to a provider: network failures and HTTP errors become typed ProviderErrors (worded in errors.ts).
 
+import { isRecord } from "../../protocol/json";
+import { httpFailure, networkFailure } from "./errors";
 import { ProviderError } from "./types";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -13,27 +15,11 @@ export function retryAfterMs(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-const OVERFLOW = /context.{0,20}(length|window)|too many tokens|prompt is too long|maximum context/i;
-
-async function errorFor(response: Response): Promise<ProviderError> {
-  const text = (await response.text().catch(() => "")).slice(0, 500);
-  const status = response.status;
-  const detail = `${status} from the provider${text ? `: ${text}` : ""}`;
-  if (status === 429) {
-    const wait = retryAfterMs(response.headers.get("retry-after"));
-    return new ProviderError("provider_rate_limited", detail, {
-      retryable: true,
-      status,
-      ...(wait === undefined ? {} : { retryAfterMs: wait }),
-    });
-  }
-  if ((status === 400 || status === 413) && OVERFLOW.test(text)) {
-    return new ProviderError("context_overflow", detail, { retryable: false, status });
-  }
-  if (status === 401 || status === 403) return new ProviderError("provider_auth", detail, { retryable: false, status });
-  if (status >= 500 || status === 408 || status === 409)
-    return new ProviderError("provider_error", detail, { retryable: true, status });
-  return new ProviderError("provider_error", detail, { retryable: false, status });
+async function errorFor(response: Response, url: string, body: unknown): Promise<ProviderError> {
+  const text = await response.text().catch(() => "");
+  const model = isRecord(body) && typeof body.model === "string" ? body.model : undefined;
+  const wait = response.status === 429 ? retryAfterMs(response.headers.get("retry-after")) : undefined;
+  return httpFailure(response.status, text, { url, model, retryAfterMs: wait });
 }
 
 /** A 2xx answer: its streaming body and what its headers say about the gateway. */
@@ -60,11 +46,9 @@ export async function postJson(
     });
   } catch (error) {
     if (signal?.aborted) throw new ProviderError("aborted", "the call was cancelled", { retryable: false });
-    throw new ProviderError("provider_unavailable", `the provider could not be reached: ${String(error)}`, {
-      retryable: true,
-    });
+    throw networkFailure(url, error);
   }
-  if (!response.ok) throw await errorFor(response);
+  if (!response.ok) throw await errorFor(response, url, body);
   if (!response.body) {
     throw new ProviderError("bad_stream", "the provider answered without a body", { retryable: true });
   }

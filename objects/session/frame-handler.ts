@@ -5,6 +5,7 @@ import type {
   ClientFrame,
   EditMessageFrame,
   HelloFrame,
+  ModelInfo,
   RegenerateFrame,
   ServerFrame,
   UserMessageFrame,
@@ -28,6 +29,8 @@ export interface FrameContext {
   decideTool(toolCallId: string, approve: boolean): boolean;
   /** Stores a rating of a turn; false when there is no such turn. */
   feedback(turnId: string, rating: "up" | "down", user: string): boolean;
+  /** The model the session uses now, shown by the client. */
+  modelInfo(): ModelInfo;
   /** Whether a turn is running now (a regenerate or an edit waits until it ends). */
   turnRunning(): boolean;
 }
@@ -72,7 +75,7 @@ function hello(ctx: FrameContext, connection: Connection, state: DeviceState, fr
   }
   const deviceChanged = frame.deviceId !== undefined && frame.deviceId !== state.deviceId;
   connection.setState({ ...state, ready: true, deviceId: frame.deviceId ?? state.deviceId });
-  send(connection, { type: "ready", seq: ctx.log.lastSeq });
+  send(connection, { type: "ready", seq: ctx.log.lastSeq, model: ctx.modelInfo() });
   if (deviceChanged) ctx.broadcastPresence();
 }
 

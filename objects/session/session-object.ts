@@ -2,6 +2,7 @@
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
+import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
 import { isAppError } from "../../protocol/errors";
 import {
@@ -227,6 +228,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       cancelTurn: () => this.#turns.cancel(),
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
+      modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
       turnRunning: () => this.#turns.running,
     };
   }

@@ -301,7 +301,7 @@ describe("AI Gateway", () => {
     await collect(createProvider({ ...withGateway, provider: "openai", model: "m" }, deps(done, ttl)).stream(withTtl));
     expect(ttl[0]?.headers.get("cf-aig-cache-ttl")).toBe("3600");
     const plain: Captured[] = [];
-    const direct = parseConfig({ DEV_AUTH: "1" }).agent;
+    const direct = parseConfig({ DEV_AUTH: "1", OPENAI_API_KEY: "sk-x" }).agent;
     await collect(createProvider({ ...direct, provider: "openai", model: "m" }, deps(done, plain)).stream(request));
     expect(plain[0]?.url).toBe("https://api.openai.com/v1/chat/completions");
     expect([...(plain[0]?.headers.keys() ?? [])].filter((h) => h.startsWith("cf-aig"))).toEqual([]);

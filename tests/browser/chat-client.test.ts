@@ -3,8 +3,8 @@
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeLlm } from "../../devtools/demo-model/server.ts";
 import type { DevServer } from "../e2e/helpers/dev-server.ts";
-import type { FakeLlm } from "../fake-llm/server.ts";
 import { SHOTS, type Stand, startStand } from "./stand.ts";
 
 const DESKTOP = { width: 1200, height: 800 };

@@ -3,10 +3,10 @@
 
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page, type Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { call, Device, login, newSession } from "../e2e/helpers/client.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
 import { type PushService, pushDevVars, startPushService, vapidKeys } from "../e2e/helpers/push-service.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 
 const EMAIL = "push-browser@example.com";
 /** Conditions are polled until they hold; the bound is only a backstop for a hung run. */

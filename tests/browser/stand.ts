@@ -2,8 +2,8 @@
 
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 
 /** Where browser tests write their screenshots. */
 export const SHOTS = "test-results/screenshots";

@@ -1,7 +1,7 @@
 // Faults against the real service: the sandbox host killed mid-command; the pages' security headers.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 

@@ -1,8 +1,8 @@
 // End to end against `wrangler dev`: real sockets from Node, several devices, resume, and a server restart.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { PING_FRAME, PONG_FRAME } from "../../protocol/frames.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
 import { call, Device, login, newSession, upgradeStatus } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 

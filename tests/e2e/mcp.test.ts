@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlm, type Step, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import type { McpServerCreated, McpServerView } from "../../protocol/mcp.ts";
-import { type FakeLlm, type Step, startFakeLlm } from "../fake-llm/server.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 import {

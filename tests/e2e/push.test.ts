@@ -1,7 +1,7 @@
 // Web Push end to end: wrangler dev pushes to a local push service that decrypts (RFC 8291) and checks VAPID.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
 import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 import { type PushService, pushDevVars, startPushService, vapidKeys } from "./helpers/push-service.ts";

@@ -2,9 +2,9 @@
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Script } from "../../devtools/demo-model/scripts";
 import { listSnapshots, restoreSnapshot, takeSnapshot } from "../../objects/session/storage/snapshots";
 import type { SandboxBackend } from "../../sandbox/types";
-import type { Script } from "../fake-llm/scripts";
 import { createSession, join, login } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

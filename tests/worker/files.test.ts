@@ -2,8 +2,8 @@
 
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Script } from "../../devtools/demo-model/scripts";
 import { snapshotArchiveKey, snapshotsPrefix } from "../../objects/session/storage/keys";
-import type { Script } from "../fake-llm/scripts";
 import { api, createSession, join, login } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

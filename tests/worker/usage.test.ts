@@ -2,8 +2,8 @@
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Script } from "../../devtools/demo-model/scripts";
 import type { UsageRow } from "../../objects/usage/types";
-import type { Script } from "../fake-llm/scripts";
 import { record } from "../helpers/ledger";
 import { api, createSession, join, login, type TestSocket } from "../helpers/workers";
 

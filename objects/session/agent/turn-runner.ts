@@ -1,5 +1,6 @@
 // One agent turn: model steps streamed as deltas, tool calls run and fed back, until done, cancelled or failed.
 
+import { refusalMessage } from "../../../agent/providers/errors";
 import type { ChatMessage, ReasoningPart, ThinkLevel } from "../../../agent/providers/types";
 import { ProviderError } from "../../../agent/providers/types";
 import type { ToolOutcome, ToolRegistry } from "../../../agent/tools/types";
@@ -185,7 +186,7 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
   } catch (error) {
     if (deps.signal.aborted) return "cancelled";
     if (error instanceof MeterRefusal) {
-      deps.emit("error", { code: error.code, message: error.message });
+      deps.emit("error", { code: error.code, message: refusalMessage(error.message, error.retryAfterSeconds) });
       return error.code;
     }
     const code = error instanceof ProviderError ? error.code : "internal_error";

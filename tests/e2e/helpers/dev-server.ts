@@ -2,7 +2,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +39,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilUp(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+/** Everything a child with piped stdout and stderr prints, as it comes. */
+export function captureOutput(child: ChildProcess): () => string {
+  let output = "";
+  const add = (chunk: Buffer) => {
+    output += chunk;
+  };
+  child.stdout?.on("data", add);
+  child.stderr?.on("data", add);
+  return () => output;
+}
+
+/** Stops a detached child and its whole process group: SIGTERM, then SIGKILL if it has not exited after 5 s. */
+export async function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  process.kill(-child.pid, "SIGTERM");
+  const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Polls the local issuer's JWKS until the service answers, failing at once if the process exits. */
+export async function waitUntilUp(
+  url: string,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log()}`);
@@ -65,7 +92,11 @@ export async function startDevServer(
   const sandbox = await sandboxHost(persistDir);
   const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
   // --local: no remote bindings (the AI binding has none locally), so no Cloudflare login is needed.
+  // An empty env file in place of the developer's .dev.vars (or .env): the tests see only the variables they set.
+  const envFile = join(persistDir, "empty.env");
+  writeFileSync(envFile, "");
   const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  args.push("--env-file", envFile);
   if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
@@ -74,25 +105,14 @@ export async function startDevServer(
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
+  const output = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await sandbox.host.close();
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-child.pid, "SIGTERM");
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopGroup(child);
   };
   try {
-    await waitUntilUp(url, child, () => output, 60_000);
+    await waitUntilUp(url, child, output, 60_000);
   } catch (error) {
     await stop();
     throw error;

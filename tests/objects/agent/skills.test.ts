@@ -2,7 +2,7 @@
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Script } from "../../fake-llm/scripts";
+import type { Script } from "../../../devtools/demo-model/scripts";
 import { api, createSession, join, login } from "../../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

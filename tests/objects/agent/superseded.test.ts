@@ -3,11 +3,11 @@
 import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Script } from "../../../devtools/demo-model/scripts";
 import { toMessages } from "../../../objects/session/agent/context";
 import { dropSuperseded } from "../../../objects/session/agent/superseded";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import { parseClientFrame } from "../../../protocol/parse-frame";
-import type { Script } from "../../fake-llm/scripts";
 import { createSession, join, login, type TestSocket } from "../../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

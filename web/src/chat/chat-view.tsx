@@ -1,12 +1,13 @@
 // One session's live chat: transcript, connection state, working state, the composer and the socket's ending.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { ClientFrame, Device } from "../../../protocol/frames";
+import type { ClientFrame, Device, ModelInfo } from "../../../protocol/frames";
 import type { Ended } from "../close-reasons";
 import { type ConnectionState, SessionSocket } from "../session-socket";
 import { Composer } from "./composer";
 import { CANCEL_TURN_EVENT } from "./files-panel";
 import { type ItemActions, ItemView, lastOfTurn } from "./message-views";
+import { DemoBanner, ModelBadge } from "./model-badge";
 import { apply, emptyView, type ViewModel } from "./view-model";
 
 const newId = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
@@ -61,6 +62,7 @@ export function ChatView({
   const [view, setView] = useState<ViewModel>(emptyView);
   const [state, setState] = useState<ConnectionState>("connecting");
   const [ended, setEnded] = useState<Ended | null>(null);
+  const [model, setModel] = useState<ModelInfo | null>(null);
   const [devices, setDevices] = useState<Device[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const socket = useRef<SessionSocket | null>(null);
@@ -79,7 +81,10 @@ export function ChatView({
         if (e.type === "turn_end" && live) turnEnded.current();
       },
       onFrame: (f) => {
-        if (f.type === "ready") live = true;
+        if (f.type === "ready") {
+          live = true;
+          setModel(f.model ?? null);
+        }
         if (f.type === "presence") setDevices(f.devices);
         if (f.type === "error") setProblem(f.message);
       },
@@ -121,7 +126,9 @@ export function ChatView({
         <span class="devices" title={devices.map((d) => d.deviceId ?? d.connectionId).join(", ")}>
           {others} {others === 1 ? "device" : "devices"}
         </span>
+        <ModelBadge model={model} />
       </header>
+      <DemoBanner model={model} />
       <div class="transcript" aria-live="polite">
         {view.items.map((item, index) => (
           <ItemView

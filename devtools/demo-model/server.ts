@@ -1,7 +1,8 @@
-// A local stand-in LLM provider on loopback: OpenAI and Anthropic streaming, scriptable over HTTP, records requests.
+// The stand-in LLM on loopback (tests, benchmarks, the demo model of `npm run dev`): OpenAI and Anthropic streaming, scriptable.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { checkWire, wireApiOf, wireErrorBody } from "../../agent/providers/wire-check/index.ts";
+import { DEMO_MODEL, demoStep } from "./demo.ts";
 import { anthropicFrames, type Frame, openAiFrames } from "./protocols.ts";
 import { type RecordedRequest, type Script, ScriptBook } from "./scripts.ts";
 
@@ -53,8 +54,13 @@ async function stream(
   res.end();
 }
 
-export async function startFakeLlm(port = 0): Promise<FakeLlm> {
-  const book = new ScriptBook();
+export interface FakeLlmOptions {
+  /** Unscripted requests get the demo model's replies instead of an echo. */
+  demo?: boolean;
+}
+
+export async function startFakeLlm(port = 0, options: FakeLlmOptions = {}): Promise<FakeLlm> {
+  const book = new ScriptBook(options.demo ? demoStep : undefined);
   const requests: RecordedRequest[] = [];
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
@@ -66,6 +72,11 @@ export async function startFakeLlm(port = 0): Promise<FakeLlm> {
     }
     if (path === "/__requests") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(requests));
+      return;
+    }
+    if (path === "/v1/models" && req.method === "GET") {
+      const data = [{ id: DEMO_MODEL, object: "model", created: 0, owned_by: "edgeclaw" }];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ object: "list", data }));
       return;
     }
     const anthropic = path.endsWith("/v1/messages");
@@ -123,9 +134,10 @@ export async function startFakeLlm(port = 0): Promise<FakeLlm> {
   };
 }
 
-// `node tests/fake-llm/server.ts --port 8790` runs it on its own.
+// `node devtools/demo-model/server.ts [--port 8790] [--demo]` runs it on its own; the first line it prints names its URL.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const index = process.argv.indexOf("--port");
-  const fake = await startFakeLlm(index > 0 ? Number(process.argv[index + 1]) : 8790);
-  console.log(`fake LLM on ${fake.url} (OpenAI: ${fake.url}/v1, Anthropic: ${fake.url})`);
+  const demo = process.argv.includes("--demo");
+  const fake = await startFakeLlm(index > 0 ? Number(process.argv[index + 1]) : 8790, { demo });
+  console.log(`${demo ? "demo model" : "fake LLM"} on ${fake.url} (OpenAI: ${fake.url}/v1, Anthropic: ${fake.url})`);
 }

@@ -1,4 +1,4 @@
-// What the stand-in LLM does for a request: scripted steps matched by the last user message, else an echo.
+// What the stand-in LLM does for a request: scripted steps matched by the last user message, else a fallback (echo or demo).
 
 export interface Usage {
   input?: number;
@@ -51,8 +51,18 @@ export function lastUserText(body: unknown): string {
   return "";
 }
 
+/** The answer to a request no script matches. */
+export type Fallback = (body: unknown) => Step;
+
+const echo: Fallback = (body) => ({ kind: "text", chunks: ["You said: ", lastUserText(body).slice(0, 200)] });
+
 export class ScriptBook {
   readonly #scripts: Script[] = [];
+  readonly #fallback: Fallback;
+
+  constructor(fallback: Fallback = echo) {
+    this.#fallback = fallback;
+  }
 
   add(script: Script): void {
     this.#scripts.push({ match: script.match, steps: [...script.steps] });
@@ -62,7 +72,7 @@ export class ScriptBook {
     this.#scripts.length = 0;
   }
 
-  /** The next step for this request: the first script with steps left whose text matches, else an echo. */
+  /** The next step for this request: the first script with steps left whose text matches, else the fallback (an echo by default). */
   next(body: unknown): Step {
     const text = lastUserText(body);
     for (const script of this.#scripts) {
@@ -71,6 +81,6 @@ export class ScriptBook {
         if (step) return step;
       }
     }
-    return { kind: "text", chunks: ["You said: ", text.slice(0, 200)] };
+    return this.#fallback(body);
   }
 }
