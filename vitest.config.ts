@@ -15,6 +15,10 @@ export default defineConfig({
                 ANTHROPIC_BASE_URL: inject("fakeLlmUrl"),
                 FAKE_LLM_URL: inject("fakeLlmUrl"),
                 LLM_MODEL: "fake-model",
+                // The stand-in LLM's models cost nothing, explicitly (an unpriced model is never called).
+                LLM_FREE_MODELS: "fake-model,anthropic:claude-fake",
+                // Tests pick catalog models of both providers and unpriced names (refused by the meter).
+                LLM_ALLOWED_MODELS: "*",
                 DEV_AUTH: "1",
                 // Requests to a non-loopback host ignore DEV_AUTH and use this team domain: nothing listens there.
                 ACCESS_TEAM_DOMAIN: "http://127.0.0.1:9",

@@ -29,7 +29,7 @@ let stream = { markdown: "" };
 let snapshot = { markdown: "" };
 try {
   const server = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", ...limits },
+    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", LLM_FREE_MODELS: "bench-model", ...limits },
   });
   try {
     stream = await benchAgentStream(server.url, llm);
