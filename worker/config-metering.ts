@@ -174,7 +174,8 @@ function modelRefs(variable: string, value: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  for (const ref of refs) if (!MODEL_REF.test(ref)) throw fail(variable, `has an entry that is not a model name: "${ref}"`);
+  for (const ref of refs)
+    if (!MODEL_REF.test(ref)) throw fail(variable, `has an entry that is not a model name: "${ref}"`);
   return refs;
 }
 

@@ -32,6 +32,8 @@ export interface Config {
   framesPerSecond: number;
   agent: AgentConfig;
   metering: MeteringConfig;
+  /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
+  outbound: { allowLoopback: boolean };
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -111,7 +113,8 @@ export type ConfigVars = MeteringVars &
       | "EXEC_TIMEOUT_SECONDS"
       | "SNAPSHOT_IDLE_MINUTES"
       | "SNAPSHOT_RETENTION"
-      | "RATE_LIMIT_FRAMES_PER_SEC",
+      | "RATE_LIMIT_FRAMES_PER_SEC"
+      | "OUTBOUND_ALLOW_LOOPBACK",
       string
     >
   >;
@@ -251,6 +254,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SNAPSHOT_IDLE_MINUTES",
   "SNAPSHOT_RETENTION",
   "RATE_LIMIT_FRAMES_PER_SEC",
+  "OUTBOUND_ALLOW_LOOPBACK",
   ...METERING_VARIABLES,
 ]);
 const OUR_PREFIXES = [
@@ -270,6 +274,7 @@ const OUR_PREFIXES = [
   "APPROVAL_",
   "SNAPSHOT_",
   "SESSION_",
+  "OUTBOUND_",
 ];
 
 function checkUnknown(env: object): void {
@@ -297,6 +302,10 @@ export function parseConfig(vars: ConfigVars): Config {
   const audience = vars.ACCESS_AUD?.trim() || null;
   if (!devAuth && teamDomain === null) throw configError("ACCESS_TEAM_DOMAIN", "is required (or DEV_AUTH=1 locally)");
   if (!devAuth && audience === null) throw configError("ACCESS_AUD", "is required (or DEV_AUTH=1 locally)");
+  const allowLoopback =
+    oneOf("OUTBOUND_ALLOW_LOOPBACK", vars.OUTBOUND_ALLOW_LOOPBACK, ["0", "1"] as const, "0") === "1";
+  if (allowLoopback && !devAuth)
+    throw configError("OUTBOUND_ALLOW_LOOPBACK", "is for local development only (DEV_AUTH=1)");
   const sandboxMode = oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare");
   return {
     teamDomain,
@@ -312,6 +321,7 @@ export function parseConfig(vars: ConfigVars): Config {
     framesPerSecond: integer("RATE_LIMIT_FRAMES_PER_SEC", vars.RATE_LIMIT_FRAMES_PER_SEC, 10, 1, 100_000),
     agent: parseAgent(vars),
     metering: meteringOrConfigError(vars),
+    outbound: { allowLoopback },
   };
 }
 

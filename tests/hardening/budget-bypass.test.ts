@@ -25,7 +25,12 @@ describe("unpriced and unallowed models (V4)", () => {
     expect(isAllowedModel(config, "gpt-4o")).toBe(true);
     expect(isAllowedModel(config, "gpt-4o-2024-08-06")).toBe(true);
     expect(isAllowedModel(config, "local-llama")).toBe(true);
-    for (const ref of ["o1-pro", "chatgpt-4o-latest", "anthropic:claude-3-opus-20240229", "anthropic:claude-opus-4-1"]) {
+    for (const ref of [
+      "o1-pro",
+      "chatgpt-4o-latest",
+      "anthropic:claude-3-opus-20240229",
+      "anthropic:claude-opus-4-1",
+    ]) {
       expect(isAllowedModel(config, ref)).toBe(false);
     }
     const listed = parseConfig({ ...base, LLM_ALLOWED_MODELS: "anthropic:claude-haiku-4-5" });
@@ -45,7 +50,10 @@ describe("unpriced and unallowed models (V4)", () => {
 
   it("refuses a turn on a model without a price before any call reaches the provider", async () => {
     const tag = `unpriced-${crypto.randomUUID()}`;
-    await script({ match: tag, steps: [{ kind: "text", chunks: ["free tokens"], usage: { input: 1_000_000, output: 100_000 } }] });
+    await script({
+      match: tag,
+      steps: [{ kind: "text", chunks: ["free tokens"], usage: { input: 1_000_000, output: 100_000 } }],
+    });
     const token = await login(`v4-${crypto.randomUUID()}@example.com`);
     const socket = await join(await createSession(token), token);
     socket.send({ type: "user_message", id: "m", text: "/model o1-pro" });
@@ -124,7 +132,9 @@ describe("budgets under parallel turns (V5)", () => {
     const tickets = await Promise.allSettled(
       meters.map((m) => m.before({ provider: "anthropic", model: "claude-sonnet-4-5", attempt: 1, request })),
     );
-    const admitted = tickets.flatMap((t, i) => (t.status === "fulfilled" ? [{ meter: meters[i], ticket: t.value }] : []));
+    const admitted = tickets.flatMap((t, i) =>
+      t.status === "fulfilled" ? [{ meter: meters[i], ticket: t.value }] : [],
+    );
     expect(admitted.length).toBeGreaterThan(0);
     expect(admitted.length).toBeLessThan(8);
     for (const t of tickets) {

@@ -57,7 +57,10 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     const body = await readJson(c.req.raw);
-    const { title, queueMode, cacheTtl, execPolicy, archived, pinned } = parseSessionPatch(body);
+    const { title, queueMode, cacheTtl, execPolicy, archived, pinned } = parseSessionPatch(
+      body,
+      c.var.config.sandbox.execPolicy,
+    );
     const flagged =
       archived !== undefined || pinned !== undefined
         ? await setFlags(c.env, entry, {
