@@ -29,6 +29,8 @@ export default defineConfig({
                 SANDBOX_MODE: "local",
                 SANDBOX_URL: inject("sandboxUrl"),
                 SANDBOX_SECRET: inject("sandboxSecret"),
+                // The operator's policy is a ceiling sessions may only tighten: tests tighten it to ask or deny.
+                EXEC_POLICY: "auto",
                 APPROVAL_TIMEOUT_SECONDS: "2",
                 EXEC_TIMEOUT_SECONDS: "5",
                 // A provider key the sandbox must never see.

@@ -11,6 +11,7 @@ import type { AttemptOutcome } from "../../objects/session/agent/model-call";
 import { parseConfig } from "../../worker/config";
 import type { Script } from "../fake-llm/scripts";
 import { createSession, join, login } from "../helpers/workers";
+import { withHarness } from "../objects/agent/harness";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
 const script = (value: Script) => fetch(`${FAKE}/__script`, { method: "POST", body: JSON.stringify(value) });
@@ -38,6 +39,20 @@ describe("unpriced and unallowed models (V4)", () => {
     expect(isAllowedModel(listed, "gpt-4o-mini")).toBe(true);
     expect(isAllowedModel(listed, "gpt-4o")).toBe(false);
     expect(() => parseConfig({ ...base, LLM_FREE_MODELS: "bad model" })).toThrow(/LLM_FREE_MODELS/);
+  });
+
+  it("answers /model with a refusal for a model the operator did not allow, and keeps the current one", async () => {
+    await withHarness(
+      [],
+      async (h) => {
+        h.say("/model o1-pro");
+        h.say("/model");
+        const notices = h.events.flatMap((e) => (e.type === "notice" ? [e.text] : []));
+        expect(notices[0]).toMatch(/o1-pro is not among the models this deployment allows/);
+        expect(notices[1]).toBe("model: gpt-4o-mini");
+      },
+      { vars: { LLM_PROVIDER: "openai", LLM_MODEL: "gpt-4o-mini" } },
+    );
   });
 
   it("prices local models at 0 explicitly, never by absence", () => {
