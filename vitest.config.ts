@@ -31,6 +31,8 @@ export default defineConfig({
                 SANDBOX_SECRET: inject("sandboxSecret"),
                 // The operator's policy is a ceiling sessions may only tighten: tests tighten it to ask or deny.
                 EXEC_POLICY: "auto",
+                // web_fetch may reach the stand-ins on loopback (a local-development allowance, DEV_AUTH only).
+                OUTBOUND_ALLOW_LOOPBACK: "1",
                 APPROVAL_TIMEOUT_SECONDS: "2",
                 EXEC_TIMEOUT_SECONDS: "5",
                 // A provider key the sandbox must never see.
