@@ -93,10 +93,12 @@ describe("the operator's EXEC_POLICY is a ceiling (S2)", () => {
     expect(() => parseSessionPatch({ execPolicy: "auto" }, "ask")).toThrow(/forbidden|stricter/);
     expect(parseSessionPatch({ execPolicy: "deny" }, "ask")).toEqual({ execPolicy: "deny" });
     expect(parseSessionPatch({ execPolicy: null }, "deny")).toEqual({ execPolicy: null });
+    let caught: unknown = null;
     try {
       parseSessionPatch({ execPolicy: "auto", title: "x" }, "deny");
     } catch (error) {
-      expect(error).toMatchObject({ code: "forbidden", status: 403 });
+      caught = error;
     }
+    expect(caught).toMatchObject({ code: "forbidden", status: 403 });
   });
 });
