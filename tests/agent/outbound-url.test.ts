@@ -79,7 +79,11 @@ describe("outbound-URL guard", () => {
     expect(parseConfig({ DEV_AUTH: "1", OUTBOUND_ALLOW_LOOPBACK: "1" }).outbound.allowLoopback).toBe(true);
     expect(parseConfig({ DEV_AUTH: "1" }).outbound.allowLoopback).toBe(false);
     expect(() =>
-      parseConfig({ ACCESS_TEAM_DOMAIN: "https://team.cloudflareaccess.com", ACCESS_AUD: "a", OUTBOUND_ALLOW_LOOPBACK: "1" }),
+      parseConfig({
+        ACCESS_TEAM_DOMAIN: "https://team.cloudflareaccess.com",
+        ACCESS_AUD: "a",
+        OUTBOUND_ALLOW_LOOPBACK: "1",
+      }),
     ).toThrow(/OUTBOUND_ALLOW_LOOPBACK/);
   });
 
