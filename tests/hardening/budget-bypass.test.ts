@@ -78,7 +78,7 @@ describe("unpriced and unallowed models (V4)", () => {
     const error = socket.of("error").at(-1);
     expect(error?.code).toBe("model_not_allowed");
     expect(error?.message).toMatch(/LLM_PRICES|LLM_FREE_MODELS/);
-    expect(socket.of("delta")).toEqual([]);
+    expect(socket.of("assistant_delta")).toEqual([]);
     expect(socket.of("usage")).toEqual([]);
     // The stand-in provider never saw the request.
     const seen = await (await fetch(`${FAKE}/__requests`)).text();

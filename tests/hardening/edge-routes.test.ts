@@ -24,12 +24,13 @@ describe("dev login (V14, S6)", () => {
   });
 
   it("does not trust a loopback Host header when the request came through a proxy or from elsewhere", async () => {
-    for (const headers of [
+    const proxied: Record<string, string>[] = [
       { "x-forwarded-for": "203.0.113.9" },
       { forwarded: "for=203.0.113.9" },
       { "cf-connecting-ip": "203.0.113.9" },
       { "x-real-ip": "203.0.113.9" },
-    ]) {
+    ];
+    for (const headers of proxied) {
       const response = await devLogin(headers, "http://localhost:8787");
       expect(response.status).toBe(404);
     }
