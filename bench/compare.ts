@@ -1,8 +1,7 @@
-// The comparison scenarios, run the same way on edgeclaw and on the Agents SDK peer.
+// The comparison scenarios, each run the same way on edgeclaw and on the Agents SDK peer (see fair.ts).
 
-import { spawnSync } from "node:child_process";
 import type { FakeLlm } from "../tests/fake-llm/server.ts";
-import type { BenchDevice, BenchSystem } from "./drivers.ts";
+import { type BenchDevice, type BenchRoom, type BenchSystem, reopenMissing } from "./drivers.ts";
 import { median, percentile } from "./stats.ts";
 
 /** One measured figure: samples (ms unless the unit says otherwise). */
@@ -12,6 +11,8 @@ export interface Figure {
   /** Higher is better (throughput) or lower is better (latency, memory). */
   higherIsBetter: boolean;
   samples: number[];
+  /** A count worth reporting beside the figure (seq gaps, incomplete turns, events stored). */
+  note?: string;
 }
 
 const at = () => performance.now();
@@ -129,20 +130,29 @@ async function throughput(
   const elapsed = (at() - started) / 1000;
   const all = rooms.flatMap((r) => r.devices);
   const delivered = all.reduce((n, d) => n + d.delivered(), 0);
+  const text = all.reduce((n, d) => n + d.textDelivered(), 0);
   const gaps = all.reduce((n, d) => n + d.gaps(), 0);
   await Promise.all(all.map((d) => d.close()));
   return [
     {
-      scenario: `throughput: frames delivered per second (seq gaps or duplicates: ${gaps})`,
-      unit: "frames/s",
-      higherIsBetter: true,
-      samples: [delivered / elapsed],
-    },
-    {
-      scenario: `throughput: ${sessions} sessions × ${devices} devices, answered turns/s (${incomplete} incomplete)`,
+      scenario: `throughput: ${sessions} sessions × ${devices} devices, answered turns/s`,
       unit: "turns/s",
       higherIsBetter: true,
       samples: [turns / elapsed],
+      note: `${incomplete} incomplete`,
+    },
+    {
+      scenario: "throughput: answer text delivered to devices per second",
+      unit: "chars/s",
+      higherIsBetter: true,
+      samples: [text / elapsed],
+    },
+    {
+      scenario: "throughput: frames delivered per second",
+      unit: "frames/s",
+      higherIsBetter: true,
+      samples: [delivered / elapsed],
+      note: `${gaps} seq gaps or duplicates`,
     },
     {
       scenario: `throughput: turn latency until all ${devices} devices have the answer`,
@@ -153,25 +163,24 @@ async function throughput(
   ];
 }
 
-/** 4 and 6. Resume with missed messages, and opening a session with a long history. */
-async function history(system: BenchSystem, messages: number): Promise<Figure[]> {
-  const room = await system.room();
-  await room.seed(messages);
+/** 4 and 6. Resume with missed messages, and opening a session with a long history (seeded once per system). */
+async function history(room: BenchRoom, messages: number, missed: number): Promise<Figure[]> {
   const resume: number[] = [];
   const open: number[] = [];
+  const count = (n: number) => n.toLocaleString("en");
   for (let i = 0; i < 3; i++) {
-    resume.push(await room.reopenMissing(messages));
-    open.push(await room.reopenMissing(Number.MAX_SAFE_INTEGER));
+    resume.push(await reopenMissing(room, missed));
+    open.push(await reopenMissing(room, Number.MAX_SAFE_INTEGER));
   }
   return [
     {
-      scenario: `resume: reconnect having missed ${messages.toLocaleString("en")} messages`,
+      scenario: `resume: reconnect having missed ${count(missed)} of ${count(messages)} messages`,
       unit: "ms",
       higherIsBetter: false,
       samples: resume,
     },
     {
-      scenario: `history: open a session of ${messages.toLocaleString("en")} messages`,
+      scenario: `history: open a session of ${count(messages)} messages`,
       unit: "ms",
       higherIsBetter: false,
       samples: open,
@@ -201,20 +210,13 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
   };
 }
 
-function workerdRss(): number {
-  const pid = spawnSync("pgrep", ["-n", "workerd"]).stdout.toString().trim();
-  const status = spawnSync("cat", [`/proc/${pid}/status`]).stdout.toString();
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb * 1024;
-}
-
 /** 7. Memory: workerd's resident memory per idle session (one device connected) and per active one (after a turn). */
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
   await sleep(1000);
-  const before = workerdRss();
+  const before = system.rss();
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
   await sleep(1000);
-  const idle = workerdRss();
+  const idle = system.rss();
   await Promise.all(
     rooms.map(async ({ devices: [device] }) => {
       if (!device) return;
@@ -224,7 +226,7 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
     }),
   );
   await sleep(1000);
-  const active = workerdRss();
+  const active = system.rss();
   await Promise.all(rooms.flatMap((r) => r.devices.map((d) => d.close())));
   // A negative growth is garbage collection between the readings: below what this can measure.
   const kib = (bytes: number) => Math.max(0, bytes) / 1024 / sessions;
@@ -244,27 +246,103 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
   ];
 }
 
-export interface ScenarioOptions {
-  quick?: boolean;
+/** 8. Reconnect storm: every device of many sessions reconnects at once, each having missed a few messages. */
+async function reconnectStorm(rooms: BenchRoom[], devicesPerRoom: number, missed: number): Promise<Figure[]> {
+  const reopeners: (() => Promise<number>)[] = [];
+  for (const room of rooms) for (let i = 0; i < devicesPerRoom; i++) reopeners.push(await room.prepareReopen(missed));
+  const started = at();
+  const each = await Promise.all(reopeners.map((reopen) => reopen()));
+  const all = at() - started;
+  const label = `${reopeners.length} devices over ${rooms.length} sessions`;
+  return [
+    {
+      scenario: `reconnect storm: ${label} reconnect at once, until all caught up`,
+      unit: "ms",
+      higherIsBetter: false,
+      samples: [all],
+    },
+    {
+      scenario: `reconnect storm: ${label}, one device until caught up`,
+      unit: "ms",
+      higherIsBetter: false,
+      samples: each,
+    },
+  ];
 }
 
-/** Runs every scenario on one system (its server must be running). */
-export async function runScenarios(
-  system: BenchSystem,
-  llm: FakeLlm,
-  options: ScenarioOptions = {},
-): Promise<Figure[]> {
-  const q = options.quick === true;
-  const figures: Figure[] = [];
-  figures.push(await fanOut(system, llm, 1, q ? 5 : 30));
-  figures.push(await fanOut(system, llm, 10, q ? 5 : 20));
-  figures.push(await fanOut(system, llm, 100, q ? 3 : 10));
-  figures.push(...(await streaming(system, llm, q ? 5 : 30)));
-  figures.push(...(await throughput(system, llm, q ? 10 : 50, 4, q ? 5 : 20)));
-  figures.push(...(await history(system, q ? 1000 : 10_000)));
-  figures.push(await coldStart(system, llm, q ? 3 : 10));
-  figures.push(...(await memory(system, llm, q ? 10 : 50)));
-  return figures;
+/** 9. Contention: one user starts a turn in each of `sessions` sessions at once (edgeclaw meters them in one usage object). */
+async function concurrentTurns(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
+  const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
+  const devices = rooms.flatMap((r) => r.devices);
+  const tags = devices.map(() => `cc-${crypto.randomUUID()}`);
+  for (const tag of tags) llm.script({ match: tag, steps: [{ kind: "text", chunks: ["one ", "two ", "three"] }] });
+  const started = at();
+  const done = await Promise.all(devices.map((device, i) => device.answered(device.send(tags[i] ?? ""), 60_000)));
+  await Promise.all(devices.map((d) => d.close()));
+  return [
+    {
+      scenario: `contention: ${sessions} concurrent turns in one user's sessions, until all answered`,
+      unit: "ms",
+      higherIsBetter: false,
+      samples: [Math.max(...done) - started],
+    },
+    {
+      scenario: `contention: ${sessions} concurrent turns in one user's sessions, one turn`,
+      unit: "ms",
+      higherIsBetter: false,
+      samples: done.map((t) => t - started),
+    },
+  ];
+}
+
+/** One comparison scenario: run once per round on each system. */
+export interface Scenario {
+  name: string;
+  run(system: BenchSystem, llm: FakeLlm): Promise<Figure[]>;
+}
+
+/** Makes something once per system (a seeded history) and reuses it in later rounds. */
+function oncePerSystem<T>(make: (system: BenchSystem) => Promise<T>): (system: BenchSystem) => Promise<T> {
+  const made = new Map<string, Promise<T>>();
+  return (system) => {
+    let value = made.get(system.name);
+    if (!value) {
+      value = make(system);
+      made.set(system.name, value);
+    }
+    return value;
+  };
+}
+
+async function seededRoom(system: BenchSystem, messages: number): Promise<BenchRoom> {
+  const room = await system.room();
+  await room.seed(messages);
+  return room;
+}
+
+/** Every comparison scenario, sized for a full run or a quick one. */
+export function scenarios(options: { quick: boolean; bigHistory: number }): Scenario[] {
+  const q = options.quick;
+  const historyRoom = oncePerSystem((system) => seededRoom(system, q ? 1000 : 10_000));
+  const bigRoom = oncePerSystem((system) => seededRoom(system, options.bigHistory));
+  const stormRooms = oncePerSystem(async (system) => {
+    const rooms: BenchRoom[] = [];
+    for (let i = 0; i < (q ? 10 : 50); i++) rooms.push(await seededRoom(system, 20));
+    return rooms;
+  });
+  return [
+    { name: "fan-out 1", run: async (s, llm) => [await fanOut(s, llm, 1, q ? 5 : 30)] },
+    { name: "fan-out 10", run: async (s, llm) => [await fanOut(s, llm, 10, q ? 5 : 20)] },
+    { name: "fan-out 100", run: async (s, llm) => [await fanOut(s, llm, 100, q ? 3 : 10)] },
+    { name: "streaming", run: (s, llm) => streaming(s, llm, q ? 5 : 30) },
+    { name: "throughput", run: (s, llm) => throughput(s, llm, q ? 10 : 50, 4, q ? 5 : 20) },
+    { name: "history", run: async (s) => history(await historyRoom(s), q ? 1000 : 10_000, q ? 1000 : 10_000) },
+    { name: "big history", run: async (s) => history(await bigRoom(s), options.bigHistory, 1000) },
+    { name: "cold start", run: async (s, llm) => [await coldStart(s, llm, q ? 3 : 10)] },
+    { name: "memory", run: (s, llm) => memory(s, llm, q ? 10 : 50) },
+    { name: "reconnect storm", run: async (s) => reconnectStorm(await stormRooms(s), 10, 20) },
+    { name: "contention", run: (s, llm) => concurrentTurns(s, llm, 20) },
+  ];
 }
 
 export function summary(figure: Figure): { median: number; p99: number } {

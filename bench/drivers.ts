@@ -17,6 +17,8 @@ export interface BenchDevice {
   pieces(id: string): number;
   /** Frames delivered to this device so far (events; for edgeclaw, durable events with a seq). */
   delivered(): number;
+  /** Characters of answer text delivered to this device so far. */
+  textDelivered(): number;
   /** seq gaps or duplicates seen (edgeclaw checks its seq; the peer has none to check). */
   gaps(): number;
   close(): Promise<void>;
@@ -26,13 +28,23 @@ export interface BenchRoom {
   open(): Promise<BenchDevice>;
   /** Stores `count` messages in the room's history, as fast as the system allows. */
   seed(count: number): Promise<void>;
-  /** Reconnects a device that saw the history up to `missed` messages ago; resolves when it has caught up. */
-  reopenMissing(missed: number): Promise<number>;
+  /**
+   * Readies a device that saw the history up to `missed` messages ago; the returned function
+   * reconnects it and resolves, with the milliseconds taken, when it has caught up.
+   */
+  prepareReopen(missed: number): Promise<() => Promise<number>>;
 }
 
 export interface BenchSystem {
   name: string;
   room(): Promise<BenchRoom>;
+  /** The resident memory of the system's workerd, in bytes. */
+  rss(): number;
+}
+
+/** Reconnects a device that missed the last `missed` messages; the milliseconds until it caught up. */
+export async function reopenMissing(room: BenchRoom, missed: number): Promise<number> {
+  return (await room.prepareReopen(missed))();
 }
 
 const at = () => performance.now();
@@ -44,11 +56,13 @@ abstract class TrackedDevice {
   protected readonly pieceCounts = new Map<string, number>();
   protected readonly done = new Map<string, number>();
   protected deliveredCount = 0;
+  protected textChars = 0;
 
   protected abstract wait(predicate: () => boolean, timeoutMs: number): Promise<void>;
 
-  /** Counts a piece of answer text for message `id`, noting the first. */
-  protected piece(id: string, now: number): void {
+  /** Counts a piece of answer text (`chars` long) for message `id`, noting the first. */
+  protected piece(id: string, now: number, chars: number): void {
+    this.textChars += chars;
     if (!this.firstTexts.has(id)) this.firstTexts.set(id, now);
     this.pieceCounts.set(id, (this.pieceCounts.get(id) ?? 0) + 1);
   }
@@ -73,6 +87,10 @@ abstract class TrackedDevice {
 
   delivered(): number {
     return this.deliveredCount;
+  }
+
+  textDelivered(): number {
+    return this.textChars;
   }
 }
 
@@ -103,7 +121,7 @@ class EdgeclawDevice extends TrackedDevice implements BenchDevice {
         this.#lastUser = frame.id;
       } else if (frame.type === "turn_start") this.#turnOf.set(frame.turnId, this.#lastUser);
       else if (frame.type === "assistant_delta") {
-        this.piece(this.#turnOf.get(frame.turnId) ?? this.#lastUser, now);
+        this.piece(this.#turnOf.get(frame.turnId) ?? this.#lastUser, now, String(frame.text ?? "").length);
       } else if (frame.type === "turn_end") {
         this.done.set(this.#turnOf.get(frame.turnId) ?? this.#lastUser, now);
       }
@@ -129,10 +147,11 @@ class EdgeclawDevice extends TrackedDevice implements BenchDevice {
   }
 }
 
-export function edgeclaw(base: string): BenchSystem {
+export function edgeclaw(base: string, rss: () => number): BenchSystem {
   let user: Promise<string> | undefined;
   return {
     name: "edgeclaw",
+    rss,
     async room() {
       // One signed-in user for all rooms, as one person's devices and sessions.
       user ??= login(base, `bench-${crypto.randomUUID()}@example.com`);
@@ -152,19 +171,21 @@ export function edgeclaw(base: string): BenchSystem {
           for (let i = 0; i < count; i++)
             device.send({ type: "user_message", id: `seed-${i}`, text: `seed message ${i}` });
           await device.until(() => device.users().length >= count, 300_000);
-          await device.settle(500);
+          await device.settle(500, 300_000);
           await device.close();
         },
-        async reopenMissing(missed) {
+        async prepareReopen(missed) {
           const probe = await open();
           const last = probe.events().at(-1)?.seq ?? 0;
           await probe.close();
-          const started = at();
-          const device = await Device.open(base, id, token);
-          await device.hello(Math.max(0, last - missed), true);
-          const took = at() - started;
-          await device.close();
-          return took;
+          return async () => {
+            const started = at();
+            const device = await Device.open(base, id, token);
+            await device.hello(Math.max(0, last - missed), true);
+            const took = at() - started;
+            await device.close();
+            return took;
+          };
         },
       };
     },
@@ -197,7 +218,8 @@ class PeerBenchDevice extends TrackedDevice implements BenchDevice {
       } else if (frame.type === "cf_agent_use_chat_response") {
         // A chat request's id is the id of the user message it carries (see send).
         if (!this.arrivals.has(frame.id)) this.arrivals.set(frame.id, now);
-        if (typeof frame.body === "string" && frame.body.includes('"text-delta"')) this.piece(frame.id, now);
+        if (typeof frame.body === "string" && frame.body.includes('"text-delta"'))
+          this.piece(frame.id, now, textDelta(frame.body).length);
         if (frame.done) this.done.set(frame.id, now);
       }
     });
@@ -224,9 +246,20 @@ class PeerBenchDevice extends TrackedDevice implements BenchDevice {
   }
 }
 
-export function agentsSdk(base: string): BenchSystem {
+/** The text of an AI SDK `text-delta` chunk ("" for anything else). */
+function textDelta(body: string): string {
+  try {
+    const chunk = JSON.parse(body) as { type?: string; delta?: unknown };
+    return chunk.type === "text-delta" && typeof chunk.delta === "string" ? chunk.delta : "";
+  } catch {
+    return "";
+  }
+}
+
+export function agentsSdk(base: string, rss: () => number): BenchSystem {
   return {
     name: "Agents SDK",
+    rss,
     async room() {
       const name = `room-${crypto.randomUUID()}`;
       const history: Msg[] = [];
@@ -243,23 +276,26 @@ export function agentsSdk(base: string): BenchSystem {
           await device.until(() => device.done("seed-last"), 300_000);
           device.close();
         },
-        async reopenMissing(missed) {
+        async prepareReopen(missed) {
           // The peer has no partial resume: a (re)connecting client opens the socket and fetches the
           // whole transcript over HTTP (`get-messages`), as useAgentChat does.
           void missed;
-          const started = at();
-          const [device, response] = await Promise.all([
-            PeerDevice.open(base, name),
-            fetch(`${base}/agents/peer-chat/${name}/get-messages`),
-          ]);
-          const messages = (await response.json()) as unknown[];
-          const took = at() - started;
-          device.close();
-          if (messages.length < history.length)
-            throw new Error(`the peer returned ${messages.length} of ${history.length} messages`);
-          return took;
+          return () => reopenPeer(base, name, history.length);
         },
       };
     },
   };
+}
+
+async function reopenPeer(base: string, name: string, expected: number): Promise<number> {
+  const started = at();
+  const [device, response] = await Promise.all([
+    PeerDevice.open(base, name),
+    fetch(`${base}/agents/peer-chat/${name}/get-messages`),
+  ]);
+  const messages = (await response.json()) as unknown[];
+  const took = at() - started;
+  device.close();
+  if (messages.length < expected) throw new Error(`the peer returned ${messages.length} of ${expected} messages`);
+  return took;
 }

@@ -1,6 +1,8 @@
-// `npm run bench`: edgeclaw and the Agents SDK peer, each under `wrangler dev` with the stand-in LLM on
-// loopback, driven by real WebSocket clients from Node through the same scenarios; prints a table and
-// writes docs/benchmarks.md. BENCH_QUICK=1 runs a smaller version.
+// `npm run bench`: edgeclaw and the Agents SDK peer, both under `wrangler dev` at the same time with the
+// stand-in LLM on loopback, driven by real WebSocket clients from Node through the same scenarios in
+// alternating rounds (fair.ts); prints a table and writes docs/benchmarks.md.
+// BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
+// names. BENCH_BIG_HISTORY: messages in the long-history session (20,000).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -8,12 +10,17 @@ import { cpus, totalmem } from "node:os";
 import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
 import { startFakeLlm } from "../tests/fake-llm/server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
-import { type Figure, runScenarios, summary } from "./compare.ts";
+import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
+import { alternate, type FairRow, summarise } from "./fair.ts";
+import { workerdRss } from "./rss.ts";
 import { benchSnapshot } from "./snapshot.ts";
 import { fmt, table } from "./stats.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
+const rounds = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 20_000));
 const PEER_DIR = "bench/peers/agents-sdk";
 const limits = {
   RATE_LIMIT_REQUESTS_PER_MIN: "100000",
@@ -21,74 +28,106 @@ const limits = {
   MAX_CONCURRENT_TURNS: "1000",
   RATE_LIMIT_FRAMES_PER_SEC: "100000",
 };
+const log = (line: string) => console.error(line);
 
+if (!existsSync(`${PEER_DIR}/node_modules`)) {
+  spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", PEER_DIR], { stdio: "inherit" });
+}
 const llm = await startFakeLlm();
-let ours: Figure[] = [];
-let peer: Figure[] = [];
+const rows: FairRow[] = [];
 let stream = { markdown: "" };
 let snapshot = { markdown: "" };
 try {
-  const server = await startDevServer({
+  const ours = await startDevServer({
     vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", LLM_FREE_MODELS: "bench-model", ...limits },
   });
-  try {
-    stream = await benchAgentStream(server.url, llm);
-    snapshot = await benchSnapshot(server.url, server.sandbox);
-    ours = await runScenarios(edgeclaw(server.url), llm, { quick });
-  } finally {
-    await server.stop();
-  }
-  if (!existsSync(`${PEER_DIR}/node_modules`)) {
-    spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", PEER_DIR], { stdio: "inherit" });
-  }
-  const peerServer = await startDevServer({
+  const peer = await startDevServer({
     config: `${PEER_DIR}/wrangler.toml`,
     vars: { OPENAI_BASE_URL: `${llm.url}/v1` },
   });
   try {
-    peer = await runScenarios(agentsSdk(peerServer.url), llm, { quick });
+    const systems = {
+      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
+      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup)),
+    };
+    for (const scenario of scenarios({ quick, bigHistory })) {
+      if (only && !only.includes(scenario.name)) continue;
+      log(`${scenario.name}: warm-up and ${rounds} alternating rounds`);
+      rows.push(...(await alternate(scenario, systems, llm, rounds, log)));
+    }
+    if (!only) {
+      stream = await benchAgentStream(ours.url, llm);
+      snapshot = await benchSnapshot(ours.url, ours.sandbox);
+    }
   } finally {
-    await peerServer.stop();
+    await Promise.all([ours.stop(), peer.stop()]);
   }
 } finally {
   await llm.close();
 }
 
-const rows = ours.map((figure, i) => {
-  const mine = summary(figure);
-  const theirs = peer[i] ? summary(peer[i]) : { median: Number.NaN, p99: Number.NaN };
-  const ratio = mine.median / theirs.median;
-  const better = figure.higherIsBetter ? ratio >= 1 : ratio <= 1;
-  return [
-    figure.scenario,
-    figure.unit,
-    fmt(mine.median),
-    fmt(mine.p99),
-    fmt(theirs.median),
-    fmt(theirs.p99),
-    `${fmt(ratio)}× ${Number.isFinite(ratio) ? (better ? "(edgeclaw better)" : "(peer better)") : ""}`,
-  ];
-});
+function verdict(s: ReturnType<typeof summarise>): string {
+  if (s.lead) return "edgeclaw, every round";
+  if (s.ahead) return "edgeclaw by the median, not every round";
+  return "**peer**";
+}
+
 const comparison = table(
-  ["scenario", "unit", "edgeclaw median", "edgeclaw p99", "Agents SDK median", "Agents SDK p99", "edgeclaw ÷ peer"],
-  rows,
+  ["scenario", "unit", "edgeclaw", "Agents SDK", "edgeclaw ÷ peer (median)", "spread of ratios", "ahead", "load"],
+  rows.map((row) => {
+    const s = summarise(row);
+    const notes = [...new Set(row.notes.ours)].join("; ");
+    return [
+      notes ? `${row.scenario} (edgeclaw: ${notes})` : row.scenario,
+      row.unit,
+      fmt(s.ours),
+      fmt(s.peer),
+      `${fmt(s.ratio)}×`,
+      `${fmt(s.spread[0])}–${fmt(s.spread[1])}`,
+      verdict(s),
+      `${fmt(s.load[0])}–${fmt(s.load[1])}`,
+    ];
+  }),
+);
+const perRound = table(
+  ["scenario", ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}: edgeclaw / peer (ratio)`)],
+  rows.map((row) => [
+    row.scenario,
+    ...row.rounds.map(
+      (r) => `${fmt(r.ours)} / ${fmt(r.peer)} (${fmt(r.ratio)}×${r.oursFirst ? ", e first" : ", p first"})`,
+    ),
+  ]),
 );
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 const doc = [
   "# Benchmarks",
   "",
-  "Measured by `npm run bench` in one run on loopback: each system under `wrangler dev` (workerd), the",
-  "stand-in LLM (`tests/fake-llm/server.ts`) as the provider of both, and real WebSocket clients from Node.",
+  "Measured by `npm run bench` on loopback: both systems under `wrangler dev` (workerd) at the same time,",
+  "the stand-in LLM (`tests/fake-llm/server.ts`) as the provider of both, and real WebSocket clients from Node.",
   "The peer is a minimal chat app on the Cloudflare Agents SDK (`AIChatAgent`, `bench/peers/agents-sdk/`).",
   "",
-  `Machine: ${machine}. Run: ${new Date().toISOString()}${quick ? " (quick mode)" : ""}.`,
-  "Reproduce: `npm run bench` (`BENCH_QUICK=1 npm run bench` for a short run).",
+  `Machine: ${machine}. Run: ${new Date().toISOString()}${quick ? " (quick mode)" : ""}, ${rounds} rounds.`,
+  "Reproduce: `npm run bench` (`BENCH_QUICK=1` short, `BENCH_ROUNDS=5` more rounds, `BENCH_ONLY=throughput,cold start`).",
+  "",
+  "## How it is measured fairly",
+  "",
+  "Each scenario runs once on each system as a warm-up (discarded), then in rounds: the peer first in",
+  "round 1, edgeclaw first in round 2, and so on, so both meet the same machine state back to back.",
+  "A round's ratio is edgeclaw's median ÷ the peer's median in that round; the table gives the median",
+  "of those ratios and their spread, and the 1-minute load average when each round began. A row is a",
+  "lead only when **every** round's ratio is on edgeclaw's side. For throughput, answered turns and",
+  "answer text per second are what a user gets; frames per second is shown beside them (edgeclaw",
+  "coalesces deltas, so it sends fewer, larger frames for the same answer).",
   "",
   "## edgeclaw and the Agents SDK, side by side",
   "",
   comparison,
   "",
-  "How each is measured:",
+  "### Every round",
+  "",
+  perRound,
+  "",
+  "What each scenario does:",
   "",
   "- **fan-out**: one device sends a message; the time until every other device has it (edgeclaw: the",
   "  `user_message` event; peer: the `cf_agent_chat_messages` broadcast). With one device: its own",
@@ -96,13 +135,17 @@ const doc = [
   "- **streaming**: from the stand-in provider writing its first byte to the first text on the device;",
   "  and text pieces per second over three 2,000-piece answers.",
   "- **throughput**: every session's devices take turns sending; a turn counts when all its devices",
-  "  have the whole answer. edgeclaw's clients also check that `seq` has no gap (see `npm run soak`).",
-  "- **resume / history**: a session seeded with the messages; edgeclaw replays only what a device",
+  "  have the whole answer; the latency is until the last device has it. edgeclaw's clients check `seq`.",
+  "- **resume / history**: a session seeded once per system; edgeclaw replays only what a device",
   "  missed (`hello {lastSeq}`); the peer has no partial resume and sends the whole transcript.",
   "- **cold start**: a session never used before: create, connect, first message, first answer text.",
   "  (`wrangler dev` cannot force an eviction; a fresh object is the same cold path.)",
-  "- **memory**: workerd's resident set before and after opening the sessions (one device each), and",
-  "  after each ran a turn, divided by the number of sessions.",
+  "- **memory**: the system's own workerd resident set before and after opening the sessions (one",
+  "  device each), and after each ran a turn, divided by the number of sessions.",
+  "- **reconnect storm**: sessions seeded with 20 messages; every device, having missed them, reconnects",
+  "  at the same moment (edgeclaw with `lastSeq`; the peer socket + `get-messages`).",
+  "- **contention**: one user, a new session each, all turns sent at once (edgeclaw admits and settles",
+  "  each in the user's one usage object; the peer has no metering).",
   "",
   "## Agent streaming (edgeclaw)",
   "",
@@ -113,5 +156,5 @@ const doc = [
   snapshot.markdown,
   "",
 ].join("\n");
-writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);
+if (!only) writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);
 console.log(doc);

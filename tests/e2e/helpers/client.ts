@@ -73,9 +73,9 @@ export class Device {
   }
 
   /** Waits until the agent has answered: the newest event is a turn_end and nothing follows for a moment. */
-  async settle(quietMs = 200): Promise<void> {
+  async settle(quietMs = 200, timeoutMs = 10_000): Promise<void> {
     for (;;) {
-      await this.until(() => this.events().at(-1)?.type === "turn_end");
+      await this.until(() => this.events().at(-1)?.type === "turn_end", timeoutMs);
       const count = this.frames.length;
       await new Promise((resolve) => setTimeout(resolve, quietMs));
       if (this.frames.length === count) return;

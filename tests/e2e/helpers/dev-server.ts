@@ -11,6 +11,8 @@ import { startSandboxHost } from "../../../sandbox/host/server.ts";
 export interface DevServer {
   url: string;
   port: number;
+  /** Process group of `wrangler dev` and its workerd (benchmarks read workerd's memory through it). */
+  processGroup: number;
   persistDir: string;
   /** The local sandbox host the service uses. */
   sandbox: { url: string; secret: string };
@@ -95,5 +97,14 @@ export async function startDevServer(
     throw error;
   }
   const killSandbox = () => sandbox.host.close();
-  return { url, port, persistDir, sandbox: { url: sandbox.host.url, secret: sandbox.secret }, killSandbox, stop };
+  const processGroup = child.pid ?? 0;
+  return {
+    url,
+    port,
+    processGroup,
+    persistDir,
+    sandbox: { url: sandbox.host.url, secret: sandbox.secret },
+    killSandbox,
+    stop,
+  };
 }
