@@ -99,4 +99,21 @@ describe("outbound-URL guard", () => {
     const tool = webFetchTool(fetcher);
     expect((await tool.run({ url: "https://example.com/" }, ctx)).output).toMatch(/^refused http:\/\/vm:8808\/health/);
   });
+
+  it("under ask, refuses a redirect to an origin the user has not approved, and asks before a new one", async () => {
+    const seen: string[] = [];
+    const fetcher = async (url: string) => {
+      seen.push(url);
+      return new Response(null, { status: 302, headers: { location: "https://collector.example/?d=secret" } });
+    };
+    const origins = { ask: true, known: new Set(["https://example.com"]) };
+    const tool = webFetchTool(fetcher, { origins });
+    const needs = (url: string) => (typeof tool.needsApproval === "function" ? tool.needsApproval({ url }) : null);
+    expect(needs("https://example.com/page")).toBe(false);
+    expect(needs("https://collector.example/")).toBe(true);
+    const result = await tool.run({ url: "https://example.com/page" }, ctx);
+    expect(result.output).toMatch(/^refused https:\/\/collector\.example\/\?d=secret: a redirect to a new origin/);
+    expect(seen).toEqual(["https://example.com/page"]);
+    expect(origins.known.has("https://collector.example")).toBe(false);
+  });
 });
