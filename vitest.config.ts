@@ -49,6 +49,9 @@ export default defineConfig({
           name: "workers",
           globalSetup: ["tests/global-setup.ts"],
           include: ["tests/{worker,objects,protocol,agent,hardening}/**/*.test.ts"],
+          // Generous bounds: a busy two-core CI machine must pass; no test relies on finishing fast.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {
@@ -59,6 +62,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // expect.poll ends as soon as its condition holds; this only bounds a failure on a busy machine.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

@@ -16,6 +16,8 @@ export const CLOSE_TOKEN_EXPIRED = 4401;
 export const CLOSE_TERMINATED = 4000;
 /** Close code for a session that was deleted. */
 export const CLOSE_SESSION_DELETED = 4404;
+/** Close code (the standard "policy violation") for a socket that carried no verified identity. */
+export const CLOSE_UNAUTHENTICATED = 1008;
 
 // ---- client → server -------------------------------------------------------
 
@@ -65,7 +67,41 @@ export interface FeedbackFrame {
   rating: "up" | "down";
 }
 
-export type ClientFrame = HelloFrame | UserMessageFrame | CancelFrame | ToolDecisionFrame | PingFrame | FeedbackFrame;
+/**
+ * Asks for a new answer to the newest turn. The old answer stays stored and shown as an earlier version;
+ * a durable `regenerate` event takes it out of the model's context and a new turn runs.
+ */
+export interface RegenerateFrame {
+  type: "regenerate";
+  /** Client-chosen id (1–128 characters); idempotent like a user_message id. */
+  id: string;
+  /** The newest turn, whose answer is replaced; any other turn is refused with `conflict`. */
+  turnId: string;
+}
+
+/**
+ * Sends a new version of an earlier user message: stored as a new `user_message` with `editOf`. The old
+ * message and everything after it stay stored and shown, but leave the model's context; a new turn runs.
+ */
+export interface EditMessageFrame {
+  type: "edit_message";
+  /** Client-chosen id of the new message (1–128 characters), unique within the session. */
+  id: string;
+  /** The `id` of the stored user message this one replaces. */
+  editOf: string;
+  /** The new text (at most {@link MAX_MESSAGE_BYTES} UTF-8 bytes). */
+  text: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | UserMessageFrame
+  | CancelFrame
+  | ToolDecisionFrame
+  | PingFrame
+  | FeedbackFrame
+  | RegenerateFrame
+  | EditMessageFrame;
 
 // ---- server → client -------------------------------------------------------
 
@@ -80,6 +116,8 @@ export interface EventPayloads {
     user: string;
     /** The device that sent it, when it said. */
     deviceId?: string;
+    /** Set on an edited message: the id of the message it replaces (see {@link EditMessageFrame}). */
+    editOf?: string;
   };
   assistant_delta: {
     /** The turn this text belongs to. */
@@ -178,6 +216,13 @@ export interface EventPayloads {
     rating: "up" | "down";
     user: string;
   };
+  /** A new answer to the newest turn was asked for: that turn's answer leaves the model's context. */
+  regenerate: {
+    /** The turn whose answer is superseded (it stays stored, shown as an earlier version). */
+    turnId: string;
+    /** Who asked (the verified identity). */
+    user: string;
+  };
   /** A message from edgeclaw itself (command answers, warnings), not from the model. */
   notice: {
     /** Plain text. */
@@ -224,6 +269,7 @@ export const EVENT_TYPES = [
   "budget_warning",
   "feedback",
   "snapshot",
+  "regenerate",
 ] as const satisfies readonly EventType[];
 
 /** A stored event as it goes over the wire. */

@@ -44,18 +44,44 @@ function parseHello(obj: Record<string, unknown>): ParseResult {
   };
 }
 
+/** True for a valid client-chosen id. */
+function isId(id: unknown): id is string {
+  return typeof id === "string" && id.length > 0 && id.length <= MAX_CLIENT_ID_LENGTH && isWellFormed(id);
+}
+
+function badId(field: string): ParseResult {
+  return fail("invalid_frame", `${field} must be a string of 1 to ${MAX_CLIENT_ID_LENGTH} characters`);
+}
+
+/** Checks a message text that is a string; returns the failure, or null when it is valid. */
+function badText(field: string, text: string): ParseResult | null {
+  if (text.trim().length === 0) return fail("invalid_frame", `${field} must not be empty`);
+  if (!isWellFormed(text)) return fail("invalid_frame", `${field} contains a lone surrogate`);
+  if (utf8Length(text) > MAX_MESSAGE_BYTES)
+    return fail("message_too_large", `${field} is over ${MAX_MESSAGE_BYTES} bytes`);
+  return null;
+}
+
 function parseUserMessage(obj: Record<string, unknown>): ParseResult {
   const { id, text } = obj;
-  if (typeof id !== "string" || id.length === 0 || id.length > MAX_CLIENT_ID_LENGTH || !isWellFormed(id)) {
-    return fail("invalid_frame", `user_message.id must be a string of 1 to ${MAX_CLIENT_ID_LENGTH} characters`);
-  }
+  if (!isId(id)) return badId("user_message.id");
   if (typeof text !== "string") return fail("invalid_frame", "user_message.text must be a string");
-  if (text.trim().length === 0) return fail("invalid_frame", "user_message.text must not be empty");
-  if (!isWellFormed(text)) return fail("invalid_frame", "user_message.text contains a lone surrogate");
-  if (utf8Length(text) > MAX_MESSAGE_BYTES) {
-    return fail("message_too_large", `user_message.text is over ${MAX_MESSAGE_BYTES} bytes`);
-  }
-  return { ok: true, frame: { type: "user_message", id, text } };
+  return badText("user_message.text", text) ?? { ok: true, frame: { type: "user_message", id, text } };
+}
+
+function parseRegenerate(obj: Record<string, unknown>): ParseResult {
+  const { id, turnId } = obj;
+  if (!isId(id)) return badId("regenerate.id");
+  if (!isId(turnId)) return badId("regenerate.turnId");
+  return { ok: true, frame: { type: "regenerate", id, turnId } };
+}
+
+function parseEditMessage(obj: Record<string, unknown>): ParseResult {
+  const { id, editOf, text } = obj;
+  if (!isId(id)) return badId("edit_message.id");
+  if (!isId(editOf)) return badId("edit_message.editOf");
+  if (typeof text !== "string") return fail("invalid_frame", "edit_message.text must be a string");
+  return badText("edit_message.text", text) ?? { ok: true, frame: { type: "edit_message", id, editOf, text } };
 }
 
 function parseToolDecision(obj: Record<string, unknown>): ParseResult {
@@ -101,6 +127,10 @@ export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
       return parseToolDecision(value);
     case "feedback":
       return parseFeedback(value);
+    case "regenerate":
+      return parseRegenerate(value);
+    case "edit_message":
+      return parseEditMessage(value);
     case undefined:
       return fail("invalid_frame", "a frame needs a string `type`");
     default:

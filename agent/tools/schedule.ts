@@ -14,7 +14,7 @@ export function scheduleTool(create: (input: NewTask) => Promise<{ task: Task } 
         properties: {
           prompt: { type: "string" },
           at: { type: "string", description: "ISO 8601 time, for a one-off task" },
-          cron: { type: "string", description: "e.g. 0 9 * * 1-5" },
+          cron: { type: "string", description: "five fields or a nickname, e.g. 0 9 * * MON-FRI or @daily" },
           timeZone: { type: "string", description: "e.g. Europe/Paris (default UTC)" },
         },
         required: ["prompt"],

@@ -2,6 +2,7 @@
 // size and time, HTML reduced to readable text, the origin shown; under `ask` a new origin needs approval.
 
 import { checkOutboundUrl, guardedFetch, type OutboundPolicy } from "../net/outbound-url";
+import { htmlToText } from "./html-to-text";
 import type { Tool } from "./types";
 
 export const WEB_FETCH_MAX_BYTES = 2 * 1024 * 1024;
@@ -26,23 +27,6 @@ function originOf(raw: unknown): string | null {
   } catch {
     return null;
   }
-}
-
-/** Readable text of an HTML page: scripts, styles and tags removed, entities decoded, blank runs folded. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|noscript|template)[\s\S]*?<\/\1>/gi, " ")
-    .replace(/<br\s*\/?>|<\/(p|div|h[1-6]|li|tr|section|article)>/gi, "\n")
-    .replace(/<[^>]+>/g, " ")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/[ \t]+/g, " ")
-    .replace(/\n\s*\n+/g, "\n\n")
-    .trim();
 }
 
 async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
@@ -118,7 +102,7 @@ export function webFetchTool(
             truncated: true,
           };
         const html = (response.headers.get("content-type") ?? "").includes("html");
-        const body = (html ? htmlToText(text) : text).slice(0, MAX_TEXT_CHARS);
+        const body = (html ? await htmlToText(text, { baseUrl: result.url }) : text).slice(0, MAX_TEXT_CHARS);
         return { ok: response.ok, output: `Fetched from ${origin} (HTTP ${response.status}):\n${body}` };
       } catch (error) {
         return { ok: false, output: `the fetch failed: ${signal.aborted ? "timed out or cancelled" : String(error)}` };

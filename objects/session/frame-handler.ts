@@ -1,7 +1,15 @@
 // Handles one parsed client frame for a device: hello's replay, idempotent user messages, turn controls.
 
 import type { Connection } from "partyserver";
-import type { ClientFrame, HelloFrame, ServerFrame, UserMessageFrame } from "../../protocol/frames";
+import type {
+  ClientFrame,
+  EditMessageFrame,
+  HelloFrame,
+  RegenerateFrame,
+  ServerFrame,
+  UserMessageFrame,
+} from "../../protocol/frames";
+import { lastQuestion, refuseEdit, refuseRegenerate } from "./agent/superseded";
 import { type DeviceState, send } from "./devices";
 import { type EventLog, PAGE_SIZE } from "./event-log";
 
@@ -22,6 +30,8 @@ export interface FrameContext {
   feedback(turnId: string, rating: "up" | "down", user: string): boolean;
   /** Counts a repeated replay against the socket's frame budget, in frames. */
   chargeReplay(connectionId: string, frames: number): void;
+  /** Whether a turn is running now (a regenerate or an edit waits until it ends). */
+  turnRunning(): boolean;
 }
 
 /**
@@ -86,19 +96,53 @@ function hello(ctx: FrameContext, connection: Connection, state: DeviceState, fr
   if (deviceChanged) ctx.broadcastPresence();
 }
 
-function userMessage(ctx: FrameContext, connection: Connection, state: DeviceState, frame: UserMessageFrame): void {
-  const existing = ctx.log.seqOfClientId(frame.id);
-  if (existing !== undefined) {
-    send(connection, { type: "duplicate", id: frame.id, seq: existing });
-    return;
+/** True (after answering `duplicate`) when the client id is already stored. */
+function duplicate(ctx: FrameContext, connection: Connection, id: string): boolean {
+  const existing = ctx.log.seqOfClientId(id);
+  if (existing !== undefined) send(connection, { type: "duplicate", id, seq: existing });
+  return existing !== undefined;
+}
+
+function userMessage(
+  ctx: FrameContext,
+  connection: Connection,
+  state: DeviceState,
+  frame: UserMessageFrame | EditMessageFrame,
+): void {
+  if (duplicate(ctx, connection, frame.id)) return;
+  if (frame.type === "edit_message") {
+    const refusal = refuseEdit(ctx.log, frame.editOf, ctx.turnRunning());
+    if (refusal) {
+      send(connection, { type: "error", code: "conflict", message: refusal });
+      return;
+    }
   }
   const event = ctx.log.append(
     "user_message",
-    { id: frame.id, text: frame.text, user: state.user, ...(state.deviceId ? { deviceId: state.deviceId } : {}) },
+    {
+      id: frame.id,
+      text: frame.text,
+      user: state.user,
+      ...(state.deviceId ? { deviceId: state.deviceId } : {}),
+      ...(frame.type === "edit_message" ? { editOf: frame.editOf } : {}),
+    },
     frame.id,
   );
   ctx.broadcast(event);
-  ctx.onUserMessage(event.seq, frame);
+  ctx.onUserMessage(event.seq, { type: "user_message", id: frame.id, text: frame.text });
+}
+
+/** Stores a `regenerate` event, then runs a new turn for the conversation without the superseded answer. */
+function regenerate(ctx: FrameContext, connection: Connection, state: DeviceState, frame: RegenerateFrame): void {
+  if (duplicate(ctx, connection, frame.id)) return;
+  const refusal = refuseRegenerate(ctx.log, frame.turnId, ctx.turnRunning());
+  if (refusal) {
+    send(connection, { type: "error", code: "conflict", message: refusal });
+    return;
+  }
+  const event = ctx.log.append("regenerate", { turnId: frame.turnId, user: state.user }, frame.id);
+  ctx.broadcast(event);
+  ctx.onUserMessage(event.seq, { type: "user_message", id: frame.id, text: lastQuestion(ctx.log) });
 }
 
 export function handleFrame(ctx: FrameContext, connection: Connection, state: DeviceState, frame: ClientFrame): void {
@@ -107,7 +151,11 @@ export function handleFrame(ctx: FrameContext, connection: Connection, state: De
       hello(ctx, connection, state, frame);
       return;
     case "user_message":
+    case "edit_message":
       userMessage(ctx, connection, state, frame);
+      return;
+    case "regenerate":
+      regenerate(ctx, connection, state, frame);
       return;
     case "cancel":
       if (!ctx.cancelTurn()) send(connection, { type: "error", code: "conflict", message: "no turn is running" });

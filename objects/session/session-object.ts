@@ -220,6 +220,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
+      turnRunning: () => this.#turns.running,
     };
   }
 

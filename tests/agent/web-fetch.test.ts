@@ -1,7 +1,8 @@
 // web_fetch: only public http(s), checked on every redirect, bounded in size, HTML as text.
 
 import { describe, expect, it } from "vitest";
-import { htmlToText, refusal, WEB_FETCH_MAX_BYTES, webFetchTool } from "../../agent/tools/web-fetch";
+import { htmlToText } from "../../agent/tools/html-to-text";
+import { refusal, WEB_FETCH_MAX_BYTES, webFetchTool } from "../../agent/tools/web-fetch";
 
 const ctx = { sessionId: "s", user: "u", signal: new AbortController().signal, onOutput: () => {} };
 
@@ -58,7 +59,7 @@ describe("web_fetch", () => {
     );
     const result = await page.run({ url: "https://example.com/page" }, ctx);
     expect(result).toMatchObject({ ok: true });
-    expect(result.output).toBe("Fetched from https://example.com (HTTP 200):\nTitle\n Hello & welcome");
-    expect(htmlToText("<style>x{}</style>a<br>b")).toBe("a\nb");
+    expect(result.output).toBe("Fetched from https://example.com (HTTP 200):\n# Title\n\nHello & welcome");
+    expect(await htmlToText("<style>x{}</style>a<br>b")).toBe("a\nb");
   });
 });

@@ -1,12 +1,11 @@
 // The web client in headless Chromium (Debian's, driven by playwright-core) against `wrangler dev`.
 
-import { mkdirSync } from "node:fs";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
-import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+import type { DevServer } from "../e2e/helpers/dev-server.ts";
+import type { FakeLlm } from "../fake-llm/server.ts";
+import { SHOTS, type Stand, startStand } from "./stand.ts";
 
-const SHOTS = "test-results/screenshots";
 let llm: FakeLlm;
 let server: DevServer;
 let browser: Browser;
@@ -24,31 +23,15 @@ async function signedIn(email: string, groups = ""): Promise<{ context: BrowserC
 
 const answers = (page: Page) => page.locator("article.msg.assistant");
 
+let stand: Stand;
+
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  llm = await startFakeLlm();
-  server = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "gpt-4o-mini", ADMIN_EMAILS: "admin@example.com" },
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  stand = await startStand();
+  ({ llm, server, browser } = stand);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await llm?.close();
+  await stand?.stop();
 });
 
 describe("web client", () => {

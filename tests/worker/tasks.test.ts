@@ -56,7 +56,7 @@ describe("scheduled tasks", () => {
     expect((await (await api(`/api/sessions/${id}/tasks`, token)).json<{ tasks: Task[] }>()).tasks).toEqual([]);
   });
 
-  it("refuses bad schedules with a clear error, and other users' sessions", async () => {
+  it("refuses bad schedules with a clear error, takes day names and nicknames, and refuses other users' sessions", async () => {
     const token = await login(`tasks-bad-${crypto.randomUUID()}@example.com`);
     const id = await createSession(token);
     for (const body of [
@@ -65,10 +65,29 @@ describe("scheduled tasks", () => {
       { prompt: "x", at: "2001-01-01T00:00:00Z" },
       { prompt: "", cron: "0 9 * * *" },
       { prompt: "x" },
+      { prompt: "x", cron: "1-x * * * *" },
+      { prompt: "x", cron: "0 0 30 2 *" },
+      { prompt: "x", cron: "* * * * * *" },
     ]) {
       const response = await api(`/api/sessions/${id}/tasks`, token, { method: "POST", body: JSON.stringify(body) });
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
+    const refused = await api(`/api/sessions/${id}/tasks`, token, {
+      method: "POST",
+      body: JSON.stringify({ prompt: "x", cron: "1-x * * * *" }),
+    });
+    expect(await refused.json()).toEqual({
+      error: { code: "bad_request", message: expect.stringContaining('invalid cron expression "1-x * * * *"') },
+    });
+    // Day names and nicknames are taken.
+    for (const cron of ["0 9 * * MON-FRI", "@daily"]) {
+      const response = await api(`/api/sessions/${id}/tasks`, token, {
+        method: "POST",
+        body: JSON.stringify({ prompt: "x", cron }),
+      });
+      expect(response.status, cron).toBe(201);
+    }
+    expect((await (await api(`/api/sessions/${id}/tasks`, token)).json<{ tasks: Task[] }>()).tasks).toHaveLength(2);
     const other = await login(`other-${crypto.randomUUID()}@example.com`);
     expect((await api(`/api/sessions/${id}/tasks`, other)).status).toBe(404);
   });

@@ -34,6 +34,10 @@ export interface SessionEntry {
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** Hidden from the main list; shown under "Archived". */
+  archived?: boolean;
+  /** Listed first. */
+  pinned?: boolean;
 }
 
 /** Who is signed in; null when not (and whether the local dev sign-in is available). */

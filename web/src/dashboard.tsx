@@ -1,8 +1,9 @@
-// Usage dashboards drawn from the usage API: cost per day by model, tokens, latency and TTFT, cache, budgets, A/B.
+// Usage dashboards from the usage API: charts (cost by model, tokens, latency, TTFT), budgets, tables, A/B.
 
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import type { UsageRow } from "../../protocol/usage";
 import { api } from "./api";
+import { daysOf, PALETTE, type Series, TimeChart } from "./charts";
 
 export type { UsageRow };
 export interface Budget {
@@ -11,47 +12,68 @@ export interface Budget {
   spentThisMonthMicros: number;
 }
 
-const PALETTE = ["#2563eb", "#d97706", "#059669", "#dc2626", "#7c3aed", "#0891b2", "#be185d"];
 const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
+/** Axis ticks: short enough for the axis (one significant digit below a cent). */
+const usdTick = (n: number) => (n === 0 ? "$0" : n < 0.01 ? `$${Number(n.toPrecision(1))}` : `$${n.toFixed(2)}`);
 const ms = (n: number | null) => (n === null ? "–" : `${Math.round(n)} ms`);
+const msTick = (n: number) => `${Math.round(n)} ms`;
+const tokensTick = (n: number) =>
+  n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : `${n}`;
 
-/** Cost per day, stacked by model, as an SVG bar chart. */
-function CostChart({ rows }: { rows: UsageRow[] }) {
-  const days = [...new Set(rows.map((r) => r.key.split("|")[0] ?? ""))].sort();
-  const models = [...new Set(rows.map((r) => r.key.split("|")[1] ?? ""))];
-  const cost = (day: string, model: string) => rows.find((r) => r.key === `${day}|${model}`)?.costUsd ?? 0;
-  const max = Math.max(1e-9, ...days.map((d) => models.reduce((s, m) => s + cost(d, m), 0)));
-  const width = Math.max(320, days.length * 36);
+/** The charts: cost per day by model, tokens per day, latency and TTFT percentiles per day. */
+function Charts({ byDayModel, byDay }: { byDayModel: UsageRow[]; byDay: UsageRow[] }) {
+  const cost = useMemo(() => {
+    const days = daysOf(byDayModel);
+    const models = [...new Set(byDayModel.map((r) => r.key.split("|")[1] ?? ""))];
+    const series: Series[] = models.map((model, i) => ({
+      label: model,
+      color: PALETTE[i % PALETTE.length] ?? "#2563eb",
+      values: days.map((day) => byDayModel.find((r) => r.key === `${day}|${model}`)?.costUsd ?? null),
+    }));
+    return { days, series };
+  }, [byDayModel]);
+  const daily = useMemo(() => {
+    const days = daysOf(byDay);
+    const row = (day: string) => byDay.find((r) => r.key === day);
+    const pick = (label: string, color: string, f: (r: UsageRow) => number | null): Series => ({
+      label,
+      color,
+      values: days.map((d) => {
+        const r = row(d);
+        return r ? f(r) : null;
+      }),
+    });
+    return {
+      days,
+      tokens: [
+        pick("input", "#2563eb", (r) => r.inputTokens),
+        pick("output", "#d97706", (r) => r.outputTokens),
+        pick("cached", "#059669", (r) => r.cacheReadTokens),
+      ],
+      latency: [
+        pick("p50", "#2563eb", (r) => r.latencyMs.p50),
+        pick("p95", "#d97706", (r) => r.latencyMs.p95),
+        pick("p99", "#dc2626", (r) => r.latencyMs.p99),
+      ],
+      ttft: [
+        pick("p50", "#2563eb", (r) => r.ttftMs.p50),
+        pick("p95", "#d97706", (r) => r.ttftMs.p95),
+        pick("p99", "#dc2626", (r) => r.ttftMs.p99),
+      ],
+    };
+  }, [byDay]);
   return (
-    <figure>
-      <svg role="img" aria-label="Cost per day stacked by model" viewBox={`0 0 ${width} 180`} class="chart">
-        {days.map((day, i) => {
-          let y = 160;
-          return (
-            <g key={day}>
-              {models.map((model, m) => {
-                const h = (cost(day, model) / max) * 150;
-                y -= h;
-                return (
-                  <rect key={model} x={i * 36 + 8} y={y} width={24} height={h} fill={PALETTE[m % PALETTE.length]} />
-                );
-              })}
-              <text x={i * 36 + 20} y={175} text-anchor="middle" font-size="9">
-                {day.slice(5)}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption>
-        Cost per day (max {usd(max)}):{" "}
-        {models.map((m, i) => (
-          <span key={m} class="legend">
-            <i style={{ background: PALETTE[i % PALETTE.length] }} /> {m}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
+    <div class="charts">
+      <TimeChart title="Cost per day by model (USD)" days={cost.days} series={cost.series} unit={usdTick} />
+      <TimeChart title="Tokens per day" days={daily.days} series={daily.tokens} unit={tokensTick} />
+      <TimeChart title="Latency per day (p50 / p95 / p99)" days={daily.days} series={daily.latency} unit={msTick} />
+      <TimeChart
+        title="Time to first token per day (p50 / p95 / p99)"
+        days={daily.days}
+        series={daily.ttft}
+        unit={msTick}
+      />
+    </div>
   );
 }
 
@@ -114,7 +136,9 @@ export function Dashboard({ base, budgets }: { base: string; budgets: Budget[] }
   const [byDayModel, setByDayModel] = useState<UsageRow[]>([]);
   const [byModel, setByModel] = useState<UsageRow[]>([]);
   const [byVariant, setByVariant] = useState<UsageRow[]>([]);
+  const [byDay, setByDay] = useState<UsageRow[]>([]);
   useEffect(() => {
+    void api<{ rows: UsageRow[] }>(`${base}?groupBy=day`).then((r) => setByDay(r.rows));
     void api<{ rows: UsageRow[] }>(`${base}?groupBy=day_model`).then((r) => setByDayModel(r.rows));
     void api<{ rows: UsageRow[] }>(`${base}?groupBy=model`).then((r) => setByModel(r.rows));
     void api<{ rows: UsageRow[] }>(`${base}?groupBy=variant`).then((r) => setByVariant(r.rows));
@@ -122,7 +146,7 @@ export function Dashboard({ base, budgets }: { base: string; budgets: Budget[] }
   return (
     <section class="dashboard" aria-label="Usage">
       <h2>Usage</h2>
-      <CostChart rows={byDayModel} />
+      <Charts byDayModel={byDayModel} byDay={byDay} />
       {budgets.map((b, i) => (
         <div key={i}>
           <Gauge label="Today" spent={b.spentTodayMicros} limit={b.limits.dailyMicros} />

@@ -4,6 +4,7 @@ import type { ChatMessage } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import { parseCommand } from "./commands";
+import { withoutSuperseded } from "./superseded";
 
 /** Event types that feed the model. */
 const CONTEXT_TYPES = [
@@ -91,9 +92,11 @@ export function buildContext(log: EventLog): TurnContext {
   const compaction = log.latest("compaction");
   const throughSeq = compaction?.throughSeq ?? 0;
   // Slash commands are stored for the devices but are not part of the conversation.
-  const events = log
+  const stored = log
     .allOf(CONTEXT_TYPES, throughSeq)
     .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
+  // Regenerated answers and edited messages stay stored and shown, but leave the model's context.
+  const events = withoutSuperseded(log, stored);
   return {
     summary: compaction && compaction.summary !== "" ? compaction.summary : null,
     throughSeq,

@@ -3,7 +3,7 @@
 import { and, asc, eq, isNotNull, lte } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { tasks } from "../schema";
-import { nextRun, parseCron } from "./cron";
+import { parseCron } from "./cron";
 
 export type Task = typeof tasks.$inferSelect;
 
@@ -19,9 +19,17 @@ export interface NewTask {
 export const MAX_TASKS = 100;
 export const MAX_PROMPT_CHARS = 8_000;
 
-/** A task's next run after `after`: the cron's next minute, or nothing for a one-off that ran. */
+/**
+ * A task's next run after `after`: the cron's next match, or nothing for a one-off that ran. A stored
+ * expression that no longer parses (an older parser accepted it) gives nothing rather than failing the alarm.
+ */
 function nextAfter(task: Pick<Task, "cron" | "timeZone">, after: number): number | null {
-  return task.cron ? nextRun(parseCron(task.cron), task.timeZone, after) : null;
+  if (!task.cron) return null;
+  try {
+    return parseCron(task.cron, task.timeZone).next(after);
+  } catch {
+    return null;
+  }
 }
 
 export class TaskStore {
@@ -47,9 +55,9 @@ export class TaskStore {
     if (input.at !== undefined && (!Number.isFinite(input.at) || input.at < now - 60_000))
       throw new Error("the time must be in the future");
     const cron = input.cron?.trim() ?? null;
-    if (cron) parseCron(cron);
+    const nextRunAt = input.at ?? (cron === null ? null : parseCron(cron, timeZone).next(now));
+    if (cron !== null && nextRunAt === null) throw new Error(`the cron expression "${cron}" never matches`);
     if (this.list().length >= MAX_TASKS) throw new Error(`a session keeps at most ${MAX_TASKS} tasks`);
-    const nextRunAt = input.at ?? nextAfter({ cron, timeZone }, now);
     const task: Task = {
       id: crypto.randomUUID(),
       prompt,

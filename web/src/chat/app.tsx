@@ -1,10 +1,13 @@
-// The chat page: sign-in (Access, or the local dev issuer), the sessions list, the open session, its files.
+// The chat page: sign-in (Access, or the local dev issuer), a start-up error, the sessions list, search, the open session.
 
 import { useEffect, useState } from "preact/hooks";
-import { api, devLogin, type Me, type SessionEntry, signOutUrl, whoAmI } from "../api";
+import { ApiError, api, devLogin, type Me, type SessionEntry, signOutUrl, whoAmI } from "../api";
 import { type Budget, Dashboard } from "../dashboard";
+import { applyTheme, nextTheme, savedTheme, type Theme } from "../theme";
 import { ChatView } from "./chat-view";
 import { FilesPanel } from "./files-panel";
+import { SearchDialog } from "./search-dialog";
+import { SessionList } from "./sidebar";
 
 function SignIn({ onDone }: { onDone(): void }) {
   const [email, setEmail] = useState("");
@@ -46,17 +49,31 @@ function SignIn({ onDone }: { onDone(): void }) {
 
 function Sessions({ me }: { me: Me }) {
   const [sessions, setSessions] = useState<SessionEntry[]>([]);
+  const [showArchived, setShowArchived] = useState(false);
+  const [searching, setSearching] = useState(false);
+  const [theme, setTheme] = useState<Theme>(savedTheme);
   const [open, setOpen] = useState<string | null>(() => new URLSearchParams(location.search).get("s"));
-  const load = async () => setSessions((await api<{ sessions: SessionEntry[] }>("/api/sessions")).sessions);
-  useEffect(() => void load(), []);
+  const [known, setKnown] = useState<SessionEntry | null>(null);
+  const load = async () =>
+    setSessions(
+      (await api<{ sessions: SessionEntry[] }>(`/api/sessions${showArchived ? "?archived=1" : ""}`)).sessions,
+    );
+  useEffect(() => void load(), [showArchived]);
   useEffect(() => {
     const url = new URL(location.href);
     if (open) url.searchParams.set("s", open);
     else url.searchParams.delete("s");
     history.replaceState(null, "", url);
   }, [open]);
+  // A session opened from search may be archived, so it is looked up when it is not in the list.
+  useEffect(() => {
+    if (open && !sessions.some((s) => s.id === open)) {
+      void api<SessionEntry>(`/api/sessions/${open}`).then(setKnown, () => setKnown(null));
+    }
+  }, [open, sessions]);
   const create = async () => {
     const created = await api<SessionEntry>("/api/sessions", { method: "POST", body: "{}" });
+    setShowArchived(false);
     await load();
     setOpen(created.id);
   };
@@ -64,13 +81,13 @@ function Sessions({ me }: { me: Me }) {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
         e.preventDefault();
-        void create();
+        setSearching(true);
       }
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
-  });
-  const current = sessions.find((s) => s.id === open);
+  }, []);
+  const current = sessions.find((s) => s.id === open) ?? (known?.id === open ? known : undefined);
   const [showUsage, setShowUsage] = useState(false);
   const [budget, setBudget] = useState<Budget[]>([]);
   useEffect(() => {
@@ -80,61 +97,76 @@ function Sessions({ me }: { me: Me }) {
     <div class="shell">
       <nav class="sidebar" aria-label="Sessions">
         <div class="me">
-          <span>{me.user}</span>
+          <span class="user">{me.user}</span>
           {me.admin ? <a href="/admin">Admin</a> : null}
           <a href={signOutUrl}>Sign out</a>
+          <button
+            type="button"
+            class="icon"
+            aria-label={`Theme: ${theme}`}
+            title="Theme: system, light or dark"
+            onClick={() => {
+              const next = nextTheme(theme);
+              applyTheme(next);
+              setTheme(next);
+            }}
+          >
+            {theme === "dark" ? "☾" : theme === "light" ? "☀" : "◐"}
+          </button>
         </div>
         <button type="button" class="primary" onClick={() => void create()}>
           New session
         </button>
-        <button type="button" onClick={() => setShowUsage(!showUsage)} aria-pressed={showUsage}>
-          My usage
-        </button>
-        <ul>
-          {sessions.map((s) => (
-            <li key={s.id} class={s.id === open ? "active" : ""}>
-              <button type="button" onClick={() => setOpen(s.id)} aria-current={s.id === open}>
-                {s.title}
-              </button>
-              <button
-                type="button"
-                aria-label={`Rename ${s.title}`}
-                onClick={async () => {
-                  const title = prompt("New title", s.title);
-                  if (title) await api(`/api/sessions/${s.id}`, { method: "PATCH", body: JSON.stringify({ title }) });
-                  await load();
-                }}
-              >
-                ✎
-              </button>
-              <button
-                type="button"
-                aria-label={`Delete ${s.title}`}
-                onClick={async () => {
-                  if (!confirm(`Delete "${s.title}"?`)) return;
-                  await api(`/api/sessions/${s.id}`, { method: "DELETE" });
-                  if (open === s.id) setOpen(null);
-                  await load();
-                }}
-              >
-                ✕
-              </button>
-            </li>
-          ))}
-        </ul>
+        <div class="row">
+          <button type="button" onClick={() => setSearching(true)} aria-keyshortcuts="Control+K Meta+K">
+            Search <kbd>Ctrl K</kbd>
+          </button>
+          <button type="button" onClick={() => setShowUsage(!showUsage)} aria-pressed={showUsage}>
+            My usage
+          </button>
+        </div>
+        <SessionList
+          sessions={sessions}
+          open={open}
+          showArchived={showArchived}
+          onOpen={(id) => {
+            setShowUsage(false);
+            setOpen(id);
+          }}
+          onChanged={load}
+          onToggleArchived={() => setShowArchived(!showArchived)}
+        />
       </nav>
+      {searching ? (
+        <SearchDialog
+          onClose={() => setSearching(false)}
+          onOpen={(id) => {
+            setSearching(false);
+            setShowUsage(false);
+            setOpen(id);
+          }}
+        />
+      ) : null}
       {showUsage ? (
         <main class="main">
           <Dashboard base="/api/usage" budgets={budget} />
         </main>
       ) : current ? (
         <div class="main">
-          <ChatView sessionId={current.id} title={current.title} />
+          <ChatView
+            sessionId={current.id}
+            title={current.title}
+            onLeave={() => {
+              setOpen(null);
+              void load();
+            }}
+            onTurnEnd={() => void load().catch(() => undefined)}
+          />
           <FilesPanel sessionId={current.id} />
         </div>
       ) : (
         <main class="empty">
-          <p>Open a session or start a new one (Ctrl+K).</p>
+          <p>Open a session or start a new one. Ctrl+K (⌘K) searches your sessions.</p>
         </main>
       )}
     </div>
@@ -143,8 +175,30 @@ function Sessions({ me }: { me: Me }) {
 
 export function App() {
   const [state, setState] = useState<{ me: Me | null; devLogin: boolean } | null>(null);
-  const refresh = () => void whoAmI().then(setState);
+  const [failure, setFailure] = useState<ApiError | Error | null>(null);
+  const refresh = () =>
+    void whoAmI().then(
+      (s) => {
+        setFailure(null);
+        setState(s);
+      },
+      (error: unknown) => setFailure(error instanceof Error ? error : new Error(String(error))),
+    );
   useEffect(refresh, []);
+  if (failure)
+    return (
+      <main class="signin" aria-label="Cannot start">
+        <h1>
+          {failure instanceof ApiError && failure.code === "config_error"
+            ? "edgeclaw is not configured"
+            : "edgeclaw cannot start"}
+        </h1>
+        <p role="alert">{failure.message}</p>
+        <button type="button" class="primary" onClick={refresh}>
+          Try again
+        </button>
+      </main>
+    );
   if (!state) return <p class="loading">Loading…</p>;
   if (!state.me)
     return state.devLogin ? <SignIn onDone={refresh} /> : <p>Sign in through Cloudflare Access to continue.</p>;

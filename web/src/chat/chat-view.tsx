@@ -1,91 +1,89 @@
-// One session's live chat: transcript, tool cards, approvals, presence, connection state, composer.
+// One session's live chat: transcript, connection state, working state, the composer and the socket's ending.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { Device } from "../../../protocol/frames";
-import { Markdown } from "../markdown";
+import type { ClientFrame, Device } from "../../../protocol/frames";
+import type { Ended } from "../close-reasons";
 import { type ConnectionState, SessionSocket } from "../session-socket";
-import { apply, emptyView, type Item, type ToolCard, type ViewModel } from "./view-model";
+import { Composer } from "./composer";
+import { type ItemActions, ItemView, lastOfTurn } from "./message-views";
+import { apply, emptyView, type ViewModel } from "./view-model";
 
-const COMMANDS = ["/help", "/model NAME", "/new", "/usage", "/cancel", "/compact"];
+const newId = () => `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`;
 
-function ToolCardView({ card, decide }: { card: ToolCard; decide(id: string, approve: boolean): void }) {
-  const status = card.result ? (card.result.ok ? "ok" : "failed") : card.approval ? "waiting for approval" : "running";
+/** The socket stopped for good: what happened and the way on. */
+function EndedBanner({ ended, reconnect, leave }: { ended: Ended; reconnect(): void; leave(): void }) {
   return (
-    <section class={`tool ${status.replaceAll(" ", "-")}`} aria-label={`Tool ${card.name}`}>
-      <header>
-        <strong>{card.name}</strong> <span class="status">{status}</span>
-        {card.result?.exitCode !== undefined ? <span class="meta"> exit {card.result.exitCode}</span> : null}
-        {card.result?.durationMs !== undefined ? <span class="meta"> {card.result.durationMs} ms</span> : null}
-      </header>
-      <pre class="args">{card.args}</pre>
-      {card.output ? <pre class="output">{card.output}</pre> : null}
-      {card.result && !card.output ? <pre class="output">{card.result.output}</pre> : null}
-      {card.approval ? (
-        <fieldset class="approval">
-          <legend>Approve this command?</legend>
-          <button type="button" class="primary" onClick={() => decide(card.id, true)}>
-            Approve
-          </button>
-          <button type="button" onClick={() => decide(card.id, false)}>
-            Deny
-          </button>
-        </fieldset>
-      ) : null}
+    <section class="ended-banner" role="alert" aria-label="Connection ended">
+      <strong>{ended.title}</strong>
+      <p>{ended.message}</p>
+      {ended.action === "reconnect" ? (
+        <button type="button" class="primary" onClick={reconnect}>
+          Reconnect
+        </button>
+      ) : ended.action === "sign_in" ? (
+        <button type="button" class="primary" onClick={() => location.reload()}>
+          Sign in again
+        </button>
+      ) : (
+        <button type="button" class="primary" onClick={leave}>
+          Back to sessions
+        </button>
+      )}
     </section>
   );
 }
 
-function ItemView({ item, view, decide }: { item: Item; view: ViewModel; decide(id: string, approve: boolean): void }) {
-  if (item.kind === "user") {
-    return (
-      <article class="msg user" aria-label={`Message from ${item.user}`}>
-        <div class="who">{item.user}</div>
-        <div class="text">{item.text}</div>
-      </article>
-    );
-  }
-  if (item.kind === "assistant") {
-    const tokens = view.usage.get(item.turnId);
-    return (
-      <article
-        class={`msg assistant${item.streaming ? " streaming" : ""}`}
-        aria-label="Answer"
-        aria-busy={item.streaming}
-      >
-        <Markdown text={item.text} />
-        {item.partial ? <div class="meta">(incomplete)</div> : null}
-        {tokens && !item.streaming ? (
-          <div class="meta tokens">{`${tokens.input} in · ${tokens.output} out${tokens.cacheRead ? ` · ${tokens.cacheRead} cached` : ""}`}</div>
-        ) : null}
-      </article>
-    );
-  }
-  if (item.kind === "tool") return <ToolCardView card={item.card} decide={decide} />;
+/** What runs now: the model thinking, a tool, or streaming. */
+function Working({ view }: { view: ViewModel }) {
+  if (!view.running) return null;
+  const streaming = view.items.at(-1)?.kind === "assistant";
+  const text = view.activeTool ? `Running ${view.activeTool}…` : streaming ? "Writing…" : "Thinking…";
   return (
-    <div class={`notice ${item.tone}`} role={item.tone === "error" ? "alert" : "status"}>
-      {item.text}
+    <div class="working" role="status" aria-label="Working">
+      <span class="spinner" aria-hidden="true" /> {text}
     </div>
   );
 }
 
-export function ChatView({ sessionId, title }: { sessionId: string; title: string }) {
+export function ChatView({
+  sessionId,
+  title,
+  onLeave,
+  onTurnEnd,
+}: {
+  sessionId: string;
+  title: string;
+  onLeave(): void;
+  /** A turn ended (the session may have been titled after its first exchange). */
+  onTurnEnd(): void;
+}) {
   const [view, setView] = useState<ViewModel>(emptyView);
   const [state, setState] = useState<ConnectionState>("connecting");
+  const [ended, setEnded] = useState<Ended | null>(null);
   const [devices, setDevices] = useState<Device[]>([]);
-  const [text, setText] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const socket = useRef<SessionSocket | null>(null);
   const end = useRef<HTMLDivElement>(null);
+  const turnEnded = useRef(onTurnEnd);
+  turnEnded.current = onTurnEnd;
 
   useEffect(() => {
     setView(emptyView());
+    setEnded(null);
+    // Replayed history is not news: only turns that end live refresh the sessions list.
+    let live = false;
     const s = new SessionSocket(sessionId, {
-      onEvent: (e) => setView((v) => apply(v, e)),
+      onEvent: (e) => {
+        setView((v) => apply(v, e));
+        if (e.type === "turn_end" && live) turnEnded.current();
+      },
       onFrame: (f) => {
+        if (f.type === "ready") live = true;
         if (f.type === "presence") setDevices(f.devices);
-        if (f.type === "error") setProblem(`${f.code}: ${f.message}`);
+        if (f.type === "error") setProblem(f.message);
       },
       onState: setState,
+      onEnded: setEnded,
     });
     socket.current = s;
     return () => s.close();
@@ -93,16 +91,17 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
 
   useEffect(() => end.current?.scrollIntoView({ block: "end" }), [view.items.length]);
 
-  const send = () => {
-    const value = text.trim();
-    if (!value) return;
-    socket.current?.send({ type: "user_message", id: `${Date.now()}-${crypto.randomUUID().slice(0, 8)}`, text: value });
-    setText("");
+  const send = (frame: ClientFrame) => {
+    socket.current?.send(frame);
     setProblem(null);
   };
   const cancel = () => socket.current?.send({ type: "cancel" });
-  const decide = (toolCallId: string, approve: boolean) =>
-    socket.current?.send({ type: "tool_decision", toolCallId, approve });
+  const actions: ItemActions = {
+    decide: (toolCallId, approve) => send({ type: "tool_decision", toolCallId, approve }),
+    rate: (turnId, rating) => send({ type: "feedback", turnId, rating }),
+    regenerate: (turnId) => send({ type: "regenerate", id: newId(), turnId }),
+    edit: (editOf, text) => send({ type: "edit_message", id: newId(), editOf, text }),
+  };
   const others = useMemo(() => devices.length, [devices]);
 
   return (
@@ -117,48 +116,39 @@ export function ChatView({ sessionId, title }: { sessionId: string; title: strin
         </span>
       </header>
       <div class="transcript" aria-live="polite">
-        {view.items.map((item) => (
-          <ItemView key={`${item.kind}-${item.seq}`} item={item} view={view} decide={decide} />
+        {view.items.map((item, index) => (
+          <ItemView
+            key={`${item.kind}-${item.seq}`}
+            item={item}
+            view={view}
+            last={lastOfTurn(view.items, index)}
+            actions={actions}
+          />
         ))}
         <div ref={end} />
       </div>
-      {problem ? (
+      <Working view={view} />
+      {problem && !ended ? (
         <div class="notice error" role="alert">
           {problem}
         </div>
       ) : null}
-      <form
-        class="composer"
-        onSubmit={(e) => {
-          e.preventDefault();
-          send();
-        }}
-      >
-        <label for="message" class="sr-only">
-          Message
-        </label>
-        <textarea
-          id="message"
-          value={text}
-          placeholder="Message edgeclaw (Enter to send, Shift+Enter for a new line)"
-          onInput={(e) => setText(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            if (e.key === "Enter" && !e.shiftKey) {
-              e.preventDefault();
-              send();
-            } else if (e.key === "Escape") cancel();
+      {ended ? (
+        <EndedBanner
+          ended={ended}
+          leave={onLeave}
+          reconnect={() => {
+            setEnded(null);
+            socket.current?.reconnect();
           }}
         />
-        <div class="actions">
-          <button type="submit" class="primary">
-            Send
-          </button>
-          <button type="button" onClick={cancel} disabled={!view.running}>
-            Cancel
-          </button>
-        </div>
-        <p class="hint">Commands: {COMMANDS.join(" · ")}</p>
-      </form>
+      ) : (
+        <Composer
+          running={view.running}
+          onSend={(text) => send({ type: "user_message", id: newId(), text })}
+          onStop={cancel}
+        />
+      )}
     </main>
   );
 }

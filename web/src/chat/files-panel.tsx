@@ -18,7 +18,7 @@ interface Snapshot {
 export function FilesPanel({ sessionId }: { sessionId: string }) {
   const [artifacts, setArtifacts] = useState<Artifact[]>([]);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
-  const { message, act } = useActions(async () => {
+  const { message, busy, act } = useActions(async () => {
     setArtifacts((await api<{ artifacts: Artifact[] }>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
     setSnapshots((await api<{ snapshots: Snapshot[] }>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
   }, sessionId);
@@ -38,14 +38,24 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
       </ul>
       <button
         type="button"
-        onClick={() => act(() => api(`/api/sessions/${sessionId}/exports`, { method: "POST" }), "Transcript exported")}
+        disabled={busy !== null}
+        onClick={() =>
+          act(() => api(`/api/sessions/${sessionId}/exports`, { method: "POST" }), "Transcript exported", "Exporting…")
+        }
       >
         Export transcript
       </button>
       <h3>Snapshots</h3>
       <button
         type="button"
-        onClick={() => act(() => api(`/api/sessions/${sessionId}/snapshots`, { method: "POST" }), "Snapshot saved")}
+        disabled={busy !== null}
+        onClick={() =>
+          act(
+            () => api(`/api/sessions/${sessionId}/snapshots`, { method: "POST" }),
+            "Snapshot saved",
+            "Saving snapshot…",
+          )
+        }
       >
         Snapshot now
       </button>
@@ -55,8 +65,13 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
             {new Date(s.createdAt).toLocaleString()} <span class="meta">{s.fileCount} files</span>{" "}
             <button
               type="button"
+              disabled={busy !== null}
               onClick={() =>
-                act(() => api(`/api/sessions/${sessionId}/snapshots/${s.id}/restore`, { method: "POST" }), "Restored")
+                act(
+                  () => api(`/api/sessions/${sessionId}/snapshots/${s.id}/restore`, { method: "POST" }),
+                  "Restored",
+                  "Restoring…",
+                )
               }
             >
               Restore
@@ -64,7 +79,13 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
           </li>
         ))}
       </ul>
-      {message ? <p role="status">{message}</p> : null}
+      {busy ? (
+        <p class="working" role="status">
+          <span class="spinner" aria-hidden="true" /> {busy}
+        </p>
+      ) : message ? (
+        <p role="status">{message}</p>
+      ) : null}
       <MemoryAndTasks sessionId={sessionId} />
     </aside>
   );

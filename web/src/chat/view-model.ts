@@ -11,10 +11,28 @@ export interface ToolCard {
   approval: { expiresAt: number } | null;
 }
 
+/** `earlier` marks a version that a regenerate or an edit replaced: still shown, no longer in the model's context. */
 export type Item =
-  | { kind: "user"; seq: number; text: string; user: string; deviceId?: string }
-  | { kind: "assistant"; seq: number; turnId: string; text: string; streaming: boolean; partial: boolean }
-  | { kind: "tool"; seq: number; card: ToolCard }
+  | {
+      kind: "user";
+      seq: number;
+      id: string;
+      text: string;
+      user: string;
+      deviceId?: string;
+      edited: boolean;
+      earlier?: true;
+    }
+  | {
+      kind: "assistant";
+      seq: number;
+      turnId: string;
+      text: string;
+      streaming: boolean;
+      partial: boolean;
+      earlier?: true;
+    }
+  | { kind: "tool"; seq: number; turnId: string; card: ToolCard; earlier?: true }
   | { kind: "notice"; seq: number; text: string; tone: "info" | "error" | "warning" };
 
 export interface ViewModel {
@@ -22,31 +40,63 @@ export interface ViewModel {
   running: boolean;
   /** Tokens per turn, shown under its answer. */
   usage: Map<string, { input: number; output: number; cacheRead: number }>;
+  /** The newest turn (the one a regenerate replaces). */
+  lastTurnId: string | null;
+  /** The tool running now, if any (shown in the working state). */
+  activeTool: string | null;
+  /** The newest rating of each turn. */
+  feedback: Map<string, "up" | "down">;
 }
 
-export const emptyView = (): ViewModel => ({ items: [], running: false, usage: new Map() });
+export const emptyView = (): ViewModel => ({
+  items: [],
+  running: false,
+  usage: new Map(),
+  lastTurnId: null,
+  activeTool: null,
+  feedback: new Map(),
+});
+
+/** Marks items as earlier versions. */
+function markEarlier(items: Item[], which: (item: Item) => boolean): void {
+  for (const [index, item] of items.entries())
+    if (item.kind !== "notice" && which(item)) items[index] = { ...item, earlier: true };
+}
 
 /** Applies one event; returns a new view (items array copied, entries reused). */
 export function apply(view: ViewModel, e: SessionEvent): ViewModel {
   const items = [...view.items];
   const usage = new Map(view.usage);
-  let running = view.running;
+  const feedback = new Map(view.feedback);
+  let { running, lastTurnId, activeTool } = view;
   const streaming = (turnId: string) =>
     items.findLast((i) => i.kind === "assistant" && i.turnId === turnId && i.streaming);
   const tool = (id: string) =>
     items.find((i): i is Extract<Item, { kind: "tool" }> => i.kind === "tool" && i.card.id === id);
   switch (e.type) {
-    case "user_message":
+    case "user_message": {
+      const from = items.find((i) => i.kind === "user" && i.id === e.editOf)?.seq;
+      if (from !== undefined) markEarlier(items, (i) => i.seq >= from);
       items.push({
         kind: "user",
         seq: e.seq,
+        id: e.id,
         text: e.text,
         user: e.user,
+        edited: e.editOf !== undefined,
         ...(e.deviceId ? { deviceId: e.deviceId } : {}),
       });
       break;
+    }
+    case "regenerate":
+      markEarlier(items, (i) => (i.kind === "assistant" || i.kind === "tool") && i.turnId === e.turnId);
+      break;
+    case "feedback":
+      feedback.set(e.turnId, e.rating);
+      break;
     case "turn_start":
       running = true;
+      lastTurnId = e.turnId;
       break;
     case "assistant_delta": {
       const open = streaming(e.turnId);
@@ -70,9 +120,11 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
       break;
     }
     case "tool_call":
+      activeTool = e.name;
       items.push({
         kind: "tool",
         seq: e.seq,
+        turnId: e.turnId,
         card: { id: e.toolCallId, name: e.name, args: e.args, output: "", result: null, approval: null },
       });
       break;
@@ -89,6 +141,7 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
     case "tool_result": {
       const item = tool(e.toolCallId);
       const { toolCallId: _id, type: _t, seq: _s, at: _a, ...result } = e;
+      activeTool = null;
       if (item) items[items.indexOf(item)] = { ...item, card: { ...item.card, result, approval: null } };
       break;
     }
@@ -103,6 +156,7 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
     }
     case "turn_end":
       running = false;
+      activeTool = null;
       for (const [index, item] of items.entries())
         if (item.kind === "assistant" && item.streaming) items[index] = { ...item, streaming: false };
       if (e.reason !== "done")
@@ -133,5 +187,5 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
     default:
       break;
   }
-  return { items, running, usage };
+  return { items, running, usage, lastTurnId, activeTool, feedback };
 }

@@ -1,0 +1,47 @@
+// What every browser test file starts: the stand-in LLM, `wrangler dev` using it, and Debian's headless Chromium.
+
+import { mkdirSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
+import { type FakeLlm, startFakeLlm } from "../fake-llm/server.ts";
+
+/** Where browser tests write their screenshots. */
+export const SHOTS = "test-results/screenshots";
+
+export interface Stand {
+  llm: FakeLlm;
+  server: DevServer;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startStand(): Promise<Stand> {
+  mkdirSync(SHOTS, { recursive: true });
+  const llm = await startFakeLlm();
+  const server = await startDevServer({
+    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "gpt-4o-mini", ADMIN_EMAILS: "admin@example.com" },
+  });
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  return {
+    llm,
+    server,
+    browser,
+    stop: async () => {
+      await browser.close();
+      await server.stop();
+      await llm.close();
+    },
+  };
+}

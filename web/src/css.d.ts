@@ -1,0 +1,2 @@
+// Stylesheets imported from modules are bundled by Vite.
+declare module "*.css";
