@@ -9,6 +9,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
+            // The AI binding has no local mode: offline tests replace it with a fake (tests/agent/workers-ai.test.ts).
+            remoteBindings: false,
             miniflare: {
               bindings: {
                 OPENAI_BASE_URL: `${inject("fakeLlmUrl")}/v1`,

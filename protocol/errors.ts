@@ -24,6 +24,8 @@ export const ERROR_STATUS = {
   bad_archive: 422,
   path_outside_workspace: 403,
   sandbox_unavailable: 503,
+  /** A restore while a command runs in the workspace: cancel the command first. */
+  sandbox_busy: 409,
   storage_unavailable: 503,
   rate_limited: 429,
   model_not_allowed: 403,

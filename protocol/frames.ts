@@ -105,6 +105,33 @@ export type ClientFrame =
 
 // ---- server → client -------------------------------------------------------
 
+/**
+ * Reasoning the provider wants back with its step: Anthropic thinking (with the signature that proves it),
+ * redacted thinking, OpenAI Responses' encrypted reasoning items.
+ */
+export type ReasoningBlock =
+  | {
+      kind: "thinking";
+      /** The thinking text. */
+      text: string;
+      /** Opaque proof the text came from the model. */
+      signature: string;
+    }
+  | {
+      kind: "redacted_thinking";
+      /** Encrypted thinking, opaque. */
+      data: string;
+    }
+  | {
+      kind: "encrypted";
+      /** The reasoning item's id. */
+      id: string;
+      /** `reasoning.encrypted_content`, opaque. */
+      encryptedContent: string;
+      /** The readable summary, when the model gave one. */
+      summary: string;
+    };
+
 /** Payloads of the durable events, keyed by type. Each is stored before it is sent. */
 export interface EventPayloads {
   user_message: {
@@ -134,6 +161,22 @@ export interface EventPayloads {
     text: string;
     /** Set when the text is incomplete: the turn was cancelled, cut or interrupted. */
     partial?: boolean;
+  };
+  /** A piece of the model's reasoning as it streams (shown collapsed; not part of the answer). */
+  reasoning_delta: {
+    turnId: string;
+    /** The next piece of reasoning text. */
+    text: string;
+  };
+  /** The model's reasoning for one step, stored before that step's answer. */
+  reasoning: {
+    turnId: string;
+    /** The model step it belongs to. */
+    step: number;
+    /** The readable reasoning (summary or thinking text; may be empty when only encrypted). */
+    text: string;
+    /** Blocks the provider requires back with this step on the next call (signatures, encrypted items). */
+    blocks?: ReasoningBlock[];
   };
   tool_call: {
     turnId: string;
@@ -256,6 +299,8 @@ export const EVENT_TYPES = [
   "user_message",
   "assistant_delta",
   "assistant_message",
+  "reasoning_delta",
+  "reasoning",
   "tool_call",
   "tool_output",
   "tool_result",

@@ -18,6 +18,8 @@ const CODES: readonly SandboxErrorCode[] = [
   "file_not_found",
   "file_too_large",
   "bad_archive",
+  "checksum_mismatch",
+  "sandbox_busy",
   "bad_request",
   "unauthorized",
   "sandbox_error",
@@ -131,12 +133,20 @@ export class LocalSandboxClient implements SandboxBackend {
     await this.#call(`/sessions/${sessionId}/files?path=${encodeURIComponent(path)}`, { method: "DELETE" });
   }
 
-  async archive(sessionId: string): Promise<Uint8Array> {
-    return new Uint8Array(await (await this.#call(`/sessions/${sessionId}/archive`, { method: "POST" })).arrayBuffer());
+  async archive(sessionId: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.#call(`/sessions/${sessionId}/archive`, { method: "POST" });
+    if (!response.body) throw new SandboxError("sandbox_error", "the sandbox host sent no archive");
+    return response.body;
   }
 
-  async restore(sessionId: string, archive: Uint8Array): Promise<void> {
-    await this.#call(`/sessions/${sessionId}/restore`, { method: "POST", body: archive });
+  async restore(sessionId: string, archive: ReadableStream<Uint8Array> | Uint8Array, sha256?: string): Promise<void> {
+    await this.#call(`/sessions/${sessionId}/restore`, {
+      method: "POST",
+      body: archive,
+      headers: sha256 ? { "x-archive-sha256": sha256 } : {},
+      // Node's fetch streams a request body only when told to; workerd ignores the field.
+      ...(archive instanceof Uint8Array ? {} : { duplex: "half" }),
+    });
   }
 
   async destroy(sessionId: string): Promise<void> {

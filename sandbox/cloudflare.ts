@@ -1,7 +1,10 @@
 // The Cloudflare Containers backend (SANDBOX_MODE=cloudflare): one Sandbox SDK container per session.
-// The SDK trusts container isolation and confines nothing, so paths, deadlines, exit status and output
-// caps are ours. Written against the few SDK methods it uses, so it is tested without a container.
+// The SDK runs everything as root and follows symlinks, so this backend uses it only as a root shell on paths
+// no command can change (a root-only staging folder); every command and every file operation on the
+// workspace runs through the same runner as the local host (sandbox/runner/edgeclaw-runner.sh), as the
+// image's unprivileged user, in its own PID (and, unless the network is allowed, network) namespace.
 
+import { DEFAULT_LIMITS, type Limits } from "./host/limits";
 import {
   type ExecHooks,
   type ExecRequest,
@@ -12,7 +15,7 @@ import {
   TRUNCATION_MARKER,
 } from "./types";
 
-/** The part of the Sandbox SDK's sandbox stub this backend uses. */
+/** The part of the Sandbox SDK's sandbox stub this backend uses (file streams already decoded to bytes). */
 export interface SdkSandbox {
   exec(
     command: string,
@@ -25,24 +28,43 @@ export interface SdkSandbox {
       signal?: AbortSignal;
     },
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  writeFile(path: string, content: string, options?: { encoding?: string }): Promise<unknown>;
-  readFile(
+  writeFile(
     path: string,
-    options?: { encoding?: "utf-8" | "base64" },
-  ): Promise<{ content: string; encoding?: "utf-8" | "base64" }>;
-  listFiles(path: string): Promise<{ files: { name: string; type?: string; size?: number }[] }>;
-  deleteFile(path: string): Promise<unknown>;
+    content: string | ReadableStream<Uint8Array>,
+    options?: { encoding?: string },
+  ): Promise<unknown>;
+  /** The file's bytes as a stream. */
+  readFileStream(path: string): Promise<ReadableStream<Uint8Array>>;
   destroy(): Promise<void>;
 }
 
 export const WORKSPACE = "/workspace";
+/** Where the image installs the runner (sandbox/container/Dockerfile). */
+export const RUNNER = "/usr/local/bin/edgeclaw-runner";
+/** The image's unprivileged user. */
+export const AGENT_UID = 1000;
+/** A root-only folder: staged uploads and archives, out of every command's reach. */
+export const STAGING = "/run/edgeclaw";
+/** Held shared by every running command, alone by a restore. */
+const LOCK = `${STAGING}/commands.lock`;
 const MAX_OUTPUT_CHARS = 1024 * 1024;
 const KEEP_CHARS = 64 * 1024;
-const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_API_FILE_BYTES = 10 * 1024 * 1024;
 /** Grace for the container to report a command our deadline already ended. */
 const DEADLINE_GRACE_MS = 5_000;
 
-/** A workspace path: relative, no `..` that leaves. The container has no symlinks we did not check for. */
+export interface ContainerOptions {
+  /** Whether commands may use the container's network (off: they get a network namespace of their own). */
+  network: boolean;
+  limits: Limits;
+  /** The uid commands run as (the image's `agent`). */
+  uid: number;
+  /** Where the runner is installed in the image. */
+  runner: string;
+  graceMs: number;
+}
+
+/** A workspace path: relative, no `..` that leaves (symlinks are the runner's to check). */
 export function workspacePath(path: string): string {
   if (path.includes("\0")) throw new SandboxError("bad_request", "a path cannot contain NUL");
   if (path.startsWith("/")) throw new SandboxError("path_outside_workspace", `absolute paths are refused: ${path}`);
@@ -59,41 +81,77 @@ export function workspacePath(path: string): string {
 }
 
 const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+const relative = (path: string) => workspacePath(path).slice(WORKSPACE.length + 1) || ".";
 
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
-function unbase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+function runnerError(code: number, stderr: string): SandboxError {
+  const message = stderr.trim().split("\n")[0]?.slice(0, 300) || `the runner failed (${code})`;
+  const codes: Record<number, SandboxError["code"]> = {
+    10: "path_outside_workspace",
+    11: "file_not_found",
+    12: "file_too_large",
+    13: "bad_archive",
+    14: "bad_request",
+  };
+  return new SandboxError(codes[code] ?? "sandbox_error", message);
 }
 
 export class CloudflareSandbox implements SandboxBackend {
   readonly #sandboxFor: (sessionId: string) => SdkSandbox;
-  readonly #graceMs: number;
+  readonly #options: ContainerOptions;
 
-  constructor(sandboxFor: (sessionId: string) => SdkSandbox, graceMs = DEADLINE_GRACE_MS) {
+  constructor(sandboxFor: (sessionId: string) => SdkSandbox, options: Partial<ContainerOptions> = {}) {
     this.#sandboxFor = sandboxFor;
-    this.#graceMs = graceMs;
+    this.#options = {
+      network: false,
+      limits: DEFAULT_LIMITS,
+      uid: AGENT_UID,
+      runner: RUNNER,
+      graceMs: DEADLINE_GRACE_MS,
+      ...options,
+    };
   }
 
-  /** Checks that the real path of `path` stays in the workspace (a symlink made by a command may not). */
-  async #confined(sessionId: string, path: string): Promise<string> {
-    const target = workspacePath(path);
-    const result = await this.#sandboxFor(sessionId).exec(`realpath -m -- ${quote(target)}`);
-    const real = result.stdout.trim();
-    if (result.exitCode !== 0 || !(real === WORKSPACE || real.startsWith(`${WORKSPACE}/`))) {
-      throw new SandboxError("path_outside_workspace", `a symlink leads out of the workspace: ${path}`);
-    }
-    return real;
+  /**
+   * The shell line that runs the runner with `args` as the unprivileged user: its own PID namespace (killed
+   * whole with it), no network unless allowed, no capabilities, a clean environment.
+   */
+  runnerLine(args: string[], env: Record<string, string> = {}, workspace = WORKSPACE): string {
+    const { uid, network } = this.#options;
+    const vars = Object.entries({
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: WORKSPACE,
+      LANG: "C.UTF-8",
+      TERM: "dumb",
+      ...env,
+    });
+    return [
+      "unshare --pid --fork --kill-child --mount-proc",
+      network ? "" : "--net",
+      `setpriv --reuid=${uid} --regid=${uid} --clear-groups --inh-caps=-all --no-new-privs`,
+      "env -i",
+      ...vars.map(([k, v]) => quote(`${k}=${v}`)),
+      `EDGECLAW_WORKSPACE=${workspace}`,
+      "bash",
+      this.#options.runner,
+      ...args.map(quote),
+    ]
+      .filter(Boolean)
+      .join(" ");
+  }
+
+  /** Runs a runner operation to completion (root shell around it for staging); throws the runner's error. */
+  async #op(sessionId: string, line: string): Promise<string> {
+    const result = await this.#sandboxFor(sessionId).exec(`set -o pipefail; ${line}`);
+    if (result.exitCode !== 0) throw runnerError(result.exitCode, result.stderr);
+    return result.stdout;
   }
 
   async exec(sessionId: string, request: ExecRequest, hooks: ExecHooks = {}): Promise<ExecResult> {
     const sandbox = this.#sandboxFor(sessionId);
-    const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const cwd = await this.#confined(sessionId, request.cwd ?? ".");
+    const { limits, graceMs } = this.#options;
+    const timeoutMs = request.timeoutMs ?? limits.TIMEOUT_MS;
+    const cwd = relative(request.cwd ?? ".");
+    if (cwd !== ".") await this.#op(sessionId, this.runnerLine(["dir", cwd]));
     const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
     const started = Date.now();
     let size = 0;
@@ -106,24 +164,32 @@ export class CloudflareSandbox implements SandboxBackend {
       if (kept[stream].length < KEEP_CHARS) kept[stream] += data.slice(0, KEEP_CHARS - kept[stream].length);
       hooks.onOutput?.(stream, truncated ? `${data}${TRUNCATION_MARKER}` : data);
     };
-    // Our own deadline: `timeout` kills the command in the container, and the race below does not wait
-    // for a stream that reports completion late (or never).
+    // Our own deadline: `timeout` kills the runner's PID namespace in the container, and the race below does
+    // not wait for a stream that reports completion late (or never).
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs + this.#graceMs);
+    const timer = setTimeout(() => deadline.abort(), timeoutMs + graceMs);
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, deadline.signal]) : deadline.signal;
     const abandoned = new Promise<never>((_, reject) => {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
+    const args = [
+      "exec",
+      String(limits.MAX_PROCESSES),
+      String(limits.CPU_SECONDS),
+      String(limits.MAX_FILE_BYTES),
+      String(limits.MAX_MEMORY_BYTES),
+      String(limits.MAX_OPEN_FILES),
+      cwd,
+      request.command,
+    ];
     try {
-      const running = sandbox.exec(`timeout -s KILL ${seconds} bash -c ${quote(request.command)}`, {
-        cwd,
-        env: request.env ?? {},
+      const line = `mkdir -p -m 700 ${STAGING} && flock -s ${LOCK} timeout -s KILL ${seconds} ${this.runnerLine(args, request.env ?? {})}`;
+      const running = sandbox.exec(line, {
         stream: true,
         onOutput,
         signal,
-        timeout: timeoutMs + this.#graceMs,
+        timeout: timeoutMs + graceMs,
       });
-      // The SDK's stream has reported completion late or never: our deadline does not wait for it.
       const result = await Promise.race([running, abandoned]);
       const timedOut = result.exitCode === 137 || result.exitCode === 124;
       return {
@@ -153,57 +219,97 @@ export class CloudflareSandbox implements SandboxBackend {
     }
   }
 
+  /** A fresh root-only staging path (the folder is made 0700 by root). */
+  async #staged(sessionId: string, name: string): Promise<string> {
+    const path = `${STAGING}/${name}-${crypto.randomUUID()}`;
+    await this.#op(sessionId, `mkdir -p -m 700 ${STAGING} && chmod 700 ${STAGING}`);
+    return path;
+  }
+
   async readFile(sessionId: string, path: string): Promise<Uint8Array> {
-    const file = await this.#sandboxFor(sessionId).readFile(await this.#confined(sessionId, path), {
-      encoding: "base64",
-    });
-    return file.encoding === "utf-8" ? new TextEncoder().encode(file.content) : unbase64(file.content);
+    const line = this.runnerLine(["read", relative(path), String(MAX_API_FILE_BYTES)]);
+    const encoded = await this.#op(sessionId, `${line} | base64 -w0`);
+    return Uint8Array.from(atob(encoded.trim()), (c) => c.charCodeAt(0));
   }
 
   async writeFile(sessionId: string, path: string, content: Uint8Array): Promise<void> {
-    const target = await this.#confined(sessionId, path);
-    await this.#sandboxFor(sessionId).exec(`mkdir -p -- "$(dirname -- ${quote(target)})"`);
-    await this.#sandboxFor(sessionId).writeFile(target, base64(content), { encoding: "base64" });
+    if (content.length > MAX_API_FILE_BYTES)
+      throw new SandboxError("file_too_large", `the file is over ${MAX_API_FILE_BYTES} bytes`);
+    const staged = await this.#staged(sessionId, "upload");
+    await this.#sandboxFor(sessionId).writeFile(staged, new Blob([content]).stream());
+    const line = this.runnerLine(["write", relative(path), String(MAX_API_FILE_BYTES)]);
+    try {
+      await this.#op(sessionId, `${line} < ${quote(staged)}`);
+    } finally {
+      await this.#op(sessionId, `rm -f -- ${quote(staged)}`).catch(() => undefined);
+    }
   }
 
   async listFiles(sessionId: string, path: string): Promise<FileEntry[]> {
-    const { files } = await this.#sandboxFor(sessionId).listFiles(await this.#confined(sessionId, path));
-    return files.map((f) => ({
-      name: f.name,
-      type: f.type === "directory" ? "dir" : f.type === "symlink" ? "symlink" : f.type === "file" ? "file" : "other",
-      size: f.size ?? 0,
-    }));
+    const encoded = await this.#op(sessionId, `${this.runnerLine(["list", relative(path)])} | base64 -w0`);
+    const text = new TextDecoder().decode(Uint8Array.from(atob(encoded.trim()), (c) => c.charCodeAt(0)));
+    const types: Record<string, FileEntry["type"]> = { f: "file", d: "dir", l: "symlink" };
+    return text
+      .split("\0")
+      .filter((record) => record !== "")
+      .map((record): FileEntry => {
+        const [type = "", size = "0", ...name] = record.split("\t");
+        return { name: name.join("\t"), type: types[type] ?? "other", size: Number(size) };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async deleteFile(sessionId: string, path: string): Promise<void> {
-    await this.#sandboxFor(sessionId).deleteFile(await this.#confined(sessionId, path));
+    await this.#op(sessionId, this.runnerLine(["delete", relative(path)]));
   }
 
-  async archive(sessionId: string): Promise<Uint8Array> {
-    const sandbox = this.#sandboxFor(sessionId);
-    const made = await sandbox.exec(`tar -czf /tmp/edgeclaw-archive.tgz -C ${WORKSPACE} .`);
-    if (made.exitCode !== 0) throw new SandboxError("sandbox_error", `tar failed: ${made.stderr.slice(0, 200)}`);
-    return unbase64((await sandbox.readFile("/tmp/edgeclaw-archive.tgz", { encoding: "base64" })).content);
+  /** The runner writes the archive into the root-only staging folder; it streams out from there. */
+  async archive(sessionId: string): Promise<ReadableStream<Uint8Array>> {
+    const staged = await this.#staged(sessionId, "archive");
+    await this.#op(sessionId, `${this.runnerLine(["archive"])} > ${quote(staged)}`);
+    const bytes = await this.#sandboxFor(sessionId).readFileStream(staged);
+    const remove = () => this.#op(sessionId, `rm -f -- ${quote(staged)}`).catch(() => undefined);
+    return bytes.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        flush: async () => void (await remove()),
+      }),
+    );
   }
 
-  async restore(sessionId: string, archive: Uint8Array): Promise<void> {
+  /**
+   * The archive streams into the root-only staging folder, is hashed there, checked and extracted by the
+   * runner into a staging workspace, and swapped in only when everything passed. Refused while a command runs.
+   */
+  async restore(sessionId: string, archive: ReadableStream<Uint8Array> | Uint8Array, sha256?: string): Promise<void> {
     const sandbox = this.#sandboxFor(sessionId);
-    await sandbox.writeFile("/tmp/edgeclaw-restore.tgz", base64(archive), { encoding: "base64" });
-    // The same checks as the local host: only files, directories and symlinks, no name leaving the tree.
+    const { limits, uid } = this.#options;
+    const staged = await this.#staged(sessionId, "restore");
+    await sandbox.writeFile(`${staged}.tgz`, archive instanceof Uint8Array ? new Blob([archive]).stream() : archive);
+    const next = `${WORKSPACE}.next`;
+    const old = `${WORKSPACE}.old`;
     const script = [
       "set -e",
-      "tar -tvzf /tmp/edgeclaw-restore.tgz > /tmp/edgeclaw-list",
-      "if grep -vqE '^[-dl]' /tmp/edgeclaw-list; then echo 'entry type not allowed' >&2; exit 3; fi",
-      "if tar -tzf /tmp/edgeclaw-restore.tgz | grep -qE '(^/|(^|/)\\.\\.(/|$))'; then echo 'entry leaves the workspace' >&2; exit 3; fi",
-      "rm -rf /tmp/edgeclaw-staging && mkdir /tmp/edgeclaw-staging",
-      "tar -xzf /tmp/edgeclaw-restore.tgz -C /tmp/edgeclaw-staging --no-same-owner",
-      "if find /tmp/edgeclaw-staging -type l -lname '/*' | grep -q .; then echo 'symlink leaves the workspace' >&2; exit 3; fi",
-      `rm -rf ${WORKSPACE}.old && mv ${WORKSPACE} ${WORKSPACE}.old && mv /tmp/edgeclaw-staging ${WORKSPACE} && rm -rf ${WORKSPACE}.old`,
-    ].join("\n");
-    const result = await sandbox.exec(`bash -c ${quote(script)}`);
-    if (result.exitCode === 3) throw new SandboxError("bad_archive", result.stderr.trim() || "the archive was refused");
-    if (result.exitCode !== 0)
-      throw new SandboxError("bad_archive", `the archive could not be restored: ${result.stderr.slice(0, 200)}`);
+      sha256
+        ? `[ "$(sha256sum < ${quote(`${staged}.tgz`)} | cut -c1-64)" = ${quote(sha256.toLowerCase())} ] || { echo 'the archive does not match its checksum; nothing was changed' >&2; exit 20; }`
+        : "",
+      `rm -rf -- ${next} && mkdir -m 755 ${next} && chown ${uid}:${uid} ${next} && chmod 644 ${quote(`${staged}.tgz`)}`,
+      // The runner sees the staging workspace as its workspace and reads the archive through its stdin's path.
+      `${this.runnerLine(["extract", "/dev/stdin", String(limits.MAX_ARCHIVE_ENTRIES), String(limits.MAX_UNPACKED_BYTES)], {}, next)} < ${quote(`${staged}.tgz`)}`,
+      `mv -T ${WORKSPACE} ${old} && mv -T ${next} ${WORKSPACE}`,
+      `${this.runnerLine(["clean"], {}, old)}; rmdir ${old} || true`,
+    ]
+      .filter(Boolean)
+      .join("\n");
+    try {
+      // Every command holds the lock shared while it runs: a restore that cannot take it alone is refused.
+      const result = await sandbox.exec(`flock -n -x -E 75 ${LOCK} bash -c ${quote(script)}`);
+      if (result.exitCode === 75)
+        throw new SandboxError("sandbox_busy", "a command is running in this workspace; cancel it before the restore");
+      if (result.exitCode === 20) throw new SandboxError("checksum_mismatch", result.stderr.trim());
+      if (result.exitCode !== 0) throw runnerError(13, result.stderr);
+    } finally {
+      await this.#op(sessionId, `rm -rf -- ${quote(`${staged}.tgz`)} ${next}`).catch(() => undefined);
+    }
   }
 
   async destroy(sessionId: string): Promise<void> {

@@ -37,10 +37,14 @@ export interface SandboxBackend {
   writeFile(sessionId: string, path: string, content: Uint8Array): Promise<void>;
   listFiles(sessionId: string, path: string): Promise<FileEntry[]>;
   deleteFile(sessionId: string, path: string): Promise<void>;
-  /** The whole workspace as a gzipped tar. */
-  archive(sessionId: string): Promise<Uint8Array>;
-  /** Replaces the workspace with an archive made by `archive`. */
-  restore(sessionId: string, archive: Uint8Array): Promise<void>;
+  /** The whole workspace as a gzipped tar, streamed (never whole in memory). */
+  archive(sessionId: string): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Replaces the workspace with an archive made by `archive`, streamed in. With `sha256` (hex), the sandbox
+   * hashes the archive as it arrives and changes nothing unless it matches (`checksum_mismatch`). Refused
+   * with `sandbox_busy` while a command runs in the workspace.
+   */
+  restore(sessionId: string, archive: ReadableStream<Uint8Array> | Uint8Array, sha256?: string): Promise<void>;
   destroy(sessionId: string): Promise<void>;
 }
 
@@ -50,6 +54,8 @@ export type SandboxErrorCode =
   | "file_not_found"
   | "file_too_large"
   | "bad_archive"
+  | "checksum_mismatch"
+  | "sandbox_busy"
   | "bad_request"
   | "unauthorized"
   | "sandbox_error";

@@ -1,6 +1,7 @@
 // Reads and validates the worker's configuration once per isolate; a bad value names its variable.
 
 import { AppError } from "../protocol/errors";
+import { sandboxAllowedHosts } from "../sandbox/network";
 import {
   METERING_VARIABLES,
   type MeteringConfig,
@@ -9,7 +10,7 @@ import {
   parseMetering,
 } from "./config-metering";
 
-export type LlmProvider = "openai" | "anthropic" | "workers-ai";
+export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
 
 /** The validated configuration. */
@@ -53,6 +54,8 @@ export interface SandboxConfig {
   snapshotIdleMs: number;
   /** Snapshots kept per session. */
   snapshotRetention: number;
+  /** Hosts the production sandbox's commands may reach (SANDBOX_ALLOWED_HOSTS); none means no network. */
+  allowedHosts: readonly string[];
 }
 
 /** What the agent needs to call models; keys stay in the worker and never reach a client or sandbox. */
@@ -108,6 +111,7 @@ export type ConfigVars = MeteringVars &
       | "SESSION_RESET_IDLE_MINUTES"
       | "SANDBOX_URL"
       | "SANDBOX_SECRET"
+      | "SANDBOX_ALLOWED_HOSTS"
       | "EXEC_POLICY"
       | "APPROVAL_TIMEOUT_SECONDS"
       | "EXEC_TIMEOUT_SECONDS"
@@ -185,6 +189,14 @@ function integer(variable: string, value: string | undefined, fallback: number, 
   return n;
 }
 
+function allowedHostsOrConfigError(value: string | undefined): readonly string[] {
+  try {
+    return sandboxAllowedHosts(value);
+  } catch (error) {
+    throw new AppError("config_error", error instanceof Error ? error.message : String(error));
+  }
+}
+
 function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
   const secret = vars.SANDBOX_SECRET?.trim() || null;
   if (mode === "local" && secret !== null && secret.length < 16)
@@ -197,6 +209,7 @@ function parseSandbox(vars: ConfigVars, mode: SandboxMode): SandboxConfig {
     execTimeoutMs: integer("EXEC_TIMEOUT_SECONDS", vars.EXEC_TIMEOUT_SECONDS, 60, 1, 600) * 1000,
     snapshotIdleMs: integer("SNAPSHOT_IDLE_MINUTES", vars.SNAPSHOT_IDLE_MINUTES, 10, 0, 10_080) * 60_000,
     snapshotRetention: integer("SNAPSHOT_RETENTION", vars.SNAPSHOT_RETENTION, 5, 1, 1000),
+    allowedHosts: allowedHostsOrConfigError(vars.SANDBOX_ALLOWED_HOSTS),
   };
 }
 
@@ -248,6 +261,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SESSION_RESET_IDLE_MINUTES",
   "SANDBOX_URL",
   "SANDBOX_SECRET",
+  "SANDBOX_ALLOWED_HOSTS",
   "EXEC_POLICY",
   "APPROVAL_TIMEOUT_SECONDS",
   "EXEC_TIMEOUT_SECONDS",
@@ -314,7 +328,12 @@ export function parseConfig(vars: ConfigVars): Config {
     adminEmails: list(vars.ADMIN_EMAILS, true),
     adminGroups: list(vars.ADMIN_GROUPS, false),
     allowedOrigins: parseOrigins(vars.ALLOWED_ORIGINS),
-    llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, ["openai", "anthropic", "workers-ai"] as const, "openai"),
+    llmProvider: oneOf(
+      "LLM_PROVIDER",
+      vars.LLM_PROVIDER,
+      ["openai", "anthropic", "workers-ai", "openai-responses"] as const,
+      "openai",
+    ),
     llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
     sandboxMode,
     sandbox: parseSandbox(vars, sandboxMode),

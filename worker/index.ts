@@ -2,11 +2,11 @@
 
 import { createApp } from "./app";
 
-export { Sandbox } from "@cloudflare/sandbox";
 export { DevIssuerObject } from "../objects/dev-issuer/dev-issuer-object";
 export { DirectoryObject } from "../objects/directory/directory-object";
 export { SessionObject } from "../objects/session/session-object";
 export { UsageObject } from "../objects/usage/usage-object";
+export { Sandbox } from "../sandbox/sandbox-class";
 
 const app = createApp();
 

@@ -1,20 +1,13 @@
-// Anthropic Messages over SSE: text and tool_use blocks, and usage with cache reads and writes.
+// Anthropic Messages over SSE: text, thinking (with signatures), tool_use blocks, and usage with cache reads and writes.
 
 import { isRecord } from "../../protocol/json";
+import { anthropicBody } from "./anthropic-wire";
 import { type FetchLike, postJson } from "./http";
 import { parseData, readSse } from "./sse";
-import {
-  type ChatMessage,
-  type ChatRequest,
-  emptyUsage,
-  type Provider,
-  ProviderError,
-  type ProviderEvent,
-  type Usage,
-} from "./types";
+import { type ChatRequest, emptyUsage, type Provider, ProviderError, type ProviderEvent, type Usage } from "./types";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
-export const DEFAULT_MAX_TOKENS = 4096;
+export { anthropicBody, DEFAULT_MAX_TOKENS } from "./anthropic-wire";
 
 export interface AnthropicOptions {
   baseUrl: string;
@@ -23,38 +16,6 @@ export interface AnthropicOptions {
   fetch: FetchLike;
   /** A stream silent this long fails as stalled. */
   idleTimeoutMs?: number;
-}
-
-type Block = Record<string, unknown>;
-
-function parseArgs(json: string): unknown {
-  try {
-    const value: unknown = JSON.parse(json || "{}");
-    return isRecord(value) ? value : { value };
-  } catch {
-    return { invalid_json: json };
-  }
-}
-
-/** Anthropic wants alternating roles: tool results travel in user messages, and neighbours merge. */
-function toWire(messages: ChatMessage[]): { role: "user" | "assistant"; content: Block[] }[] {
-  const wire: { role: "user" | "assistant"; content: Block[] }[] = [];
-  const push = (role: "user" | "assistant", blocks: Block[]) => {
-    const last = wire.at(-1);
-    if (last && last.role === role) last.content.push(...blocks);
-    else wire.push({ role, content: blocks });
-  };
-  for (const m of messages) {
-    if (m.role === "user") push("user", [{ type: "text", text: m.content }]);
-    else if (m.role === "tool") push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content }]);
-    else {
-      const blocks: Block[] = m.content ? [{ type: "text", text: m.content }] : [];
-      for (const c of m.toolCalls ?? [])
-        blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArgs(c.argumentsJson) });
-      if (blocks.length > 0) push("assistant", blocks);
-    }
-  }
-  return wire;
 }
 
 const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
@@ -84,22 +45,7 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
   return {
     name: "anthropic",
     async *stream(request): AsyncIterable<ProviderEvent> {
-      const body = {
-        model: request.model,
-        max_tokens: request.maxTokens ?? DEFAULT_MAX_TOKENS,
-        stream: true,
-        messages: toWire(request.messages),
-        ...(request.system ? { system: request.system } : {}),
-        ...(request.tools && request.tools.length > 0
-          ? {
-              tools: request.tools.map((t) => ({
-                name: t.name,
-                description: t.description,
-                input_schema: t.parameters,
-              })),
-            }
-          : {}),
-      };
+      const body = anthropicBody(request);
       const headers = {
         "anthropic-version": ANTHROPIC_VERSION,
         ...(options.apiKey ? { "x-api-key": options.apiKey } : {}),
@@ -114,6 +60,7 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
       );
       yield meta;
       const blocks = new Map<number, { id: string; name: string; argumentsJson: string }>();
+      const thoughts = new Map<number, { text: string; signature: string }>();
       let usage = emptyUsage();
       let stop: "stop" | "tool_calls" | "length" | "other" = "stop";
       for await (const event of readSse(stream, request.signal, options.idleTimeoutMs)) {
@@ -123,25 +70,34 @@ export function anthropicProvider(options: AnthropicOptions): Provider {
         const index = num(data.index);
         if (type === "message_start" && isRecord(data.message) && isRecord(data.message.usage)) {
           usage = foldAnthropicUsage(usage, data.message.usage);
-        } else if (
-          type === "content_block_start" &&
-          isRecord(data.content_block) &&
-          data.content_block.type === "tool_use"
-        ) {
-          blocks.set(index, {
-            id: String(data.content_block.id ?? `toolu_${index}`),
-            name: String(data.content_block.name ?? ""),
-            argumentsJson: "",
-          });
+        } else if (type === "content_block_start" && isRecord(data.content_block)) {
+          const start = data.content_block;
+          if (start.type === "tool_use")
+            blocks.set(index, {
+              id: String(start.id ?? `toolu_${index}`),
+              name: String(start.name ?? ""),
+              argumentsJson: "",
+            });
+          else if (start.type === "thinking") thoughts.set(index, { text: "", signature: "" });
+          else if (start.type === "redacted_thinking" && typeof start.data === "string")
+            yield { type: "reasoning_part", part: { kind: "redacted_thinking", data: start.data } };
         } else if (type === "content_block_delta" && isRecord(data.delta)) {
+          const thought = thoughts.get(index);
           if (data.delta.type === "text_delta" && typeof data.delta.text === "string")
             yield { type: "text", text: data.delta.text };
+          else if (thought && data.delta.type === "thinking_delta" && typeof data.delta.thinking === "string") {
+            thought.text += data.delta.thinking;
+            yield { type: "reasoning", text: data.delta.thinking };
+          } else if (thought && data.delta.type === "signature_delta" && typeof data.delta.signature === "string")
+            thought.signature += data.delta.signature;
           const block = blocks.get(index);
           if (block && data.delta.type === "input_json_delta" && typeof data.delta.partial_json === "string")
             block.argumentsJson += data.delta.partial_json;
         } else if (type === "content_block_stop") {
           const block = blocks.get(index);
           if (block) yield { type: "tool_call", ...block };
+          const thought = thoughts.get(index);
+          if (thought) yield { type: "reasoning_part", part: { kind: "thinking", ...thought } };
         } else if (type === "message_delta") {
           if (isRecord(data.usage)) usage = foldAnthropicUsage(usage, data.usage);
           if (isRecord(data.delta) && typeof data.delta.stop_reason === "string")

@@ -5,7 +5,8 @@ import { anthropicProvider } from "./anthropic";
 import { gatewayBaseUrl, gatewayBindingOptions, gatewayHeaders } from "./gateway";
 import type { FetchLike } from "./http";
 import { openAiProvider } from "./openai";
-import type { Provider } from "./types";
+import { openAiResponsesProvider } from "./openai-responses";
+import type { ChatRequest, Provider } from "./types";
 import { workersAiProvider } from "./workers-ai";
 
 export interface ProviderChoice extends AgentConfig {
@@ -20,15 +21,17 @@ export interface ProviderDeps {
 
 export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Provider {
   const gateway = choice.gateway;
+  // Chat Completions and Responses share OpenAI's URL, key and gateway route.
+  const openAiOptions = () => ({
+    baseUrl: gateway ? gatewayBaseUrl(gateway, "openai") : choice.openaiBaseUrl,
+    ...(choice.openaiApiKey ? { apiKey: choice.openaiApiKey } : {}),
+    ...(gateway ? { headers: (request: ChatRequest) => gatewayHeaders(gateway, request) } : {}),
+    fetch: deps.fetch,
+    idleTimeoutMs: choice.streamIdleMs,
+  });
   switch (choice.provider) {
     case "openai":
-      return openAiProvider({
-        baseUrl: gateway ? gatewayBaseUrl(gateway, "openai") : choice.openaiBaseUrl,
-        ...(choice.openaiApiKey ? { apiKey: choice.openaiApiKey } : {}),
-        ...(gateway ? { headers: (request) => gatewayHeaders(gateway, request) } : {}),
-        fetch: deps.fetch,
-        idleTimeoutMs: choice.streamIdleMs,
-      });
+      return openAiProvider(openAiOptions());
     case "anthropic":
       return anthropicProvider({
         baseUrl: gateway ? gatewayBaseUrl(gateway, "anthropic") : choice.anthropicBaseUrl,
@@ -37,6 +40,8 @@ export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Prov
         fetch: deps.fetch,
         idleTimeoutMs: choice.streamIdleMs,
       });
+    case "openai-responses":
+      return openAiResponsesProvider(openAiOptions());
     case "workers-ai":
       return workersAiProvider({
         ai: deps.ai,
@@ -45,7 +50,7 @@ export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Prov
   }
 }
 
-const PROVIDERS: readonly LlmProvider[] = ["openai", "anthropic", "workers-ai"];
+const PROVIDERS: readonly LlmProvider[] = ["openai", "anthropic", "workers-ai", "openai-responses"];
 
 /** "anthropic:claude-x" picks the provider too; anything else is a model of the default provider. */
 export function parseModelRef(ref: string, fallback: LlmProvider): { provider: LlmProvider; model: string } {

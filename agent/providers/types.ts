@@ -1,5 +1,7 @@
 // The provider interface: one chat request in, a stream of normalised events out, typed errors.
 
+import type { ReasoningBlock } from "../../protocol/frames";
+
 /** A tool offered to the model, described by JSON Schema. */
 export interface ToolSpec {
   name: string;
@@ -15,10 +17,16 @@ export interface ToolCallPart {
   argumentsJson: string;
 }
 
+/** A piece of reasoning that must travel back with its assistant message (see protocol/frames.ts). */
+export type ReasoningPart = ReasoningBlock;
+
 export type ChatMessage =
   | { role: "user"; content: string }
-  | { role: "assistant"; content: string; toolCalls?: ToolCallPart[] }
+  | { role: "assistant"; content: string; toolCalls?: ToolCallPart[]; reasoning?: ReasoningPart[] }
   | { role: "tool"; toolCallId: string; content: string };
+
+/** How hard a reasoning model should think (`/think off|low|high`). */
+export type ThinkLevel = "off" | "low" | "high";
 
 export interface ChatRequest {
   model: string;
@@ -26,6 +34,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   tools?: ToolSpec[];
   maxTokens?: number;
+  /** Reasoning effort for models that think; absent leaves the provider's default. */
+  think?: ThinkLevel;
   signal?: AbortSignal;
   /** Who the call is for; sent to AI Gateway as metadata. */
   metadata?: { user: string; session: string };
@@ -62,6 +72,10 @@ export type ProviderEvent =
   /** What the response's headers said, before any text: a gateway cache hit and its log id. */
   | { type: "meta"; cacheHit: boolean; gatewayLogId: string | null }
   | { type: "text"; text: string }
+  /** A piece of reasoning text, shown to the user as it streams. */
+  | { type: "reasoning"; text: string }
+  /** A finished reasoning block that must be sent back with this step's assistant message. */
+  | { type: "reasoning_part"; part: ReasoningPart }
   | ({ type: "tool_call" } & ToolCallPart)
   | { type: "usage"; usage: Usage }
   | { type: "done"; stopReason: "stop" | "tool_calls" | "length" | "other" };

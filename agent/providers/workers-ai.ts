@@ -1,9 +1,11 @@
-// Workers AI through the AI binding: a streamed answer in `{"response": ...}` frames with a final usage frame.
+// Workers AI through the AI binding: native `{response}` frames or OpenAI-shaped chunks, tool calls, usage.
 
 import { isRecord } from "../../protocol/json";
 import type { AiBinding } from "../../worker/config";
-import { openAiUsage } from "./openai";
-import { parseData, readSse } from "./sse";
+import { openAiUsage, readChatStream, ToolCallAssembler } from "./openai";
+import { openAiChatBody } from "./openai-wire";
+import { parseData, readSse, type SseEvent } from "./sse";
+import { ThinkTagSplitter } from "./think-tags";
 import { type ChatRequest, type Provider, ProviderError, type ProviderEvent, type Usage } from "./types";
 
 export interface WorkersAiOptions {
@@ -12,21 +14,49 @@ export interface WorkersAiOptions {
   gateway?: (request: ChatRequest) => Record<string, unknown>;
 }
 
-function toWire(request: ChatRequest): unknown[] {
-  const wire: unknown[] = request.system ? [{ role: "system", content: request.system }] : [];
-  for (const m of request.messages) {
-    if (m.role === "tool") wire.push({ role: "tool", tool_call_id: m.toolCallId, content: m.content });
-    else if (m.role === "user") wire.push({ role: "user", content: m.content });
-    else {
-      const calls = (m.toolCalls ?? []).map((c) => ({
-        id: c.id,
-        type: "function",
-        function: { name: c.name, arguments: c.argumentsJson },
-      }));
-      wire.push({ role: "assistant", content: m.content, ...(calls.length ? { tool_calls: calls } : {}) });
+/** The native shape: `{"response": "...", "tool_calls": [...], "usage": {...}}` frames, then `[DONE]`. */
+async function* readNativeStream(events: AsyncIterable<SseEvent>): AsyncGenerator<ProviderEvent> {
+  const calls = new ToolCallAssembler();
+  const think = new ThinkTagSplitter();
+  let usage: Usage | null = null;
+  const text = (pieces: ReturnType<ThinkTagSplitter["push"]>): ProviderEvent[] =>
+    pieces.map((p) => (p.kind === "text" ? { type: "text", text: p.text } : { type: "reasoning", text: p.text }));
+  for await (const event of events) {
+    if (event.data === "[DONE]") {
+      yield* text(think.end());
+      for (const call of calls.finish()) yield { type: "tool_call", ...call };
+      if (usage) yield { type: "usage", usage };
+      yield { type: "done", stopReason: calls.size > 0 ? "tool_calls" : "stop" };
+      return;
+    }
+    const frame = parseData(event.data);
+    if (!isRecord(frame)) continue;
+    if (typeof frame.response === "string" && frame.response !== "") yield* text(think.push(frame.response));
+    if (isRecord(frame.usage)) usage = openAiUsage(frame.usage);
+    for (const call of Array.isArray(frame.tool_calls) ? frame.tool_calls : []) {
+      if (!isRecord(call)) continue;
+      // A whole call `{name, arguments}` is a call of its own; `{index, function}` pieces assemble like OpenAI's.
+      if (isRecord(call.function)) calls.add(call);
+      else
+        calls.add({ index: calls.size, id: call.id, function: { name: call.name, arguments: call.arguments ?? {} } });
     }
   }
-  return wire;
+  throw new ProviderError("stream_cut", "the stream ended before [DONE]", { retryable: true });
+}
+
+/** Picks the reader by the first frame: `choices` means OpenAI-shaped chunks, else the native shape. */
+async function* readAnyStream(body: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<ProviderEvent> {
+  const events = readSse(body, signal);
+  const first = await events.next();
+  if (first.done) throw new ProviderError("stream_cut", "Workers AI sent nothing", { retryable: true });
+  const firstEvent = first.value;
+  async function* all(): AsyncGenerator<SseEvent> {
+    yield firstEvent;
+    yield* events;
+  }
+  const head = firstEvent.data === "[DONE]" ? null : parseData(firstEvent.data);
+  if (isRecord(head) && Array.isArray(head.choices)) yield* readChatStream(all());
+  else yield* readNativeStream(all());
 }
 
 export function workersAiProvider(options: WorkersAiOptions): Provider {
@@ -40,10 +70,11 @@ export function workersAiProvider(options: WorkersAiOptions): Provider {
           'Workers AI needs the AI binding: add [ai] binding = "AI" to wrangler.toml',
           { retryable: false },
         );
+      const chat = openAiChatBody(request);
       const input = {
-        messages: toWire(request),
+        messages: chat.messages,
         stream: true,
-        ...(request.tools?.length ? { tools: request.tools.map((t) => ({ type: "function", function: t })) } : {}),
+        ...(chat.tools ? { tools: chat.tools } : {}),
         ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
       };
       let output: unknown;
@@ -58,31 +89,7 @@ export function workersAiProvider(options: WorkersAiOptions): Provider {
       }
       if (!(output instanceof ReadableStream))
         throw new ProviderError("bad_stream", "Workers AI did not stream", { retryable: false });
-      let usage: Usage | null = null;
-      let calls = 0;
-      for await (const event of readSse(output, request.signal)) {
-        if (event.data === "[DONE]") {
-          if (usage) yield { type: "usage", usage };
-          yield { type: "done", stopReason: calls > 0 ? "tool_calls" : "stop" };
-          return;
-        }
-        const frame = parseData(event.data);
-        if (!isRecord(frame)) continue;
-        if (typeof frame.response === "string" && frame.response !== "") yield { type: "text", text: frame.response };
-        if (isRecord(frame.usage)) usage = openAiUsage(frame.usage);
-        for (const call of Array.isArray(frame.tool_calls) ? frame.tool_calls : []) {
-          if (!isRecord(call)) continue;
-          const args = typeof call.arguments === "string" ? call.arguments : JSON.stringify(call.arguments ?? {});
-          calls++;
-          yield {
-            type: "tool_call",
-            id: typeof call.id === "string" ? call.id : `call_${calls}`,
-            name: String(call.name ?? ""),
-            argumentsJson: args,
-          };
-        }
-      }
-      throw new ProviderError("stream_cut", "the stream ended before [DONE]", { retryable: true });
+      yield* readAnyStream(output, request.signal);
     },
   };
 }

@@ -26,13 +26,20 @@ export interface WorkspaceToolOptions {
   execNeedsApproval: boolean;
   /** Default and maximum command timeout. */
   timeoutMs: number;
+  /** Hosts commands may reach (none: no network at all); told to the model as it is. */
+  networkHosts?: readonly string[];
+}
+
+/** What the model is told about the network, true to the sandbox's setting. */
+export function networkNote(hosts: readonly string[] = []): string {
+  return hosts.length === 0 ? "No network access." : `Network access only to: ${hosts.join(", ")}.`;
 }
 
 export function workspaceTools(sandbox: SandboxBackend, options: WorkspaceToolOptions): Tool[] {
   const exec: Tool = {
     spec: {
       name: "exec",
-      description: "Run a shell command (bash) in the session's workspace. No network. Returns exit code and output.",
+      description: `Run a shell command (bash) in the session's workspace. ${networkNote(options.networkHosts)} Returns exit code and output.`,
       parameters: {
         type: "object",
         properties: {

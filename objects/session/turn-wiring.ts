@@ -56,6 +56,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
         timeoutMs: config.sandbox.execTimeoutMs,
+        networkHosts: config.sandboxMode === "cloudflare" ? config.sandbox.allowedHosts : [],
       });
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
       const memoryStore = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);

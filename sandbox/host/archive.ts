@@ -1,111 +1,110 @@
-// Workspace archives: a gzipped tar out; in, an archive checked entry by entry before it replaces anything.
+// Workspace archives, streamed: out, the runner's gzipped tar straight to the caller; in, the body is hashed
+// while it lands in a root-only folder, checked and extracted by the runner as the sandbox user into a
+// staging folder, and only then swapped in. The old tree is emptied by the runner too, never by the host.
 
-import { spawn } from "node:child_process";
-import { chown, lstat, mkdtemp, readdir, readlink, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, normalize, resolve, sep } from "node:path";
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { chown, mkdir, rename, rm, rmdir } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { SandboxError } from "../types.ts";
+import { type JailOptions, runInJail, spawnInJail } from "./jail.ts";
 import { SANDBOX_GID, SANDBOX_UID } from "./limits.ts";
+import { failure } from "./runner-errors.ts";
 
-function run(args: string[], input?: Uint8Array): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn("tar", args, { stdio: [input ? "pipe" : "ignore", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let err = "";
-    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
-    child.stderr?.on("data", (chunk: Buffer) => {
-      err += chunk.toString();
+type Jail = Omit<JailOptions, "workspace" | "input">;
+
+/** Streams the workspace as a gzipped tar into `res`. */
+export function streamArchive(jail: Jail, workspace: string, res: ServerResponse): Promise<void> {
+  const child = spawnInJail({ ...jail, workspace }, ["archive"]);
+  let err = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    if (err.length < 2048) err += chunk.toString("utf8");
+  });
+  res.writeHead(200, { "content-type": "application/gzip" });
+  res.once("close", () => child.kill("SIGKILL"));
+  return new Promise((resolve) => {
+    child.stdout?.pipe(res, { end: false });
+    child.once("close", (code) => {
+      // A failed tar ends the body early without a valid gzip trailer: the caller's hash and gunzip see it.
+      if (code !== 0) res.destroy(new Error(`tar failed: ${err.slice(0, 200)}`));
+      else res.end();
+      resolve();
     });
-    child.once("close", (code) => done({ code, stdout: Buffer.concat(out), stderr: err }));
-    if (input && child.stdin) child.stdin.end(input);
   });
 }
 
-export async function createArchive(workspace: string): Promise<Uint8Array> {
-  const { code, stdout, stderr } = await run([
-    "--create",
-    "--gzip",
-    "--file=-",
-    "--directory",
-    workspace,
-    "--numeric-owner",
-    ".",
-  ]);
-  if (code !== 0) throw new SandboxError("sandbox_error", `tar failed: ${stderr.slice(0, 300)}`);
-  return new Uint8Array(stdout);
+/** Empties `dir` through the runner, then removes the (now empty) folder itself. */
+export async function removeTree(jail: Jail, dir: string): Promise<void> {
+  const result = await runInJail({ ...jail, workspace: dir }, ["clean"]);
+  if (result.code !== 0) throw new SandboxError("sandbox_error", `cleanup failed: ${result.stderr.slice(0, 200)}`);
+  await rmdir(dir);
 }
 
-/** Refuses absolute names, `..`, and anything but files, directories and symlinks (no devices, no hard links). */
-async function checkListing(file: string): Promise<void> {
-  const { code, stdout, stderr } = await run(["--list", "--verbose", "--gzip", "--file", file]);
-  if (code !== 0) throw new SandboxError("bad_archive", `not a readable archive: ${stderr.slice(0, 200)}`);
-  for (const line of stdout.toString("utf8").split("\n")) {
-    if (line === "") continue;
-    const type = line[0];
-    if (type !== "-" && type !== "d" && type !== "l")
-      throw new SandboxError("bad_archive", `entry type ${type} is not allowed: ${line.slice(0, 120)}`);
-    const name = line.replace(/^\S+\s+\S+\s+\d+\s+\S+\s+\S+\s+/, "").replace(/ -> .*$/, "");
-    const clean = normalize(name);
-    if (isAbsolute(name) || clean === ".." || clean.startsWith(`..${sep}`)) {
-      throw new SandboxError("bad_archive", `entry leaves the workspace: ${name}`);
-    }
-  }
+export interface RestoreInput {
+  body: IncomingMessage;
+  maxBytes: number;
+  /** The SHA-256 (hex) the body must have, when the caller knows it. */
+  sha256: string | null;
+  /** A root-only folder for the incoming archive. */
+  incoming: string;
 }
 
-/** After extraction: every symlink must point inside the tree. */
-async function checkTree(root: string, dir = root): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isSymbolicLink()) {
-      const target = await readlink(path);
-      const resolved = resolve(dirname(path), target);
-      if (isAbsolute(target) || !(resolved === root || resolved.startsWith(`${root}${sep}`))) {
-        throw new SandboxError("bad_archive", `symlink leaves the workspace: ${path.slice(root.length + 1)}`);
-      }
-    } else if (entry.isDirectory()) {
-      await checkTree(root, path);
-    } else if (!entry.isFile()) {
-      throw new SandboxError("bad_archive", `not a file or directory: ${path.slice(root.length + 1)}`);
-    }
-  }
-}
-
-async function chownTree(path: string): Promise<void> {
-  await chown(path, SANDBOX_UID, SANDBOX_GID);
-  const stat = await lstat(path);
-  if (!stat.isDirectory()) return;
-  for (const name of await readdir(path)) {
-    const child = join(path, name);
-    if ((await lstat(child)).isSymbolicLink()) continue;
-    await chownTree(child);
-  }
-}
-
-/** Replaces `workspace` with the archive's content, or changes nothing and throws `bad_archive`. */
-export async function restoreArchive(workspace: string, archive: Uint8Array): Promise<void> {
-  const staging = await mkdtemp(`${workspace}.restore-`);
-  const file = `${staging}.tgz`;
+async function receive(input: RestoreInput): Promise<string> {
+  const file = join(input.incoming, `${randomBytes(12).toString("hex")}.tgz`);
+  const hash = createHash("sha256");
+  let size = 0;
   try {
-    await writeFile(file, archive);
-    await checkListing(file);
-    const { code, stderr } = await run([
-      "--extract",
-      "--gzip",
-      "--file",
-      file,
-      "--directory",
-      staging,
-      "--no-same-owner",
-      "--no-same-permissions",
+    await pipeline(
+      input.body,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          size += chunk.length;
+          if (size > input.maxBytes)
+            throw new SandboxError("file_too_large", `the archive is over ${input.maxBytes} bytes`);
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(file, { mode: 0o644 }),
+    );
+  } catch (error) {
+    await rm(file, { force: true });
+    throw error;
+  }
+  const digest = hash.digest("hex");
+  if (input.sha256 !== null && digest !== input.sha256.toLowerCase()) {
+    await rm(file, { force: true });
+    throw new SandboxError("checksum_mismatch", "the archive does not match its checksum; nothing was changed");
+  }
+  return file;
+}
+
+/** Replaces `workspace` with the archive's content, or changes nothing and throws. */
+export async function restoreArchive(jail: Jail, workspace: string, input: RestoreInput): Promise<void> {
+  const file = await receive(input);
+  const staging = `${workspace}.restore-${randomBytes(6).toString("hex")}`;
+  let swapped = false;
+  try {
+    await mkdir(staging, { mode: 0o755 });
+    await chown(staging, SANDBOX_UID, SANDBOX_GID);
+    const { limits } = jail;
+    const result = await runInJail({ ...jail, workspace: staging, input: file }, [
+      "extract",
+      "/run/edgeclaw/input",
+      String(limits.MAX_ARCHIVE_ENTRIES),
+      String(limits.MAX_UNPACKED_BYTES),
     ]);
-    if (code !== 0) throw new SandboxError("bad_archive", `extraction failed: ${stderr.slice(0, 200)}`);
-    await checkTree(staging);
-    await chownTree(staging);
-    const old = `${workspace}.old-${Date.now()}`;
-    await rename(workspace, old).catch(() => undefined);
+    if (result.code !== 0) throw failure(result.code, result.stderr);
+    // Renames of the workspace folders themselves: their parent is the root-owned sandbox root.
+    const old = `${workspace}.old-${randomBytes(6).toString("hex")}`;
+    await rename(workspace, old);
     await rename(staging, workspace);
-    await rm(old, { recursive: true, force: true });
+    swapped = true;
+    await removeTree(jail, old);
   } finally {
     await rm(file, { force: true });
-    await rm(staging, { recursive: true, force: true });
+    if (!swapped) await removeTree(jail, staging).catch(() => undefined);
   }
 }

@@ -1,95 +1,25 @@
-// Runs one command under bubblewrap as an unprivileged user: own namespaces, read-only minimal root, only the
-// workspace writable, rlimits, a wall-clock timeout and an output cap. Output streams as it comes.
+// Runs one command through the runner under bubblewrap as an unprivileged user: own namespaces, read-only
+// minimal root, only the workspace writable, rlimits, a seccomp filter, a wall-clock timeout (killing the
+// whole PID namespace) and an output cap. Output streams as it comes.
 
-import { spawn, spawnSync } from "node:child_process";
 import type { ExecRequest, ExecResult } from "../types.ts";
 import { SandboxError, TRUNCATION_MARKER } from "../types.ts";
-import { ENV_NAME, type Limits, SANDBOX_GID, SANDBOX_UID } from "./limits.ts";
+import { spawnInJail } from "./jail.ts";
+import { ENV_NAME, type Limits } from "./limits.ts";
 
-/** Whether bubblewrap can be run here. */
-export function bwrapAvailable(): boolean {
-  return spawnSync("bwrap", ["--version"], { stdio: "ignore" }).status === 0;
-}
+export { bwrapAvailable } from "./jail.ts";
 
 export interface ExecOptions {
   workspace: string;
   limits: Limits;
   /** Whether this request may reach the network (the host must allow it). */
   network: boolean;
+  /** The compiled seccomp filter, or null where it cannot apply. */
+  seccompFile: string | null;
+  /** The runner's source. */
+  runner: string;
   signal: AbortSignal;
   onOutput(stream: "stdout" | "stderr", text: string): void;
-}
-
-function bwrapArgs(request: ExecRequest, options: ExecOptions, cwd: string): string[] {
-  const { limits } = options;
-  const env = Object.entries(request.env ?? {}).flatMap(([k, v]) => ["--setenv", k, v]);
-  return [
-    `--reuid=${SANDBOX_UID}`,
-    `--regid=${SANDBOX_GID}`,
-    "--clear-groups",
-    "bwrap",
-    "--unshare-all",
-    ...(options.network ? ["--share-net"] : []),
-    "--die-with-parent",
-    "--new-session",
-    "--ro-bind",
-    "/usr",
-    "/usr",
-    "--symlink",
-    "usr/bin",
-    "/bin",
-    "--symlink",
-    "usr/sbin",
-    "/sbin",
-    "--symlink",
-    "usr/lib",
-    "/lib",
-    "--symlink",
-    "usr/lib64",
-    "/lib64",
-    "--ro-bind-try",
-    "/etc/alternatives",
-    "/etc/alternatives",
-    "--ro-bind-try",
-    "/etc/ssl",
-    "/etc/ssl",
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-    "--tmpfs",
-    "/tmp",
-    "--bind",
-    options.workspace,
-    "/workspace",
-    "--chdir",
-    cwd,
-    "--clearenv",
-    "--setenv",
-    "PATH",
-    "/usr/local/bin:/usr/bin:/bin",
-    "--setenv",
-    "HOME",
-    "/workspace",
-    "--setenv",
-    "LANG",
-    "C.UTF-8",
-    "--setenv",
-    "TERM",
-    "dumb",
-    ...env,
-    "--",
-    "/usr/bin/prlimit",
-    `--nproc=${limits.MAX_PROCESSES}`,
-    `--cpu=${limits.CPU_SECONDS}`,
-    `--fsize=${limits.MAX_FILE_BYTES}`,
-    `--as=${limits.MAX_MEMORY_BYTES}`,
-    `--nofile=${limits.MAX_OPEN_FILES}`,
-    "--",
-    "/bin/bash",
-    "-c",
-    request.command,
-  ];
 }
 
 export function validateExec(request: ExecRequest, limits: Limits): void {
@@ -105,17 +35,30 @@ export function validateExec(request: ExecRequest, limits: Limits): void {
   }
 }
 
-/** Runs the command; `cwd` is the in-sandbox directory (already confined). */
-export function runCommand(request: ExecRequest, options: ExecOptions, cwd: string): Promise<ExecResult> {
+/** Runs the command through the runner; `cwd` is relative to the workspace (the runner confines it). */
+export function runCommand(request: ExecRequest, options: ExecOptions): Promise<ExecResult> {
   const { limits } = options;
   const started = Date.now();
-  // Nothing of the host's environment reaches the sandbox: the launcher gets PATH alone.
-  const env: NodeJS.ProcessEnv = Object.create(null);
-  env.PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
-  const child = spawn("setpriv", bwrapArgs(request, options, cwd), {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnInJail(
+    {
+      workspace: options.workspace,
+      limits,
+      network: options.network,
+      env: request.env ?? {},
+      seccompFile: options.seccompFile,
+      runner: options.runner,
+    },
+    [
+      "exec",
+      String(limits.MAX_PROCESSES),
+      String(limits.CPU_SECONDS),
+      String(limits.MAX_FILE_BYTES),
+      String(limits.MAX_MEMORY_BYTES),
+      String(limits.MAX_OPEN_FILES),
+      request.cwd ?? ".",
+      request.command,
+    ],
+  );
   const captured = { stdout: "", stderr: "" };
   let bytes = 0;
   let truncated = false;
@@ -134,8 +77,8 @@ export function runCommand(request: ExecRequest, options: ExecOptions, cwd: stri
       options.onOutput(stream, TRUNCATION_MARKER);
     }
   };
-  child.stdout.on("data", take("stdout"));
-  child.stderr.on("data", take("stderr"));
+  child.stdout?.on("data", take("stdout"));
+  child.stderr?.on("data", take("stderr"));
   const kill = () => child.kill("SIGKILL");
   const timer = setTimeout(() => {
     timedOut = true;

@@ -9,6 +9,12 @@ export interface Limits {
   MAX_FILE_BYTES: number;
   CPU_SECONDS: number;
   MAX_OPEN_FILES: number;
+  /** Size of the sandbox's private `/tmp` (a tmpfs, counted against the host's memory). */
+  MAX_TMP_BYTES: number;
+  /** Entries an archive may hold on restore. */
+  MAX_ARCHIVE_ENTRIES: number;
+  /** Bytes an archive may unpack to on restore (the sum of its entries' sizes). */
+  MAX_UNPACKED_BYTES: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -20,6 +26,9 @@ export const DEFAULT_LIMITS: Limits = {
   MAX_FILE_BYTES: 100 * 1024 * 1024,
   CPU_SECONDS: 60,
   MAX_OPEN_FILES: 256,
+  MAX_TMP_BYTES: 256 * 1024 * 1024,
+  MAX_ARCHIVE_ENTRIES: 200_000,
+  MAX_UNPACKED_BYTES: 4 * 1024 * 1024 * 1024,
 };
 
 /** The unprivileged user commands run as (nobody). */
@@ -27,7 +36,7 @@ export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
 /** Largest file the file routes read or write. */
 export const MAX_API_FILE_BYTES = 10 * 1024 * 1024;
-/** Largest archive accepted by restore. */
-export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
+/** Largest (compressed) archive accepted by restore. */
+export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
 
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;

@@ -1,22 +1,20 @@
-// The local sandbox host: an HTTP API on loopback, behind a shared secret, over per-session workspaces.
+// The local sandbox host: an HTTP API on loopback, behind a shared secret, over per-session workspaces. It
+// runs as root but does no file work on a path a sandboxed process can change: every file operation, archive,
+// extraction and cleanup runs through the runner inside bubblewrap as the sandbox user (see jail.ts).
 
 import { spawnSync } from "node:child_process";
 import { timingSafeEqual } from "node:crypto";
-import { chmod, chown, lstat, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { type ExecRequest, SANDBOX_ID, SandboxError } from "../types.ts";
-import { createArchive, restoreArchive } from "./archive.ts";
-import { bwrapAvailable, runCommand, validateExec } from "./exec.ts";
-import {
-  DEFAULT_LIMITS,
-  type Limits,
-  MAX_API_FILE_BYTES,
-  MAX_ARCHIVE_BYTES,
-  SANDBOX_GID,
-  SANDBOX_UID,
-} from "./limits.ts";
-import { confine } from "./paths.ts";
+import { removeTree, restoreArchive, streamArchive } from "./archive.ts";
+import { runCommand, validateExec } from "./exec.ts";
+import { bwrapAvailable, RUNNER_PATH } from "./jail.ts";
+import { DEFAULT_LIMITS, type Limits, MAX_ARCHIVE_BYTES, SANDBOX_GID, SANDBOX_UID } from "./limits.ts";
+import { seccompProgram, seccompSupported } from "./seccomp.ts";
+import { WorkspaceActivity } from "./workspace-activity.ts";
+import { fileOps } from "./workspace-files.ts";
 
 export interface HostOptions {
   port: number;
@@ -38,8 +36,10 @@ const STATUS: Record<string, number> = {
   unauthorized: 401,
   path_outside_workspace: 403,
   file_not_found: 404,
+  sandbox_busy: 409,
   file_too_large: 413,
   bad_archive: 422,
+  checksum_mismatch: 422,
   sandbox_unavailable: 503,
   sandbox_error: 500,
 };
@@ -74,6 +74,7 @@ function authorised(req: IncomingMessage, secret: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** The session's workspace folder, made if missing; its parent is the root-owned sandbox root. */
 async function workspaceOf(root: string, id: string): Promise<string> {
   if (!SANDBOX_ID.test(id)) throw new SandboxError("bad_request", "invalid session id");
   const dir = join(root, id);
@@ -82,94 +83,62 @@ async function workspaceOf(root: string, id: string): Promise<string> {
   return dir;
 }
 
-interface ExecSettings {
+interface Settings {
   allowNetwork: boolean;
   limits: Limits;
+  seccompFile: string | null;
+  runner: string;
 }
 
-async function exec(req: IncomingMessage, res: ServerResponse, workspace: string, options: ExecSettings) {
+async function exec(req: IncomingMessage, res: ServerResponse, workspace: string, settings: Settings) {
   if (!bwrapAvailable()) throw new SandboxError("sandbox_unavailable", INSTALL_HINT);
   const request: ExecRequest & { network?: boolean } = JSON.parse((await body(req, 1024 * 1024)).toString("utf8"));
-  validateExec(request, options.limits);
-  if (request.network && !options.allowNetwork)
+  validateExec(request, settings.limits);
+  if (request.network && !settings.allowNetwork)
     throw new SandboxError("bad_request", "this host does not allow network access");
-  const host = await confine(workspace, request.cwd ?? ".", true);
-  const cwd = `/workspace${host.slice(workspace.length)}` || "/workspace";
+  const jail = { limits: settings.limits, seccompFile: settings.seccompFile, runner: settings.runner };
+  if ((request.cwd ?? ".") !== ".") await fileOps(jail, workspace).checkDir(request.cwd ?? ".");
   const abort = new AbortController();
   res.once("close", () => abort.abort());
   res.writeHead(200, { "content-type": "application/x-ndjson" });
-  const result = await runCommand(
-    request,
-    {
-      workspace,
-      limits: options.limits,
-      network: request.network === true,
-      signal: abort.signal,
-      onOutput: (stream, data) => res.write(`${JSON.stringify({ type: stream, data })}\n`),
-    },
-    cwd,
-  );
+  const result = await runCommand(request, {
+    workspace,
+    limits: settings.limits,
+    network: request.network === true,
+    seccompFile: settings.seccompFile,
+    runner: settings.runner,
+    signal: abort.signal,
+    onOutput: (stream, data) => res.write(`${JSON.stringify({ type: stream, data })}\n`),
+  });
   const { stdout: _out, stderr: _err, ...summary } = result;
   res.end(`${JSON.stringify({ type: "exit", ...summary })}\n`);
 }
 
-async function files(req: IncomingMessage, res: ServerResponse, workspace: string, path: string) {
-  if (req.method === "GET") {
-    const target = await confine(workspace, path, true);
-    const info = await stat(target);
-    if (!info.isFile()) throw new SandboxError("bad_request", `not a file: ${path}`);
-    if (info.size > MAX_API_FILE_BYTES)
-      throw new SandboxError("file_too_large", `the file is over ${MAX_API_FILE_BYTES} bytes`);
-    res.writeHead(200, { "content-type": "application/octet-stream" }).end(await readFile(target));
-  } else if (req.method === "PUT") {
-    const content = await body(req, MAX_API_FILE_BYTES);
-    await makeParents(workspace, path);
-    const target = await confine(workspace, path, false);
-    await writeFile(target, content, { flag: "w" });
-    await chown(target, SANDBOX_UID, SANDBOX_GID);
-    json(res, 200, { path, size: content.length });
-  } else if (req.method === "DELETE") {
-    const target = await confine(workspace, path, true);
-    await rm(target, { recursive: true, force: true });
-    json(res, 200, { path });
-  } else throw new SandboxError("bad_request", "use GET, PUT or DELETE");
-}
-
-/** Creates the missing directories of `path`, each confined and owned by the sandbox user. */
-async function makeParents(workspace: string, path: string): Promise<void> {
-  const parts = dirname(path)
-    .split("/")
-    .filter((p) => p !== "" && p !== ".");
-  for (let i = 1; i <= parts.length; i++) {
-    const dir = await confine(workspace, parts.slice(0, i).join("/"), false);
-    await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "EEXIST") throw error;
-    });
-    await chown(dir, SANDBOX_UID, SANDBOX_GID);
-  }
-}
-
-async function list(res: ServerResponse, workspace: string, path: string) {
-  const target = await confine(workspace, path, true);
-  const entries = await readdir(target, { withFileTypes: true });
-  const out = await Promise.all(
-    entries.map(async (e) => {
-      const info = await lstat(join(target, e.name));
-      const type = e.isSymbolicLink() ? "symlink" : e.isDirectory() ? "dir" : e.isFile() ? "file" : "other";
-      return { name: e.name, type, size: info.size };
-    }),
-  );
-  json(res, 200, { entries: out.sort((a, b) => a.name.localeCompare(b.name)) });
+/** Prepares the root: traversable by the sandbox user, a root-only folder for the filter and incoming archives. */
+async function prepareRoot(root: string): Promise<{ seccompFile: string | null; incoming: string }> {
+  await mkdir(root, { recursive: true });
+  await chmod(root, 0o711);
+  const private_ = join(root, ".host");
+  await mkdir(private_, { recursive: true, mode: 0o711 });
+  await chmod(private_, 0o711);
+  let seccompFile: string | null = null;
+  if (seccompSupported()) {
+    seccompFile = join(private_, "seccomp.bpf");
+    await writeFile(seccompFile, seccompProgram(), { mode: 0o600 });
+  } else console.warn(`sandbox: no seccomp filter for ${process.arch}; commands run without one`);
+  return { seccompFile, incoming: private_ };
 }
 
 export async function startSandboxHost(options: HostOptions): Promise<SandboxHost> {
-  const settings: ExecSettings = {
+  const { seccompFile, incoming } = await prepareRoot(options.root);
+  const settings: Settings = {
     allowNetwork: options.allowNetwork ?? false,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    seccompFile,
+    runner: await readFile(RUNNER_PATH, "utf8"),
   };
-  await mkdir(options.root, { recursive: true });
-  // The unprivileged sandbox user must be able to pass through the root to its own workspace.
-  await chmod(options.root, 0o711);
+  const jail = { limits: settings.limits, seccompFile, runner: settings.runner };
+  const activity = new WorkspaceActivity();
   const reachable = spawnSync("setpriv", [
     `--reuid=${SANDBOX_UID}`,
     `--regid=${SANDBOX_GID}`,
@@ -192,21 +161,43 @@ export async function startSandboxHost(options: HostOptions): Promise<SandboxHos
       const match = /^\/sessions\/([^/]+)(?:\/(exec|files|list|archive|restore))?$/.exec(url.pathname);
       if (!match?.[1]) throw new SandboxError("bad_request", "unknown route");
       const [, id, action] = match;
+      if (!SANDBOX_ID.test(id)) throw new SandboxError("bad_request", "invalid session id");
       if (!action && req.method === "DELETE") {
-        if (!SANDBOX_ID.test(id)) throw new SandboxError("bad_request", "invalid session id");
-        await rm(join(options.root, id), { recursive: true, force: true });
+        await activity.exclusive(id, "delete", { killRunning: true }, async () => {
+          await removeTree(jail, await workspaceOf(options.root, id));
+        });
         return json(res, 200, { deleted: id });
       }
       const workspace = await workspaceOf(options.root, id);
       const path = url.searchParams.get("path") ?? ".";
-      if (action === "exec" && req.method === "POST") return await exec(req, res, workspace, settings);
-      if (action === "files") return await files(req, res, workspace, path);
-      if (action === "list") return await list(res, workspace, path);
-      if (action === "archive" && req.method === "POST") {
-        return void res.writeHead(200, { "content-type": "application/gzip" }).end(await createArchive(workspace));
+      const ops = fileOps(jail, workspace);
+      if (action === "exec" && req.method === "POST") {
+        return await activity.shared(id, "command", (signal) => {
+          signal.addEventListener("abort", () => res.destroy(), { once: true });
+          return exec(req, res, workspace, settings);
+        });
       }
+      if (action === "files") {
+        return await activity.shared(id, "file", async () => {
+          if (req.method === "GET") return ops.read(path, res);
+          if (req.method === "PUT") return json(res, 200, await ops.write(path, req));
+          if (req.method === "DELETE") return json(res, 200, await ops.remove(path));
+          throw new SandboxError("bad_request", "use GET, PUT or DELETE");
+        });
+      }
+      if (action === "list") return await activity.shared(id, "file", async () => json(res, 200, await ops.list(path)));
+      if (action === "archive" && req.method === "POST")
+        return await activity.shared(id, "file", () => streamArchive(jail, workspace, res));
       if (action === "restore" && req.method === "POST") {
-        await restoreArchive(workspace, await body(req, MAX_ARCHIVE_BYTES));
+        const sha256 = req.headers["x-archive-sha256"];
+        await activity.exclusive(id, "restore", { killRunning: false }, () =>
+          restoreArchive(jail, workspace, {
+            body: req,
+            maxBytes: MAX_ARCHIVE_BYTES,
+            sha256: typeof sha256 === "string" ? sha256 : null,
+            incoming,
+          }),
+        );
         return json(res, 200, { restored: id });
       }
       throw new SandboxError("bad_request", "unknown route");
@@ -214,6 +205,11 @@ export async function startSandboxHost(options: HostOptions): Promise<SandboxHos
       fail(res, error instanceof SyntaxError ? new SandboxError("bad_request", "the body is not valid JSON") : error);
     }
   });
+  // A restore's body streams for as long as a large archive takes: no whole-request deadline. Idle
+  // keep-alive sockets stay open long enough that the Worker never sends a streamed body into one the
+  // host is closing (that body could not be retried).
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 10 * 60_000;
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;

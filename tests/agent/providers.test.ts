@@ -236,7 +236,8 @@ describe("Anthropic adapter", () => {
     expect(seen[0]?.url).toBe("http://llm/v1/messages");
     expect(seen[0]?.headers.get("x-api-key")).toBe("sk-ant");
     expect(seen[0]?.headers.get("anthropic-version")).toBe("2023-06-01");
-    expect(seen[0]?.body.system).toBe("be brief");
+    // The system prompt travels as a text block carrying a cache breakpoint (prompt caching).
+    expect(seen[0]?.body.system).toEqual([{ type: "text", text: "be brief", cache_control: { type: "ephemeral" } }]);
   });
 
   it("turns an in-stream error event into a retryable provider error", async () => {

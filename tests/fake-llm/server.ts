@@ -1,6 +1,7 @@
 // A local stand-in LLM provider on loopback: OpenAI and Anthropic streaming, scriptable over HTTP, records requests.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { checkWire, wireApiOf, wireErrorBody } from "../../agent/providers/wire-check/index.ts";
 import { anthropicFrames, type Frame, openAiFrames } from "./protocols.ts";
 import { type RecordedRequest, type Script, ScriptBook } from "./scripts.ts";
 
@@ -83,6 +84,13 @@ export async function startFakeLlm(port = 0): Promise<FakeLlm> {
     const record: RecordedRequest = { path, headers, body, timing: {} };
     requests.push(record);
     if (requests.length > MAX_RECORDED) requests.shift();
+    // As strict as the real APIs: a body they would refuse gets their 400, whatever the script says.
+    const api = wireApiOf(path);
+    const violations = api ? checkWire(api, body) : [];
+    if (api && violations.length > 0) {
+      res.writeHead(400, { "content-type": "application/json" }).end(wireErrorBody(api, violations));
+      return;
+    }
     const step = book.next(body);
     if (step.kind === "error") {
       res.writeHead(step.status, {

@@ -34,7 +34,7 @@ const sandbox = (restored: string[]): SandboxBackend => ({
   writeFile: async () => undefined,
   listFiles: async () => [],
   deleteFile: async () => undefined,
-  archive: async () => new Uint8Array([1, 2, 3]),
+  archive: async () => new Blob([new Uint8Array([1, 2, 3])]).stream(),
   restore: async (id) => {
     restored.push(id);
   },

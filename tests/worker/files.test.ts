@@ -150,7 +150,8 @@ describe("snapshots", () => {
     expect(list.snapshots.map((s) => s.id)).toEqual(ids.slice(-5).reverse());
     const objects = await env.FILES.list({ prefix: snapshotsPrefix(id) });
     expect(new Set(objects.objects.map((o) => o.key.split("/")[3])).size).toBe(5);
-  });
+    // Seven snapshots, each several sandbox calls: more than the default 5 s on a busy 2-core machine.
+  }, 30_000);
 });
 
 describe("artifacts and lifecycle", () => {

@@ -8,6 +8,7 @@ export const COMMANDS = {
   "/usage": "tokens used in this session",
   "/cancel": "stop the running turn",
   "/compact": "summarise older turns now to free the model's context",
+  "/think": "/think off|low|high — how hard reasoning models think, from the next turn (/think alone shows it)",
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -1,15 +1,18 @@
 // Builds the model's context from the event log: the newest compaction's summary, then the transcript after it.
 
-import type { ChatMessage } from "../../../agent/providers/types";
+import type { ChatMessage, ReasoningPart } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import { parseCommand } from "./commands";
 import { withoutSuperseded } from "./superseded";
+import { pairToolResults } from "./tool-pairs";
+import { cutToolResult } from "./tool-result-cut";
 
 /** Event types that feed the model. */
 const CONTEXT_TYPES = [
   "user_message",
   "assistant_message",
+  "reasoning",
   "tool_call",
   "tool_result",
   "turn_start",
@@ -47,6 +50,13 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
   let assistantKey = "";
   let openTurn: string | null = null;
   let deferred: ChatMessage[] = [];
+  // Reasoning blocks wait for their step's message (they are stored just before it).
+  const reasoning = new Map<string, ReasoningPart[]>();
+  const withReasoning = (key: string, message: Extract<ChatMessage, { role: "assistant" }>) => {
+    const blocks = reasoning.get(key);
+    if (blocks && blocks.length > 0) message.reasoning = blocks;
+    return message;
+  };
   for (const event of events) {
     switch (event.type) {
       case "turn_start":
@@ -61,19 +71,24 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
         }
         break;
       case "user_message":
+        // Providers refuse blank text (the frame parser refuses it too).
+        if (event.text.trim() === "") break;
         if (openTurn) deferred.push({ role: "user", content: event.text });
         else messages.push({ role: "user", content: event.text });
         assistant = null;
         break;
+      case "reasoning":
+        if (event.blocks) reasoning.set(`${event.turnId}:${event.step}`, event.blocks);
+        break;
       case "assistant_message":
-        assistant = { role: "assistant", content: event.text, toolCalls: [] };
         assistantKey = `${event.turnId}:${event.step}`;
+        assistant = withReasoning(assistantKey, { role: "assistant", content: event.text, toolCalls: [] });
         messages.push(assistant);
         break;
       case "tool_call": {
         const key = `${event.turnId}:${event.step}`;
         if (!assistant || assistantKey !== key) {
-          assistant = { role: "assistant", content: "", toolCalls: [] };
+          assistant = withReasoning(key, { role: "assistant", content: "", toolCalls: [] });
           assistantKey = key;
           messages.push(assistant);
         }
@@ -81,22 +96,35 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
         break;
       }
       case "tool_result":
-        messages.push({ role: "tool", toolCallId: event.toolCallId, content: event.output });
+        messages.push({
+          role: "tool",
+          toolCallId: event.toolCallId,
+          content: cutToolResult(event.output, event.toolCallId),
+        });
         break;
     }
   }
-  return messages;
+  return pairToolResults(messages);
 }
 
-export function buildContext(log: EventLog): TurnContext {
-  const compaction = log.latest("compaction");
-  const throughSeq = compaction?.throughSeq ?? 0;
+/**
+ * The stored events the model's context is made of, after the newest compaction: the one place that decides
+ * which events count (a later event type that takes turns out of the context filters here).
+ */
+export function contextEvents(log: EventLog, throughSeq: number): SessionEvent[] {
   // Slash commands are stored for the devices but are not part of the conversation.
   const stored = log
     .allOf(CONTEXT_TYPES, throughSeq)
     .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
   // Regenerated answers and edited messages stay stored and shown, but leave the model's context.
-  const events = withoutSuperseded(log, stored);
+  return withoutSuperseded(log, stored);
+}
+
+/** The next model call's context: the summary of compacted turns, then the messages after them. */
+export function buildContext(log: EventLog): TurnContext {
+  const compaction = log.latest("compaction");
+  const throughSeq = compaction?.throughSeq ?? 0;
+  const events = contextEvents(log, throughSeq);
   return {
     summary: compaction && compaction.summary !== "" ? compaction.summary : null,
     throughSeq,
@@ -106,12 +134,22 @@ export function buildContext(log: EventLog): TurnContext {
 }
 
 /**
- * Where to cut for compaction: the seq just before the `keepTurns`-th newest user message, so the newest
- * turns stay verbatim and no tool call is separated from its result. Null when there is nothing to cut.
+ * Where to cut for compaction: just before the `keepTurns`-th newest user message, moved earlier to a point
+ * where no turn is running, so the newest turns stay verbatim and no tool call is separated from its result
+ * (a message queued while a turn ran is stored inside that turn). Null when there is nothing to cut.
  */
 export function compactionCut(events: SessionEvent[], keepTurns: number): number | null {
   const users = events.filter((event) => event.type === "user_message");
   const firstKept = users.at(-keepTurns);
   if (!firstKept || users.length <= keepTurns) return null;
-  return firstKept.seq - 1;
+  let openTurn: string | null = null;
+  let cut: number | null = null;
+  for (const event of events) {
+    if (event.seq > firstKept.seq) break;
+    if (event.type === "turn_start") openTurn = event.turnId;
+    else if (event.type === "turn_end" && event.turnId === openTurn) openTurn = null;
+    else if (event.type === "user_message" && openTurn === null) cut = event.seq - 1;
+  }
+  const first = events[0];
+  return cut !== null && first && cut >= first.seq ? cut : null;
 }

@@ -4,7 +4,7 @@
 import type { ModelPrice } from "../../../agent/pricing/catalog";
 import { costMicros, priceFor, worstCaseMicros } from "../../../agent/pricing/cost";
 import { inputTokenBound } from "../../../agent/pricing/input-bound";
-import { modelRefusal, priceBook } from "../../../agent/pricing/model-policy";
+import { modelRefusal, priceBook, pricedAs } from "../../../agent/pricing/model-policy";
 import type { ChatRequest, Usage } from "../../../agent/providers/types";
 import type { Config } from "../../../worker/config";
 import type { BudgetWarning, CallRecord } from "../../usage/types";
@@ -96,7 +96,7 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
     }) {
       // Fail closed: a model the operator did not allow, or one without a price, is never called.
       const refused = modelRefusal(deps.config, provider, model);
-      const price = priceFor(book, provider, model);
+      const price = priceFor(book, pricedAs(provider) ?? provider, model);
       if (refused !== null || price === undefined) {
         throw new MeterRefusal("model_not_allowed", refused ?? `${model} has no price`, 0);
       }

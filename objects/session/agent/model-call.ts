@@ -6,6 +6,7 @@ import {
   type GatewayOptions,
   type Provider,
   ProviderError,
+  type ReasoningPart,
   type Usage,
 } from "../../../agent/providers/types";
 
@@ -34,6 +35,10 @@ export interface StepResult {
   toolCalls: ToolCallRequest[];
   usage: Usage | null;
   stopReason: string;
+  /** Readable reasoning text of the step. */
+  reasoning: string;
+  /** Reasoning blocks the provider wants back with this step. */
+  reasoningParts: ReasoningPart[];
 }
 
 /** How one attempt went, for the ledger. */
@@ -70,6 +75,8 @@ export interface StepOptions {
   signal: AbortSignal;
   /** Each piece of text as it arrives. */
   onText(piece: string): void;
+  /** Each piece of reasoning as it arrives. */
+  onReasoning?(piece: string): void;
   meter?: AttemptMeter;
   /** Random in [0, 1); injectable so tests are deterministic. */
   random?: () => number;
@@ -106,6 +113,8 @@ async function attempt(provider: Provider, request: ChatRequest, options: StepOp
     toolCalls: [],
     usage: null,
     stopReason: "stop",
+    reasoning: "",
+    reasoningParts: [],
   };
   for await (const event of provider.stream(request)) {
     if (event.type === "meta") {
@@ -118,6 +127,11 @@ async function attempt(provider: Provider, request: ChatRequest, options: StepOp
       result.text += event.text;
       outcome.text += event.text;
       options.onText(event.text);
+    } else if (event.type === "reasoning") {
+      result.reasoning += event.text;
+      options.onReasoning?.(event.text);
+    } else if (event.type === "reasoning_part") {
+      result.reasoningParts.push(event.part);
     } else if (event.type === "tool_call") {
       result.toolCalls.push({ id: event.id, name: event.name, argumentsJson: event.argumentsJson });
     } else if (event.type === "usage") {

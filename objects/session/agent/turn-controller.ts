@@ -9,6 +9,7 @@ import type { MetaStore } from "../meta-store";
 import { type Command, helpText, parseCommand } from "./commands";
 import { compactSession } from "./compact";
 import type { AttemptMeter, ResolvedModel } from "./model-call";
+import { isThinkLevel, sessionThinkLevel } from "./think-level";
 import { runTurn } from "./turn-runner";
 import type { TurnEndReason, TurnStore } from "./turn-store";
 
@@ -151,6 +152,10 @@ export class TurnController {
         return usageText(log);
       case "/cancel":
         return this.cancel() ? null : "no turn is running";
+      case "/think":
+        if (arg === "") return `reasoning: ${sessionThinkLevel(log) ?? "the model's default"}`;
+        if (!isThinkLevel(arg)) return "use /think off, /think low or /think high";
+        return `reasoning ${arg} from the next turn`;
       case "/compact":
         if (this.#running) return "a turn is running; try again when it ends";
         void this.#compact("manual", new AbortController().signal, `compact-${crypto.randomUUID()}`).then((done) => {
@@ -219,6 +224,8 @@ export class TurnController {
   async #run(turnId: string, signal: AbortSignal): Promise<TurnEndReason> {
     const meta = this.#deps.meta.get();
     const models = this.#models();
+    // Read once: a /think sent during this turn applies from the next one, never inside its tool loop.
+    const think = sessionThinkLevel(this.#deps.log);
     const model = models[0] ?? this.#deps.config.llmModel;
     this.#deps.turns.start(turnId, model);
     this.#deps.emit("turn_start", { turnId, model });
@@ -245,6 +252,7 @@ export class TurnController {
         compact: (reason) => this.#compact(reason, signal, turnId),
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
         maxTokens: this.#deps.config.metering.maxOutputTokens,
+        ...(think ? { think } : {}),
         promptExtras: this.#deps.promptExtras ? await this.#deps.promptExtras().catch(() => "") : "",
         ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },

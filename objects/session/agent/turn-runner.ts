@@ -1,6 +1,6 @@
 // One agent turn: model steps streamed as deltas, tool calls run and fed back, until done, cancelled or failed.
 
-import type { ChatMessage } from "../../../agent/providers/types";
+import type { ChatMessage, ReasoningPart, ThinkLevel } from "../../../agent/providers/types";
 import { ProviderError } from "../../../agent/providers/types";
 import { needsApproval, type ToolOutcome, type ToolRegistry } from "../../../agent/tools/types";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
@@ -12,6 +12,9 @@ import { DeltaBuffer } from "./delta-buffer";
 import { MeterRefusal } from "./meter";
 import { type AttemptMeter, type ResolvedModel, type StepResult, streamStep, type ToolCallRequest } from "./model-call";
 import type { TurnEndReason } from "./turn-store";
+
+/** What the model reads for a tool call cancelled while it ran. */
+export const CANCELLED_TOOL_TEXT = "the call was cancelled before it finished";
 
 /** Compaction starts when the context reaches this share of the model's window. */
 export const COMPACT_AT_SHARE = 0.8;
@@ -39,6 +42,8 @@ export interface TurnDeps {
   maxTokens?: number;
   /** Sections the system prompt carries for this user (memory digest, skills offered). */
   promptExtras?: string;
+  /** The session's `/think` level, read when the turn started (a change applies from the next turn). */
+  think?: ThinkLevel;
 }
 
 function systemPrompt(config: AgentConfig, summary: string | null, extras = ""): string {
@@ -89,7 +94,12 @@ async function modelStep(
   summary: string | null,
 ) {
   const buffer = new DeltaBuffer((text) => deps.emit("assistant_delta", { turnId, text }));
-  const finishText = (partial: boolean) => {
+  const thoughts = new DeltaBuffer((text) => deps.emit("reasoning_delta", { turnId, text }));
+  const finishText = (partial: boolean, parts: ReasoningPart[] = []) => {
+    thoughts.flush();
+    if (thoughts.text !== "" || parts.length > 0) {
+      deps.emit("reasoning", { turnId, step, text: thoughts.text, ...(parts.length > 0 ? { blocks: parts } : {}) });
+    }
     buffer.flush();
     if (buffer.text !== "") {
       deps.emit("assistant_message", { turnId, step, text: buffer.text, ...(partial ? { partial } : {}) });
@@ -106,16 +116,18 @@ async function modelStep(
         tools: deps.tools.specs(),
         metadata: { user: deps.user, session: deps.sessionId },
         ...(deps.maxTokens ? { maxTokens: deps.maxTokens } : {}),
+        ...(deps.think ? { think: deps.think } : {}),
       },
       signal: deps.signal,
       ...(deps.meter ? { meter: deps.meter(step) } : {}),
       onText: (piece) => buffer.push(piece),
+      onReasoning: (piece) => thoughts.push(piece),
     });
   } catch (error) {
     finishText(true);
     throw error;
   }
-  finishText(false);
+  finishText(false, result.reasoningParts);
   if (result.usage) {
     deps.emit("usage", {
       turnId,
@@ -137,6 +149,8 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
     for (let step = 1; step <= deps.config.maxSteps; step++) {
       deps.heartbeat();
       let context = buildContext(deps.log);
+      // A /new while this turn ran leaves nothing to answer.
+      if (context.messages.length === 0) return "done";
       const limit = deps.config.contextTokens * COMPACT_AT_SHARE;
       if (estimateTokens(context.messages, systemPrompt(deps.config, context.summary)) > limit) {
         if (await deps.compact("auto")) context = buildContext(deps.log);
@@ -155,7 +169,14 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
       }
       if (result.toolCalls.length === 0) return "done";
       for (const call of result.toolCalls) {
-        const outcome = await runTool(deps, turnId, step, call);
+        let outcome: ToolOutcome;
+        try {
+          outcome = await runTool(deps, turnId, step, call);
+        } catch (error) {
+          // A call the model made is always answered, so the next context is one the provider accepts.
+          deps.emit("tool_result", { toolCallId: call.id, ok: false, output: CANCELLED_TOOL_TEXT });
+          throw error;
+        }
         deps.emit("tool_result", { toolCallId: call.id, ...outcome });
       }
     }

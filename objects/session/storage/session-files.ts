@@ -28,7 +28,12 @@ export const summary = ({ files, ...rest }: SnapshotManifest): SnapshotSummary =
 
 function failed<T>(error: unknown): SnapshotOutcome<T> {
   if (error instanceof SandboxError) {
-    const code = error.code === "bad_archive" ? "bad_archive" : "sandbox_unavailable";
+    const code =
+      error.code === "bad_archive" || error.code === "sandbox_busy"
+        ? error.code
+        : error.code === "checksum_mismatch"
+          ? "snapshot_corrupt"
+          : "sandbox_unavailable";
     return { ok: false, code, message: error.message };
   }
   console.error(JSON.stringify({ level: "error", msg: "snapshot failed", error: String(error) }));

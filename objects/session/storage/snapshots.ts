@@ -1,9 +1,11 @@
 // Workspace snapshots in R2: archive + transcript + manifest (written last, so a half-written snapshot
-// is never listed), checksum-verified restore, and retention of the newest N.
+// is never listed), checksum-verified restore, and retention of the newest N. Archives stream from the
+// sandbox to R2 and back: the object never holds one whole in memory.
 
 import type { SessionEvent } from "../../../protocol/frames";
 import { isRecord } from "../../../protocol/json";
-import type { SandboxBackend } from "../../../sandbox/types";
+import { type SandboxBackend, SandboxError } from "../../../sandbox/types";
+import { uploadArchive } from "./archive-upload";
 import { deletePrefix, snapshotArchiveKey, snapshotManifestKey, snapshotsPrefix } from "./keys";
 import { transcriptJsonl, transcriptMarkdown } from "./transcript-export";
 
@@ -21,7 +23,13 @@ export type SnapshotOutcome<T> =
   | { ok: true; value: T }
   | {
       ok: false;
-      code: "snapshot_not_found" | "snapshot_corrupt" | "bad_archive" | "sandbox_unavailable" | "storage_unavailable";
+      code:
+        | "snapshot_not_found"
+        | "snapshot_corrupt"
+        | "bad_archive"
+        | "sandbox_busy"
+        | "sandbox_unavailable"
+        | "storage_unavailable";
       message: string;
     };
 
@@ -34,11 +42,6 @@ export interface SnapshotDeps {
   events(): SessionEvent[];
   /** How many snapshots to keep. */
   retention: number;
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Sortable ids: time first, then randomness. */
@@ -76,7 +79,8 @@ async function fileList(deps: SnapshotDeps): Promise<SnapshotManifest["files"]> 
 export async function takeSnapshot(deps: SnapshotDeps, reason: SnapshotManifest["reason"]): Promise<SnapshotManifest> {
   const now = Date.now();
   const id = snapshotId(now);
-  const archive = await deps.sandbox.archive(deps.sessionId);
+  const key = snapshotArchiveKey(deps.sessionId, id);
+  const uploaded = await uploadArchive(deps.bucket, key, await deps.sandbox.archive(deps.sessionId));
   const files = await fileList(deps);
   const events = deps.events();
   const base = `${snapshotsPrefix(deps.sessionId)}${id}/`;
@@ -85,14 +89,10 @@ export async function takeSnapshot(deps: SnapshotDeps, reason: SnapshotManifest[
     sessionId: deps.sessionId,
     createdAt: now,
     reason,
-    archive: { key: snapshotArchiveKey(deps.sessionId, id), bytes: archive.length, sha256: await sha256Hex(archive) },
+    archive: { key, bytes: uploaded.bytes, sha256: uploaded.sha256 },
     files,
     transcript: { jsonl: `${base}transcript.jsonl`, markdown: `${base}transcript.md` },
   };
-  await deps.bucket.put(manifest.archive.key, archive, {
-    httpMetadata: { contentType: "application/gzip" },
-    sha256: manifest.archive.sha256,
-  });
   await deps.bucket.put(manifest.transcript.jsonl, transcriptJsonl(events), {
     httpMetadata: { contentType: "application/x-ndjson" },
   });
@@ -144,7 +144,10 @@ async function prune(bucket: R2Bucket, sessionId: string, keep: number): Promise
   for (const old of complete.slice(keep)) await deletePrefix(bucket, `${snapshotsPrefix(sessionId)}${old.id}/`);
 }
 
-/** Restores a snapshot; the archive's checksum is verified before anything in the workspace changes. */
+/**
+ * Restores a snapshot. The archive streams from R2 to the sandbox, which hashes it on the way and changes
+ * nothing unless it matches the manifest's checksum; a command running in the workspace makes it refuse.
+ */
 export async function restoreSnapshot(
   deps: Pick<SnapshotDeps, "bucket" | "sandbox" | "sessionId">,
   id: string,
@@ -156,14 +159,18 @@ export async function restoreSnapshot(
   const archive = await deps.bucket.get(manifest.archive.key);
   if (!archive)
     return { ok: false, code: "snapshot_corrupt", message: "the snapshot's archive is missing from storage" };
-  const bytes = new Uint8Array(await archive.arrayBuffer());
-  if ((await sha256Hex(bytes)) !== manifest.archive.sha256) {
-    return {
-      ok: false,
-      code: "snapshot_corrupt",
-      message: "the snapshot's archive does not match its checksum; nothing was changed",
-    };
+  try {
+    await deps.sandbox.restore(deps.sessionId, archive.body, manifest.archive.sha256);
+  } catch (error) {
+    if (error instanceof SandboxError && error.code === "checksum_mismatch")
+      return {
+        ok: false,
+        code: "snapshot_corrupt",
+        message: "the snapshot's archive does not match its checksum; nothing was changed",
+      };
+    if (error instanceof SandboxError && error.code === "sandbox_busy")
+      return { ok: false, code: "sandbox_busy", message: `${error.message} (the restore changed nothing)` };
+    throw error;
   }
-  await deps.sandbox.restore(deps.sessionId, bytes);
   return { ok: true, value: manifest };
 }

@@ -64,7 +64,8 @@ export async function startDevServer(
   chmodSync(persistDir, 0o711);
   const sandbox = await sandboxHost(persistDir);
   const vars = { DEV_AUTH: "1", ...sandbox.vars, ...options.vars };
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  // --local: no remote bindings (the AI binding has none locally), so no Cloudflare login is needed.
+  const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");

@@ -1,16 +1,27 @@
 // A scripted in-memory Provider for turn tests: each call takes the next script (events, errors, delays).
+// Like the real APIs it refuses a request that OpenAI or Anthropic would answer 400 (the wire checker).
 
+import { anthropicBody } from "../../../agent/providers/anthropic-wire";
+import { openAiChatBody } from "../../../agent/providers/openai-wire";
 import {
   type ChatRequest,
   type Provider,
   ProviderError,
   type ProviderEvent,
+  type ReasoningPart,
   type Usage,
 } from "../../../agent/providers/types";
+import { checkWire } from "../../../agent/providers/wire-check/index";
 
 export type Step =
   | { kind: "text"; pieces: string[]; delayMs?: number; usage?: Partial<Usage> }
-  | { kind: "tools"; calls: { id: string; name: string; argumentsJson: string }[]; text?: string }
+  | {
+      kind: "tools";
+      calls: { id: string; name: string; argumentsJson: string }[];
+      text?: string;
+      /** Reasoning streamed before the calls, and the blocks that must come back with them. */
+      reasoning?: { text: string; parts: ReasoningPart[] };
+    }
   | { kind: "error"; error: ProviderError }
   | { kind: "cut"; pieces: string[] };
 
@@ -45,6 +56,14 @@ export class ScriptProvider implements Provider {
 
   async *stream(request: ChatRequest): AsyncIterable<ProviderEvent> {
     this.requests.push(request);
+    const violations = [
+      ...checkWire("openai-chat", openAiChatBody(request)),
+      ...checkWire("anthropic", anthropicBody(request)),
+    ];
+    if (violations.length > 0) {
+      const message = `400 from the provider: ${violations.map((v) => v.message).join("; ")}`;
+      throw new ProviderError("provider_error", message, { retryable: false, status: 400 });
+    }
     const step = this.#steps.shift();
     if (!step) throw new Error("the script has no more steps");
     if (step.kind === "error") throw step.error;
@@ -58,6 +77,10 @@ export class ScriptProvider implements Provider {
       yield { type: "usage", usage: usage(step.usage) };
       yield { type: "done", stopReason: "stop" };
       return;
+    }
+    if (step.reasoning) {
+      yield { type: "reasoning", text: step.reasoning.text };
+      for (const part of step.reasoning.parts) yield { type: "reasoning_part", part };
     }
     if (step.text) yield { type: "text", text: step.text };
     for (const call of step.calls) yield { type: "tool_call", ...call };

@@ -5,6 +5,7 @@ import type { ClientFrame, Device } from "../../../protocol/frames";
 import type { Ended } from "../close-reasons";
 import { type ConnectionState, SessionSocket } from "../session-socket";
 import { Composer } from "./composer";
+import { CANCEL_TURN_EVENT } from "./files-panel";
 import { type ItemActions, ItemView, lastOfTurn } from "./message-views";
 import { apply, emptyView, type ViewModel } from "./view-model";
 
@@ -102,6 +103,12 @@ export function ChatView({
     regenerate: (turnId) => send({ type: "regenerate", id: newId(), turnId }),
     edit: (editOf, text) => send({ type: "edit_message", id: newId(), editOf, text }),
   };
+  // The files panel asks for a cancel when a restore is refused because a command runs.
+  useEffect(() => {
+    const onCancel = () => socket.current?.send({ type: "cancel" });
+    window.addEventListener(CANCEL_TURN_EVENT, onCancel);
+    return () => window.removeEventListener(CANCEL_TURN_EVENT, onCancel);
+  }, []);
   const others = useMemo(() => devices.length, [devices]);
 
   return (

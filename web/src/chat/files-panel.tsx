@@ -1,7 +1,7 @@
 // A session's artifacts and workspace snapshots.
 
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { ApiError, api } from "../api";
 import { useActions } from "../use-action";
 import { MemoryAndTasks } from "./memory-tasks";
 
@@ -15,9 +15,14 @@ interface Snapshot {
   fileCount: number;
 }
 
+/** Asks the chat view to cancel the running turn (it owns the socket). */
+export const CANCEL_TURN_EVENT = "edgeclaw:cancel-turn";
+
 export function FilesPanel({ sessionId }: { sessionId: string }) {
   const [artifacts, setArtifacts] = useState<Artifact[]>([]);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
+  /** A restore refused because a command runs: offered again after cancelling it. */
+  const [blocked, setBlocked] = useState<string | null>(null);
   const { message, busy, act } = useActions(async () => {
     setArtifacts((await api<{ artifacts: Artifact[] }>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
     setSnapshots((await api<{ snapshots: Snapshot[] }>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
@@ -68,7 +73,15 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
               disabled={busy !== null}
               onClick={() =>
                 act(
-                  () => api(`/api/sessions/${sessionId}/snapshots/${s.id}/restore`, { method: "POST" }),
+                  async () => {
+                    try {
+                      await api(`/api/sessions/${sessionId}/snapshots/${s.id}/restore`, { method: "POST" });
+                      setBlocked(null);
+                    } catch (error) {
+                      if (error instanceof ApiError && error.code === "sandbox_busy") setBlocked(s.id);
+                      throw error;
+                    }
+                  },
                   "Restored",
                   "Restoring…",
                 )
@@ -85,6 +98,20 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
         </p>
       ) : message ? (
         <p role="status">{message}</p>
+      ) : null}
+      {blocked ? (
+        <p>
+          <button
+            type="button"
+            onClick={() => {
+              window.dispatchEvent(new Event(CANCEL_TURN_EVENT));
+              setBlocked(null);
+            }}
+          >
+            Cancel the running command
+          </button>{" "}
+          <span class="meta">then restore again.</span>
+        </p>
       ) : null}
       <MemoryAndTasks sessionId={sessionId} />
     </aside>

@@ -176,6 +176,14 @@ export function ItemView({
         <ToolCardView card={item.card} actions={actions} />
       </div>
     );
+  if (item.kind === "reasoning")
+    // Collapsed by default; open while it streams so the user sees the model is thinking.
+    return (
+      <details class={`reasoning${item.earlier ? " earlier" : ""}`} open={item.streaming} aria-label="Reasoning">
+        <summary>{item.streaming ? "Thinking…" : "Reasoning"}</summary>
+        <div class="text">{item.text}</div>
+      </details>
+    );
   return (
     <div class={`notice ${item.tone}`} role={item.tone === "error" ? "alert" : "status"}>
       {item.text}

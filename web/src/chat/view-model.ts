@@ -33,6 +33,7 @@ export type Item =
       earlier?: true;
     }
   | { kind: "tool"; seq: number; turnId: string; card: ToolCard; earlier?: true }
+  | { kind: "reasoning"; seq: number; turnId: string; text: string; streaming: boolean; earlier?: true }
   | { kind: "notice"; seq: number; text: string; tone: "info" | "error" | "warning" };
 
 export interface ViewModel {
@@ -119,6 +120,19 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
       else items.push(done);
       break;
     }
+    case "reasoning_delta": {
+      const open = items.findLast((i) => i.kind === "reasoning" && i.turnId === e.turnId && i.streaming);
+      if (open && open.kind === "reasoning") items[items.indexOf(open)] = { ...open, text: open.text + e.text };
+      else items.push({ kind: "reasoning", seq: e.seq, turnId: e.turnId, text: e.text, streaming: true });
+      break;
+    }
+    case "reasoning": {
+      const open = items.findLast((i) => i.kind === "reasoning" && i.turnId === e.turnId && i.streaming);
+      const done = { kind: "reasoning" as const, seq: e.seq, turnId: e.turnId, text: e.text, streaming: false };
+      if (open) items[items.indexOf(open)] = done;
+      else if (e.text !== "") items.push(done);
+      break;
+    }
     case "tool_call":
       activeTool = e.name;
       items.push({
@@ -158,7 +172,8 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
       running = false;
       activeTool = null;
       for (const [index, item] of items.entries())
-        if (item.kind === "assistant" && item.streaming) items[index] = { ...item, streaming: false };
+        if ((item.kind === "assistant" || item.kind === "reasoning") && item.streaming)
+          items[index] = { ...item, streaming: false };
       if (e.reason !== "done")
         items.push({
           kind: "notice",

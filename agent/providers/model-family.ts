@@ -1,0 +1,45 @@
+// Model families and the request parameters each accepts: the one place a model name decides the wire shape.
+
+/** How a model is called: which token limit it takes and whether it reasons. */
+export type ModelFamily =
+  /** OpenAI o-series and gpt-5: `max_completion_tokens`, `reasoning_effort`, no `max_tokens`. */
+  | "openai-reasoning"
+  /** Every other Chat Completions model (gpt-4o, open models on Ollama, vLLM, llama.cpp): `max_tokens`. */
+  | "openai-chat"
+  /** Claude models that can think (extended thinking with a token budget). */
+  | "anthropic-thinking"
+  /** Claude models without extended thinking (3.5 and older). */
+  | "anthropic";
+
+/** o1, o3, o4-mini, gpt-5, gpt-5-mini, gpt-5.1 … (with or without a date suffix or an `openai/` prefix). */
+const OPENAI_REASONING = /^(?:openai\/)?(?:o\d(?:-[\w.-]*)?|gpt-5(?:[.-][\w.-]*)?)$/i;
+/** Claude 3.7 and every Claude 4 family model think; 3.5 and older do not. */
+const ANTHROPIC_THINKING = /claude-(?:3-7|(?:opus|sonnet|haiku)-4|4)/i;
+
+export function openAiFamily(model: string): "openai-reasoning" | "openai-chat" {
+  return OPENAI_REASONING.test(model.trim()) ? "openai-reasoning" : "openai-chat";
+}
+
+export function anthropicFamily(model: string): "anthropic-thinking" | "anthropic" {
+  return ANTHROPIC_THINKING.test(model) ? "anthropic-thinking" : "anthropic";
+}
+
+import type { ThinkLevel } from "./types.ts";
+
+/** OpenAI's `reasoning_effort` for a level ("off" asks for the least the model allows). */
+export function reasoningEffort(level: ThinkLevel, model: string): "minimal" | "low" | "high" {
+  if (level === "high") return "high";
+  if (level === "low") return "low";
+  return /gpt-5/i.test(model) ? "minimal" : "low";
+}
+
+/** Anthropic's smallest thinking budget. */
+export const MIN_THINKING_BUDGET = 1024;
+
+/** Anthropic's thinking budget for a level, kept below `maxTokens` as the API requires; null means no thinking. */
+export function thinkingBudget(level: ThinkLevel, maxTokens: number): number | null {
+  if (level === "off") return null;
+  const wanted = level === "high" ? 16_000 : 2_048;
+  const budget = Math.min(wanted, maxTokens - 1);
+  return budget >= MIN_THINKING_BUDGET ? budget : null;
+}

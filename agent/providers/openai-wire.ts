@@ -1,0 +1,49 @@
+// The Chat Completions request body for a chat request: messages, tools, and the parameters of the model family.
+
+import { openAiFamily, reasoningEffort } from "./model-family";
+import type { ChatMessage, ChatRequest } from "./types";
+
+function toWire(system: string | undefined, messages: ChatMessage[]): unknown[] {
+  const wire: unknown[] = system ? [{ role: "system", content: system }] : [];
+  for (const message of messages) {
+    if (message.role === "tool")
+      wire.push({ role: "tool", tool_call_id: message.toolCallId, content: message.content });
+    else if (message.role === "user") wire.push({ role: "user", content: message.content });
+    else {
+      const calls = message.toolCalls ?? [];
+      wire.push({
+        role: "assistant",
+        content: message.content === "" && calls.length > 0 ? null : message.content,
+        ...(calls.length > 0
+          ? {
+              tool_calls: calls.map((c) => ({
+                id: c.id,
+                type: "function",
+                function: { name: c.name, arguments: c.argumentsJson },
+              })),
+            }
+          : {}),
+      });
+    }
+  }
+  return wire;
+}
+
+/**
+ * The body we POST: o-series and gpt-5 take `max_completion_tokens` and `reasoning_effort`; other models
+ * (and OpenAI-compatible servers) take `max_tokens`.
+ */
+export function openAiChatBody(request: ChatRequest): Record<string, unknown> {
+  const reasoning = openAiFamily(request.model) === "openai-reasoning";
+  return {
+    model: request.model,
+    stream: true,
+    stream_options: { include_usage: true },
+    messages: toWire(request.system, request.messages),
+    ...(request.tools && request.tools.length > 0
+      ? { tools: request.tools.map((t) => ({ type: "function", function: t })) }
+      : {}),
+    ...(request.maxTokens ? { [reasoning ? "max_completion_tokens" : "max_tokens"]: request.maxTokens } : {}),
+    ...(reasoning && request.think ? { reasoning_effort: reasoningEffort(request.think, request.model) } : {}),
+  };
+}

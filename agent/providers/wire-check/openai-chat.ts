@@ -1,0 +1,130 @@
+// The rules OpenAI Chat Completions enforces on a request body (400 invalid_request_error when broken).
+
+import { openAiFamily } from "../model-family.ts";
+import { isRecord, violation, type WireViolation } from "./violation.ts";
+
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const EFFORTS = ["none", "minimal", "low", "medium", "high"];
+
+function callIds(message: Record<string, unknown>): string[] {
+  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  return calls.map((call) => (isRecord(call) && typeof call.id === "string" ? call.id : ""));
+}
+
+/** Tool messages answer the assistant message right before them; every call is answered before anything else. */
+function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
+  let open = new Set<string>();
+  for (const [i, message] of messages.entries()) {
+    const path = `messages[${i}]`;
+    if (!isRecord(message)) {
+      out.push(violation("message_not_object", path, `${path} must be an object`));
+      continue;
+    }
+    if (message.role === "tool") {
+      const id = typeof message.tool_call_id === "string" ? message.tool_call_id : "";
+      if (!open.has(id)) {
+        out.push(
+          violation(
+            "tool_result_without_call",
+            path,
+            "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          ),
+        );
+      } else open.delete(id);
+      if (typeof message.content !== "string" && !Array.isArray(message.content))
+        out.push(violation("tool_content", `${path}.content`, `${path}.content must be a string or parts`));
+      continue;
+    }
+    if (open.size > 0) {
+      out.push(
+        violation(
+          "tool_call_unanswered",
+          path,
+          `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(", ")}`,
+        ),
+      );
+    }
+    open = new Set();
+    if (message.role === "assistant") {
+      const ids = callIds(message);
+      open = new Set(ids);
+      if (ids.some((id) => id === "")) out.push(violation("tool_call_id", path, `${path}.tool_calls[].id is required`));
+      if ((message.content === null || message.content === undefined) && ids.length === 0)
+        out.push(violation("assistant_empty", path, `${path}: content is required unless tool_calls is set`));
+    } else if (!["system", "developer", "user"].includes(String(message.role))) {
+      out.push(violation("role", `${path}.role`, `Invalid value: '${String(message.role)}'.`));
+    }
+  }
+  const last = open;
+  if (last.size > 0) {
+    out.push(
+      violation(
+        "tool_call_unanswered",
+        `messages[${messages.length}]`,
+        `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...last].join(", ")}`,
+      ),
+    );
+  }
+}
+
+function checkParameters(body: Record<string, unknown>, out: WireViolation[]): void {
+  const model = typeof body.model === "string" ? body.model : "";
+  if (model === "") out.push(violation("model", "model", "you must provide a model parameter"));
+  const reasoning = openAiFamily(model) === "openai-reasoning";
+  if (reasoning && body.max_tokens !== undefined)
+    out.push(
+      violation(
+        "max_tokens_unsupported",
+        "max_tokens",
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      ),
+    );
+  if (!reasoning && body.reasoning_effort !== undefined)
+    out.push(
+      violation(
+        "reasoning_effort_unsupported",
+        "reasoning_effort",
+        "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+      ),
+    );
+  if (body.reasoning_effort !== undefined && !EFFORTS.includes(String(body.reasoning_effort)))
+    out.push(violation("reasoning_effort", "reasoning_effort", "Invalid value for 'reasoning_effort'."));
+  if (body.stream_options !== undefined && body.stream !== true)
+    out.push(
+      violation(
+        "stream_options",
+        "stream_options",
+        "The 'stream_options' parameter is only allowed when 'stream' is true.",
+      ),
+    );
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  tools.forEach((tool, i) => {
+    const fn = isRecord(tool) && isRecord(tool.function) ? tool.function : null;
+    if (!fn || typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name))
+      out.push(
+        violation(
+          "tool_name",
+          `tools[${i}].function.name`,
+          "Invalid 'tools[].function.name': must match ^[a-zA-Z0-9_-]{1,64}$.",
+        ),
+      );
+  });
+}
+
+/** Everything the real API would refuse in this Chat Completions body (empty when it would accept it). */
+export function checkOpenAiChat(body: unknown): WireViolation[] {
+  const out: WireViolation[] = [];
+  if (!isRecord(body)) return [violation("body", "", "the body must be a JSON object")];
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  if (messages.length === 0)
+    out.push(
+      violation(
+        "messages_empty",
+        "messages",
+        "Invalid 'messages': empty array. Expected an array with minimum length 1.",
+      ),
+    );
+  checkToolPairs(messages, out);
+  checkParameters(body, out);
+  return out;
+}

@@ -1,0 +1,23 @@
+// The session's `/think` level: the newest valid `/think` command in the log (commands are stored as messages).
+
+import type { ThinkLevel } from "../../../agent/providers/types";
+import type { EventLog } from "../event-log";
+import { parseCommand } from "./commands";
+
+const LEVELS: readonly ThinkLevel[] = ["off", "low", "high"];
+
+export function isThinkLevel(value: string): value is ThinkLevel {
+  return LEVELS.some((level) => level === value);
+}
+
+/** The level set with `/think`, or undefined when never set (the provider's default applies). */
+export function sessionThinkLevel(log: EventLog): ThinkLevel | undefined {
+  const messages = log.allOf(["user_message"], 0);
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const event = messages[i];
+    if (event?.type !== "user_message") continue;
+    const command = parseCommand(event.text);
+    if (command?.name === "/think" && isThinkLevel(command.arg)) return command.arg;
+  }
+  return undefined;
+}

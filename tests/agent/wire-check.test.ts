@@ -1,0 +1,140 @@
+// The outgoing-request checker: what OpenAI and Anthropic refuse, and that our adapters' bodies pass it.
+
+import { describe, expect, it } from "vitest";
+import { anthropicBody } from "../../agent/providers/anthropic-wire";
+import { openAiChatBody } from "../../agent/providers/openai-wire";
+import type { ChatMessage, ChatRequest } from "../../agent/providers/types";
+import { checkWire, MAX_CACHE_BREAKPOINTS } from "../../agent/providers/wire-check/index";
+
+const rules = (api: Parameters<typeof checkWire>[0], body: unknown) => checkWire(api, body).map((v) => v.rule);
+
+const loop: ChatMessage[] = [
+  { role: "user", content: "list files" },
+  {
+    role: "assistant",
+    content: "",
+    toolCalls: [
+      { id: "c1", name: "exec", argumentsJson: '{"cmd":"ls"}' },
+      { id: "c2", name: "exec", argumentsJson: '{"cmd":"pwd"}' },
+    ],
+  },
+  { role: "tool", toolCallId: "c1", content: "a.txt" },
+  { role: "tool", toolCallId: "c2", content: "/w" },
+];
+const tools = [{ name: "exec", description: "runs", parameters: { type: "object" } }];
+const request = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: "gpt-4o-mini",
+  system: "be brief",
+  messages: loop,
+  tools,
+  maxTokens: 1000,
+  ...extra,
+});
+
+describe("OpenAI Chat Completions rules", () => {
+  it("accepts our body, and refuses a tool message with no call before it or a call left unanswered", () => {
+    expect(rules("openai-chat", openAiChatBody(request()))).toEqual([]);
+    const orphan = openAiChatBody(request({ messages: [{ role: "user", content: "hi" }, loop[2] as ChatMessage] }));
+    expect(rules("openai-chat", orphan)).toEqual(["tool_result_without_call"]);
+    const unanswered = openAiChatBody(request({ messages: [...loop.slice(0, 3), { role: "user", content: "and?" }] }));
+    expect(rules("openai-chat", unanswered)).toEqual(["tool_call_unanswered"]);
+    // OpenAI needs no alternation: two user messages in a row are fine.
+    const twice = openAiChatBody(
+      request({
+        messages: [
+          { role: "user", content: "a" },
+          { role: "user", content: "b" },
+        ],
+      }),
+    );
+    expect(rules("openai-chat", twice)).toEqual([]);
+  });
+
+  it("sends max_completion_tokens and reasoning_effort to o-series and gpt-5, max_tokens to the others", () => {
+    for (const model of ["o3", "o4-mini", "gpt-5", "gpt-5-mini-2025-08-07", "o1"]) {
+      const body = openAiChatBody(request({ model, think: "low" }));
+      expect(body).toMatchObject({ max_completion_tokens: 1000, reasoning_effort: "low" });
+      expect(body.max_tokens).toBeUndefined();
+      expect(rules("openai-chat", body)).toEqual([]);
+    }
+    const chat = openAiChatBody(request({ model: "gpt-4o", think: "high" }));
+    expect(chat).toMatchObject({ max_tokens: 1000 });
+    expect(chat.reasoning_effort).toBeUndefined();
+    // What the real API refuses: the old parameter on a reasoning model, reasoning_effort on a chat model.
+    expect(rules("openai-chat", { ...openAiChatBody(request({ model: "o3" })), max_tokens: 5 })).toContain(
+      "max_tokens_unsupported",
+    );
+    expect(rules("openai-chat", { ...chat, reasoning_effort: "low" })).toEqual(["reasoning_effort_unsupported"]);
+  });
+});
+
+describe("Anthropic Messages rules", () => {
+  it("accepts our body: tool results first in the merged user turn, 4 cache breakpoints at most", () => {
+    const body = anthropicBody(request({ model: "claude-sonnet-4-5" }));
+    expect(rules("anthropic", body)).toEqual([]);
+    // System, tools, the newest message, and the user message before it (what the previous call cached).
+    expect(JSON.stringify(body).split('"cache_control"').length - 1).toBe(MAX_CACHE_BREAKPOINTS);
+    const first = anthropicBody(request({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] }));
+    expect(JSON.stringify(first).split('"cache_control"').length - 1).toBe(3);
+    const long = anthropicBody(
+      request({
+        model: "claude-sonnet-4-5",
+        messages: [...loop, { role: "assistant", content: "two files" }, { role: "user", content: "thanks" }],
+      }),
+    );
+    expect(JSON.stringify(long).split('"cache_control"').length - 1).toBe(MAX_CACHE_BREAKPOINTS);
+    expect(rules("anthropic", long)).toEqual([]);
+  });
+
+  it("refuses orphan tool_result, unanswered tool_use, tool_result after text, a fifth breakpoint", () => {
+    const use = { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "exec", input: {} }] };
+    const base = { model: "claude-sonnet-4-5", max_tokens: 100 };
+    const result = { type: "tool_result", tool_use_id: "t1", content: "ok" };
+    expect(rules("anthropic", { ...base, messages: [{ role: "user", content: [result] }] })).toContain(
+      "tool_result_without_call",
+    );
+    expect(
+      rules("anthropic", { ...base, messages: [{ role: "user", content: "hi" }, use, { role: "user", content: "x" }] }),
+    ).toEqual(["tool_call_unanswered"]);
+    const late = { role: "user", content: [{ type: "text", text: "first" }, result] };
+    expect(rules("anthropic", { ...base, messages: [{ role: "user", content: "hi" }, use, late] })).toEqual([
+      "tool_result_not_first",
+    ]);
+    // Consecutive user messages merge, as the API merges them: results split over two messages still count.
+    const split = [
+      { role: "user", content: [result] },
+      { role: "user", content: "more" },
+    ];
+    expect(rules("anthropic", { ...base, messages: [{ role: "user", content: "hi" }, use, ...split] })).toEqual([]);
+    const cc = { type: "ephemeral" };
+    const five = Array.from({ length: 5 }, (_, i) => ({ type: "text", text: `t${i}`, cache_control: cc }));
+    expect(rules("anthropic", { ...base, messages: [{ role: "user", content: five }] })).toEqual([
+      "cache_control_limit",
+    ]);
+  });
+
+  it("keeps thinking with its signature across a tool step, and refuses thinking without one", () => {
+    const withThinking: ChatMessage[] = [
+      loop[0] as ChatMessage,
+      {
+        ...(loop[1] as Extract<ChatMessage, { role: "assistant" }>),
+        reasoning: [{ kind: "thinking", text: "hmm", signature: "sig" }],
+      },
+      ...loop.slice(2),
+    ];
+    const body = anthropicBody(request({ model: "claude-sonnet-4-5", think: "low", messages: withThinking }));
+    expect(body.thinking).toEqual({ type: "enabled", budget_tokens: 2048 });
+    expect(body.max_tokens).toBe(1000 + 2048);
+    expect(JSON.stringify(body)).toContain('{"type":"thinking","thinking":"hmm","signature":"sig"}');
+    expect(rules("anthropic", body)).toEqual([]);
+    // A tool step without its thinking block: thinking stays off for this call rather than a 400.
+    const plain = anthropicBody(request({ model: "claude-sonnet-4-5", think: "low" }));
+    expect(plain.thinking).toBeUndefined();
+    const forced = { ...plain, thinking: { type: "enabled", budget_tokens: 2048 }, max_tokens: 4000 };
+    expect(rules("anthropic", forced)).toEqual(["thinking_missing"]);
+    const unsigned = JSON.parse(JSON.stringify(body).replace('"signature":"sig"', '"signature":""'));
+    expect(rules("anthropic", unsigned)).toEqual(["thinking_signature"]);
+    // Claude 3.5 does not think: no thinking parameter is sent.
+    expect(anthropicBody(request({ model: "claude-3-5-haiku-latest", think: "high" })).thinking).toBeUndefined();
+  });
+});
