@@ -35,6 +35,10 @@ export default defineConfig({
                 ANTHROPIC_BASE_URL: inject("fakeLlmUrl"),
                 FAKE_LLM_URL: inject("fakeLlmUrl"),
                 LLM_MODEL: "fake-model",
+                // The stand-in LLM's models cost nothing, explicitly (an unpriced model is never called).
+                LLM_FREE_MODELS: "fake-model,anthropic:claude-fake",
+                // Tests pick catalog models of both providers and unpriced names (refused by the meter).
+                LLM_ALLOWED_MODELS: "*",
                 DEV_AUTH: "1",
                 // Requests to a non-loopback host ignore DEV_AUTH and use this team domain: nothing listens there.
                 ACCESS_TEAM_DOMAIN: "http://127.0.0.1:9",
@@ -45,6 +49,10 @@ export default defineConfig({
                 SANDBOX_MODE: "local",
                 SANDBOX_URL: inject("sandboxUrl"),
                 SANDBOX_SECRET: inject("sandboxSecret"),
+                // The operator's policy is a ceiling sessions may only tighten: tests tighten it to ask or deny.
+                EXEC_POLICY: "auto",
+                // web_fetch may reach the stand-ins on loopback (a local-development allowance, DEV_AUTH only).
+                OUTBOUND_ALLOW_LOOPBACK: "1",
                 APPROVAL_TIMEOUT_SECONDS: "2",
                 EXEC_TIMEOUT_SECONDS: "5",
                 // A provider key the sandbox must never see.

@@ -43,7 +43,7 @@ let largeSnapshot = { markdown: "" };
 const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,1024")).split(",").map(Number);
 try {
   const ours = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", ...limits },
+    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", LLM_FREE_MODELS: "bench-model", ...limits },
   });
   const peer = await startDevServer({
     config: `${PEER_DIR}/wrangler.toml`,

@@ -22,7 +22,12 @@ interface Client {
 
 const llm = await startFakeLlm();
 const server = await startDevServer({
-  vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "soak-model", RATE_LIMIT_REQUESTS_PER_MIN: "100000" },
+  vars: {
+    OPENAI_BASE_URL: `${llm.url}/v1`,
+    LLM_MODEL: "soak-model",
+    LLM_FREE_MODELS: "soak-model",
+    RATE_LIMIT_REQUESTS_PER_MIN: "100000",
+  },
 });
 const sent = new Map<string, string[]>();
 const latencies: number[] = [];

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   mcp_unavailable: 503,
   storage_unavailable: 503,
   rate_limited: 429,
+  model_not_allowed: 403,
   jwks_unavailable: 503,
   push_unavailable: 503,
   overloaded: 503,

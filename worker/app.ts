@@ -45,12 +45,12 @@ export function createApp(): Hono<AppEnv> {
 
   // The local issuer of DEV_AUTH=1 (loopback only): its JWKS and a sign-in.
   app.get("/cdn-cgi/access/certs", (c) =>
-    devAuthActive(c.var.config, new URL(c.req.url))
-      ? devJwksResponse(c.env)
-      : errorResponse("not_found", "no such route"),
+    devAuthActive(c.var.config, c.req.raw) ? devJwksResponse(c.env) : errorResponse("not_found", "no such route"),
   );
   app.post("/dev/login", async (c) => {
-    if (!devAuthActive(c.var.config, new URL(c.req.url))) return errorResponse("not_found", "no such route");
+    if (!devAuthActive(c.var.config, c.req.raw)) return errorResponse("not_found", "no such route");
+    // Login CSRF: another site must not sign a victim's browser in as the attacker.
+    checkSameSite(c.req.raw, c.var.config);
     return devLogin(c.env, c.var.config, await readJson(c.req.raw));
   });
 

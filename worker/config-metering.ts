@@ -30,6 +30,16 @@ export interface MeteringConfig {
   /** Output tokens a call may produce (sent as max_tokens; the budget reserves for it). */
   maxOutputTokens: number;
   prices: ModelPrice[];
+  /**
+   * Model references (`model` or `provider:model`) priced at 0 explicitly, from LLM_FREE_MODELS: local
+   * OpenAI-compatible servers and other models that cost nothing. A model with no price is never called.
+   */
+  freeModels: string[];
+  /**
+   * Models a user may pick with `/model` (LLM_ALLOWED_MODELS), besides the configured model, its fallbacks
+   * and the A/B variants; "*" allows any name; null is the default (the configured provider's priced models).
+   */
+  allowedModels: string[] | "*" | null;
   /** Gateway cache TTL in seconds for new sessions; null leaves the gateway's default, 0 skips the cache. */
   cacheTtlSeconds: number | null;
   experiment: Experiment | null;
@@ -47,6 +57,8 @@ export type MeteringVars = Partial<
     | "MAX_CONCURRENT_TURNS"
     | "LLM_MAX_OUTPUT_TOKENS"
     | "LLM_PRICES"
+    | "LLM_FREE_MODELS"
+    | "LLM_ALLOWED_MODELS"
     | "LLM_CACHE_TTL"
     | "AB_EXPERIMENT",
     string
@@ -64,6 +76,8 @@ export const METERING_VARIABLES = [
   "MAX_CONCURRENT_TURNS",
   "LLM_MAX_OUTPUT_TOKENS",
   "LLM_PRICES",
+  "LLM_FREE_MODELS",
+  "LLM_ALLOWED_MODELS",
   "LLM_CACHE_TTL",
   "AB_EXPERIMENT",
 ] as const;
@@ -152,6 +166,25 @@ function parseExperiment(value: unknown): Experiment | null {
   return { name: value.name, variants };
 }
 
+const MODEL_REF = /^[\w.:/@-]{1,128}$/;
+
+/** A comma-separated list of model references; each must look like a model name. */
+function modelRefs(variable: string, value: string | undefined): string[] {
+  const refs = (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const ref of refs)
+    if (!MODEL_REF.test(ref)) throw fail(variable, `has an entry that is not a model name: "${ref}"`);
+  return refs;
+}
+
+function allowedModels(value: string | undefined): string[] | "*" | null {
+  if (value === undefined || value.trim() === "") return null;
+  if (value.trim() === "*") return "*";
+  return modelRefs("LLM_ALLOWED_MODELS", value);
+}
+
 /** "gpt-4o=5, claude-opus-4-1=20": US dollars a day per model. */
 function modelLimits(value: string | undefined): Map<string, number> {
   const limits = new Map<string, number>();
@@ -180,6 +213,8 @@ export function parseMetering(vars: MeteringVars): MeteringConfig {
     concurrentTurns: int("MAX_CONCURRENT_TURNS", vars.MAX_CONCURRENT_TURNS, 4, 1, 1000),
     maxOutputTokens: int("LLM_MAX_OUTPUT_TOKENS", vars.LLM_MAX_OUTPUT_TOKENS, 4096, 1, 1_000_000),
     prices: parsePrices(json("LLM_PRICES", vars.LLM_PRICES)),
+    freeModels: modelRefs("LLM_FREE_MODELS", vars.LLM_FREE_MODELS),
+    allowedModels: allowedModels(vars.LLM_ALLOWED_MODELS),
     cacheTtlSeconds: ttl === undefined || ttl === "" ? null : int("LLM_CACHE_TTL", ttl, 0, 0, 2_592_000),
     experiment: parseExperiment(json("AB_EXPERIMENT", vars.AB_EXPERIMENT)),
   };

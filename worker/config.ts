@@ -41,6 +41,8 @@ export interface Config {
   mcpEncryptionKey: string | null;
   /** Web Push (VAPID); null when not configured. */
   push: PushConfig | null;
+  /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
+  outbound: { allowLoopback: boolean };
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -129,7 +131,8 @@ export type ConfigVars = MeteringVars &
       | "SNAPSHOT_IDLE_MINUTES"
       | "SNAPSHOT_RETENTION"
       | "RATE_LIMIT_FRAMES_PER_SEC"
-      | "MCP_ENCRYPTION_KEY",
+      | "MCP_ENCRYPTION_KEY"
+      | "OUTBOUND_ALLOW_LOOPBACK",
       string
     >
   >;
@@ -281,6 +284,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SNAPSHOT_RETENTION",
   "RATE_LIMIT_FRAMES_PER_SEC",
   "MCP_ENCRYPTION_KEY",
+  "OUTBOUND_ALLOW_LOOPBACK",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
 ]);
@@ -303,6 +307,7 @@ const OUR_PREFIXES = [
   "SESSION_",
   "MCP_",
   "VAPID_",
+  "OUTBOUND_",
 ];
 
 function checkUnknown(env: object): void {
@@ -340,6 +345,10 @@ export function parseConfig(vars: ConfigVars): Config {
   const audience = vars.ACCESS_AUD?.trim() || null;
   if (!devAuth && teamDomain === null) throw configError("ACCESS_TEAM_DOMAIN", "is required (or DEV_AUTH=1 locally)");
   if (!devAuth && audience === null) throw configError("ACCESS_AUD", "is required (or DEV_AUTH=1 locally)");
+  const allowLoopback =
+    oneOf("OUTBOUND_ALLOW_LOOPBACK", vars.OUTBOUND_ALLOW_LOOPBACK, ["0", "1"] as const, "0") === "1";
+  if (allowLoopback && !devAuth)
+    throw configError("OUTBOUND_ALLOW_LOOPBACK", "is for local development only (DEV_AUTH=1)");
   const sandboxMode = oneOf("SANDBOX_MODE", vars.SANDBOX_MODE, ["cloudflare", "local"] as const, "cloudflare");
   const llmDemo = oneOf("LLM_DEMO", vars.LLM_DEMO, ["0", "1"] as const, "0") === "1";
   if (llmDemo && !devAuth) throw configError("LLM_DEMO", "is set by `npm run dev` only (it needs DEV_AUTH=1)");
@@ -365,6 +374,7 @@ export function parseConfig(vars: ConfigVars): Config {
     metering: meteringOrConfigError(vars),
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
     push: pushOrConfigError(vars, devAuth),
+    outbound: { allowLoopback },
   };
 }
 

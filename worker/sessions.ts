@@ -1,6 +1,7 @@
 // Session lifecycle across objects: the session DO, its owner's directory and the admin index, kept consistent.
 
 import { assignVariant } from "../agent/ab";
+import { loosens } from "../agent/tools/exec-policy";
 import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
 import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
@@ -71,8 +72,11 @@ export interface SessionPatch {
   cacheTtl?: number | null;
 }
 
-/** A PATCH body: a new title, queue mode and/or cache TTL; at least one. */
-export function parseSessionPatch(body: unknown): SessionPatch {
+/**
+ * A PATCH body: a new title, queue mode and/or cache TTL; at least one. An execPolicy looser than the
+ * operator's EXEC_POLICY is refused (the operator's policy is a ceiling; a session may only tighten it).
+ */
+export function parseSessionPatch(body: unknown, operatorPolicy: ExecPolicy): SessionPatch {
   if (!isRecord(body)) throw new AppError("bad_request", "the body must be a JSON object");
   const { queueMode, cacheTtl, execPolicy, archived, pinned } = body;
   if (
@@ -89,6 +93,12 @@ export function parseSessionPatch(body: unknown): SessionPatch {
     execPolicy !== "deny"
   ) {
     throw new AppError("bad_request", 'execPolicy must be "ask", "auto", "deny" or null');
+  }
+  if (typeof execPolicy === "string" && loosens(operatorPolicy, execPolicy)) {
+    throw new AppError(
+      "forbidden",
+      `the operator's EXEC_POLICY is "${operatorPolicy}"; a session may only make it stricter`,
+    );
   }
   if (queueMode !== undefined && queueMode !== "queue" && queueMode !== "interrupt") {
     throw new AppError("bad_request", 'queueMode must be "queue" or "interrupt"');

@@ -1,57 +1,16 @@
-// The outbound-URL check every MCP and OAuth fetch passes: http(s) only, no credentials, no private or loopback hosts.
+// MCP's and OAuth's fetch: every URL and redirect passes the service's one outbound-URL guard (agent/net/outbound-url.ts).
+
+import { checkOutboundUrl as checkPublicUrl } from "../net/outbound-url";
 
 /** Loopback is allowed only when the service runs locally (DEV_AUTH on loopback). */
 export interface UrlGuardOptions {
   allowLoopback: boolean;
 }
 
-const BLOCKED_SUFFIXES = [".local", ".internal", ".localdomain"];
-
-function ipv4(host: string): number[] | null {
-  const parts = host.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return null;
-  const bytes = parts.map(Number);
-  return bytes.every((b) => b <= 255) ? bytes : null;
-}
-
-function loopbackHost(host: string): boolean {
-  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]") return true;
-  return ipv4(host)?.[0] === 127;
-}
-
-function privateHost(host: string): boolean {
-  const v4 = ipv4(host);
-  if (v4) {
-    const [a = 0, b = 0] = v4;
-    return (
-      a === 0 ||
-      a === 10 ||
-      a >= 224 ||
-      (a === 100 && b >= 64 && b < 128) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b < 32) ||
-      (a === 192 && b === 168)
-    );
-  }
-  if (host.startsWith("[")) return true; // every IPv6 literal but ::1 (handled as loopback) is refused
-  if (/^[\d.]+$/.test(host) || /^0x/i.test(host)) return true; // numeric forms other than dotted quads
-  return BLOCKED_SUFFIXES.some((suffix) => host.endsWith(suffix));
-}
-
-/** Why the URL may not be fetched, or null when it may. */
+/** Why the URL may not be fetched, or null when it may: the service's one outbound-URL guard decides. */
 export function checkOutboundUrl(raw: string | URL, options: UrlGuardOptions): string | null {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return "not a valid URL";
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return "only http and https URLs are allowed";
-  if (url.username !== "" || url.password !== "") return "credentials in the URL are not allowed";
-  const host = url.hostname.toLowerCase();
-  if (loopbackHost(host)) return options.allowLoopback ? null : "loopback hosts are not allowed";
-  if (privateHost(host)) return "private, link-local and internal hosts are not allowed";
-  return null;
+  const check = checkPublicUrl(raw, { allowLoopback: options.allowLoopback });
+  return check.ok ? null : check.reason;
 }
 
 /** Thrown by the guarded fetch; its message is safe to show. */

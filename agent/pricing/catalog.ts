@@ -53,6 +53,14 @@ function anthropic(model: string, input: number, output: number): ModelPrice {
   };
 }
 
+/**
+ * A model priced at 0 explicitly (a local server, a built-in demo model): budgets admit it because its
+ * price is known to be nothing, never because it has no price.
+ */
+export function freeModel(provider: ModelPrice["provider"], model: string, source: string): ModelPrice {
+  return { provider, model, input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0, source, date: READ };
+}
+
 export const CATALOG: readonly ModelPrice[] = [
   openai("gpt-4o", 2.5, 10, 1.25),
   openai("gpt-4o-mini", 0.15, 0.6, 0.075),

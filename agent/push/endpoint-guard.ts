@@ -1,4 +1,7 @@
-// Which push endpoints the service will send to: https on a public host; loopback http only in local dev.
+// Which push endpoints the service will send to: https on a public host (the service's one outbound-URL
+// guard decides what is public); loopback http only in local development.
+
+import { checkOutboundUrl } from "../net/outbound-url";
 
 /** Why an endpoint is refused, or null when it may be used. */
 export function endpointProblem(endpoint: string, allowLoopbackHttp: boolean): string | null {
@@ -8,32 +11,10 @@ export function endpointProblem(endpoint: string, allowLoopbackHttp: boolean): s
   } catch {
     return "the endpoint is not a URL";
   }
-  if (url.username || url.password) return "the endpoint must not carry credentials";
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  const check = checkOutboundUrl(url, { allowLoopback: allowLoopbackHttp });
+  if (!check.ok) return `the endpoint must be a public host: ${check.reason}`;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
   const loopback = host === "localhost" || /^127\./.test(host) || host === "::1";
-  if (url.protocol === "http:" && loopback && allowLoopbackHttp) return null;
-  if (url.protocol !== "https:") return "the endpoint must be https";
-  if (loopback || isPrivateLiteral(host)) return "the endpoint must be a public host";
+  if (url.protocol !== "https:" && !(loopback && allowLoopbackHttp)) return "the endpoint must be https";
   return null;
-}
-
-/** IP literals that never name a push service: private, link-local, unspecified, CGNAT, ULA, mapped. */
-function isPrivateLiteral(host: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (v4) {
-    const a = Number(v4[1]);
-    const b = Number(v4[2]);
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      a >= 224
-    );
-  }
-  if (!host.includes(":")) return host.endsWith(".localhost") || host.endsWith(".internal") || !host.includes(".");
-  return host === "::" || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith("::ffff:");
 }

@@ -26,12 +26,17 @@ export interface ToolContext {
 
 export interface Tool {
   spec: ToolSpec;
-  /** Whether a call must be approved by the user first, under the session's policy. */
-  needsApproval?: boolean;
+  /** Whether a call must be approved by the user first, under the session's policy (per call when a function). */
+  needsApproval?: boolean | ((args: Record<string, unknown>) => boolean);
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutcome>;
 }
 
 /** The tools offered in one session, by name. */
+/** Whether this call of the tool needs the user's approval. */
+export function needsApproval(tool: Tool, args: Record<string, unknown>): boolean {
+  return typeof tool.needsApproval === "function" ? tool.needsApproval(args) : tool.needsApproval === true;
+}
+
 export class ToolRegistry {
   readonly #tools = new Map<string, Tool>();
 

@@ -1,7 +1,7 @@
 // Per-socket state kept in the hibernation attachment, presence, and fan-out to the devices that said hello.
 
 import type { Connection } from "partyserver";
-import type { Device, ServerFrame } from "../../protocol/frames";
+import { CLOSE_TOKEN_EXPIRED, type Device, type ServerFrame } from "../../protocol/frames";
 import { isRecord } from "../../protocol/json";
 
 /** What a socket remembers across hibernation (partyserver keeps it in the socket attachment). */
@@ -52,12 +52,29 @@ export function presence(connections: Iterable<Connection>, closingId?: string):
   return devices.sort((a, b) => a.since - b.since);
 }
 
-/** Sends one frame to every socket (ready ones only, unless `all`). Serialised once. */
-export function fanOut(connections: Iterable<Connection>, frame: ServerFrame, all = false): number {
+/** Closes a socket whose Access token has expired, telling it why; true when it did. */
+export function closeIfExpired(connection: Connection, state: DeviceState | null, now = Date.now()): boolean {
+  if (!state || now < state.exp * 1000) return false;
+  send(connection, { type: "error", code: "token_expired", message: "your sign-in expired; reconnect" });
+  try {
+    connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
+  } catch {
+    // Already closing.
+  }
+  return true;
+}
+
+/**
+ * Sends one frame to every socket (ready ones only, unless `all`). Serialised once. A socket whose token
+ * expired receives nothing more: it is closed here, so it cannot keep watching without sending.
+ */
+export function fanOut(connections: Iterable<Connection>, frame: ServerFrame, all = false, now = Date.now()): number {
   const text = JSON.stringify(frame);
   let sent = 0;
   for (const connection of connections) {
-    if (!all && !deviceState(connection)?.ready) continue;
+    const state = deviceState(connection);
+    if (closeIfExpired(connection, state, now)) continue;
+    if (!all && !state?.ready) continue;
     try {
       connection.send(text);
       sent++;

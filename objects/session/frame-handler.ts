@@ -31,19 +31,31 @@ export interface FrameContext {
   feedback(turnId: string, rating: "up" | "down", user: string): boolean;
   /** The model the session uses now, shown by the client. */
   modelInfo(): ModelInfo;
+  /** Counts a repeated replay against the socket's frame budget, in frames. */
+  chargeReplay(connectionId: string, frames: number): void;
   /** Whether a turn is running now (a regenerate or an edit waits until it ends). */
   turnRunning(): boolean;
 }
+
+/**
+ * A repeated hello on a ready socket costs one frame of the socket's budget per this many bytes replayed
+ * (the first hello of a socket, however long the history, costs nothing extra).
+ */
+export const REPLAY_BYTES_PER_FRAME = 4 * 1024;
 
 /** Most characters of events in one batch frame. */
 const MAX_BATCH_CHARS = 1024 * 1024;
 
 /** Sends serialised events as `batch` frames of at most MAX_BATCH_CHARS (a larger single event goes alone). */
-function sendBatches(connection: Connection, frames: string[]): void {
+function sendBatches(connection: Connection, frames: string[]): number {
+  let sent = 0;
   let batch: string[] = [];
   let size = 0;
   const flush = () => {
-    if (batch.length > 0) connection.send(`{"type":"batch","events":[${batch.join(",")}]}`);
+    if (batch.length === 0) return;
+    const text = `{"type":"batch","events":[${batch.join(",")}]}`;
+    connection.send(text);
+    sent += text.length;
     batch = [];
     size = 0;
   };
@@ -53,22 +65,29 @@ function sendBatches(connection: Connection, frames: string[]): void {
     size += frame.length + 1;
   }
   flush();
+  return sent;
 }
 
 /**
  * Sends every stored event after `lastSeq` in pages, then marks the device ready. It runs without an
- * await, so no live event can slip in between the replay and the switch to live delivery.
+ * await, so no live event can slip in between the replay and the switch to live delivery, and one socket
+ * never has two replays interleaved. A repeated hello on a ready socket is charged to its frame budget.
  */
 function hello(ctx: FrameContext, connection: Connection, state: DeviceState, frame: HelloFrame): void {
   let after = frame.lastSeq ?? 0;
+  let bytes = 0;
   for (;;) {
     const page = ctx.log.framesAfter(after, PAGE_SIZE);
     if (frame.batch)
-      sendBatches(
+      bytes += sendBatches(
         connection,
         page.map((p) => p.frame),
       );
-    else for (const { frame: text } of page) connection.send(text);
+    else
+      for (const { frame: text } of page) {
+        connection.send(text);
+        bytes += text.length;
+      }
     const last = page.at(-1);
     if (!last || page.length < PAGE_SIZE) break;
     after = last.seq;
@@ -76,6 +95,7 @@ function hello(ctx: FrameContext, connection: Connection, state: DeviceState, fr
   const deviceChanged = frame.deviceId !== undefined && frame.deviceId !== state.deviceId;
   connection.setState({ ...state, ready: true, deviceId: frame.deviceId ?? state.deviceId });
   send(connection, { type: "ready", seq: ctx.log.lastSeq, model: ctx.modelInfo() });
+  if (state.ready) ctx.chargeReplay(connection.id, Math.ceil(bytes / REPLAY_BYTES_PER_FRAME));
   if (deviceChanged) ctx.broadcastPresence();
 }
 

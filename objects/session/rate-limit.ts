@@ -40,6 +40,17 @@ export class FrameRateLimiter {
     return this.#take(`u:${user}`, rate * BURST_SECONDS * USER_FACTOR, rate * USER_FACTOR, now);
   }
 
+  /**
+   * Takes `frames` more from a socket's bucket after work it asked for (a repeated replay); the bucket may
+   * go below zero, and the socket then waits until it refills.
+   */
+  charge(connectionId: string, frames: number, now = Date.now()): void {
+    const rate = this.#perSecond;
+    this.#take(`c:${connectionId}`, rate * BURST_SECONDS, rate, now);
+    const bucket = this.#buckets.get(`c:${connectionId}`);
+    if (bucket) bucket.tokens -= Math.max(0, frames - 1);
+  }
+
   forget(connectionId: string): void {
     this.#buckets.delete(`c:${connectionId}`);
   }

@@ -8,7 +8,6 @@ import { isAppError } from "../../protocol/errors";
 import {
   CLOSE_SESSION_DELETED,
   CLOSE_TERMINATED,
-  CLOSE_TOKEN_EXPIRED,
   PING_FRAME,
   PONG_FRAME,
   type ServerFrame,
@@ -20,7 +19,7 @@ import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
 import { autoTitle } from "./auto-title";
-import { type DeviceState, deviceState, fanOut, presence, send } from "./devices";
+import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
@@ -178,11 +177,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       connection.close(1008, "unauthenticated");
       return;
     }
-    if (Date.now() >= state.exp * 1000) {
-      send(connection, { type: "error", code: "token_expired", message: "your sign-in expired; reconnect" });
-      connection.close(CLOSE_TOKEN_EXPIRED, "token expired");
-      return;
-    }
+    if (closeIfExpired(connection, state)) return;
     const wait = this.#rateLimiter.check(connection.id, state.user);
     if (wait > 0) {
       const seconds = Math.ceil(wait);
@@ -229,6 +224,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
       modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
+      chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
       turnRunning: () => this.#turns.running,
     };
   }

@@ -5,7 +5,8 @@ import { userMcpTools } from "../../agent/mcp/session-tools";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
-import { memoryDigest, memoryTools } from "../../agent/tools/memory";
+import { effectivePolicy } from "../../agent/tools/exec-policy";
+import { MODEL_NOTE_MARK, MODEL_NOTE_RULE, memoryDigest, memoryTools } from "../../agent/tools/memory";
 import { scheduleTool } from "../../agent/tools/schedule";
 import { skillsDigest, skillTool } from "../../agent/tools/skills";
 import { ToolRegistry } from "../../agent/tools/types";
@@ -37,6 +38,8 @@ export interface WiringDeps {
 export function createTurnController(deps: WiringDeps): TurnController {
   const config = getConfig(deps.env);
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
+  // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
+  const fetchedOrigins = new Set<string>();
   return new TurnController({
     log: deps.log,
     turns: new TurnStore(deps.db),
@@ -49,7 +52,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
       return { provider: createProvider({ ...config.agent, provider, model }, providerDeps), model };
     },
     tools: async () => {
-      const policy = deps.meta.get()?.execPolicy ?? config.sandbox.execPolicy;
+      const policy = effectivePolicy(config.sandbox.execPolicy, deps.meta.get()?.execPolicy);
       const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, deps.meta.get()?.id ?? "");
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
@@ -63,8 +66,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
         clockTool,
         ...offered,
         artifactTool(sandbox, deps.env.FILES),
-        webFetchTool(fetcher),
-        ...memoryTools(memoryStore),
+        webFetchTool(fetcher, { policy: config.outbound, origins: { ask: policy !== "auto", known: fetchedOrigins } }),
+        ...memoryTools(memoryStore, { writeNeedsApproval: policy !== "auto" }),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
         ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "", deps.meta.get()?.id ?? "")),
@@ -73,7 +76,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
     setAlarm: deps.setAlarm,
     remember: async (facts) => {
       const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
-      for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", fact);
+      for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);
     },
     promptExtras: async () => {
       const { notes, skills } = await deps.env.DIRECTORY.getByName(
@@ -81,7 +84,9 @@ export function createTurnController(deps: WiringDeps): TurnController {
       ).promptContext();
       const memory = memoryDigest(notes);
       const sections = [
-        memory ? `What you remember about the user (memory_read for more, memory_write to add):\n${memory}` : "",
+        memory
+          ? `What you remember about the user (memory_read for more, memory_write to add):\n${memory}\n${MODEL_NOTE_RULE}`
+          : "",
         skillsDigest(skills),
       ];
       return sections.filter(Boolean).join("\n\n");

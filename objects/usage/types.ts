@@ -7,7 +7,7 @@ export type CallRecord = typeof ledger.$inferSelect;
 
 export interface AdmitRequest {
   model: string;
-  /** The most this call can cost, micro-USD (0 when the model has no price). */
+  /** The most this call can cost, micro-USD: a true upper bound (a model without a price is never admitted). */
   worstMicros: number;
   /** Tokens it may use (input estimate + output cap), for the tokens-per-minute limit. */
   tokens: number;

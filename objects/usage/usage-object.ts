@@ -8,6 +8,7 @@ import migrations from "../../migrations/usage/migrations.js";
 import { getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import { admit, beginTurn, endTurn, release, spentSince } from "./budget";
+import { type HeavyRoute, HeavyRouteLimiter } from "./http-limits";
 import { dayOf, monthOf, nextDay, nextMonth, startOfDay, startOfMonth } from "./periods";
 import type { ReportCall, ReportFeedback } from "./report";
 import { alerts, budgetOverrides, calls, feedback, reservations } from "./schema";
@@ -30,10 +31,13 @@ export interface UsageRpc {
   recordFeedback(turn: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void>;
   budget(): Promise<BudgetStatus>;
   setBudget(limits: BudgetLimits, by: string): Promise<BudgetStatus>;
+  /** Takes one request of a costly HTTP route from the user's budget; seconds to wait, or 0. */
+  takeHeavyRoute(route: HeavyRoute): Promise<number>;
 }
 
 export class UsageObject extends DurableObject<Env> implements UsageRpc {
   readonly #db = drizzle(this.ctx.storage);
+  readonly #heavy = new HeavyRouteLimiter();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -174,6 +178,10 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
       reservedMicros: held.reduce((sum, r) => sum + r.micros, 0),
       alerts: this.#db.select().from(alerts).orderBy(desc(alerts.at)).limit(50).all(),
     };
+  }
+
+  async takeHeavyRoute(route: HeavyRoute): Promise<number> {
+    return this.#heavy.take(route);
   }
 
   async setBudget(limits: BudgetLimits, by: string): Promise<BudgetStatus> {

@@ -11,7 +11,7 @@ describe("faults against wrangler dev", () => {
   beforeAll(async () => {
     llm = await startFakeLlm();
     server = await startDevServer({
-      vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake", EXEC_POLICY: "auto" },
+      vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake", LLM_FREE_MODELS: "fake", EXEC_POLICY: "auto" },
     });
   });
   afterAll(async () => {

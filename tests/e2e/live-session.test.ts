@@ -9,7 +9,7 @@ import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 describe("live session over wrangler dev", () => {
   let server: DevServer;
   let llm: FakeLlm;
-  const vars = () => ({ OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model" });
+  const vars = () => ({ OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake-model", LLM_FREE_MODELS: "fake-model" });
   beforeAll(async () => {
     llm = await startFakeLlm();
     server = await startDevServer({ vars: vars() });

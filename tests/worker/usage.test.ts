@@ -62,14 +62,17 @@ describe("usage ledger", () => {
       cacheReadTokens: 300,
       cacheWriteTokens: 50,
     });
-    expect(byModel["mystery-model"]).toMatchObject({ calls: 1, unpricedCalls: 1, costUsd: 0 });
+    // A model without a price is never called (it used to run free): the turn ends with model_not_allowed.
+    expect(byModel["mystery-model"]).toBeUndefined();
+    expect(socket.of("error").map((e) => e.code)).toContain("model_not_allowed");
     const okOpenAi = 62 / 1e6;
     const cut = byModel["gpt-4o-mini"]?.costUsd ?? 0;
     expect(cut).toBeGreaterThan(okOpenAi);
 
     // The session's own ledger holds the same attempts.
     const inspection = await env.SESSION.getByName(id).inspect();
-    expect(inspection?.eventCounts.usage).toBe(3);
+    // Two usage events: the refused mystery-model turn made no call (four before unpriced models were refused).
+    expect(inspection?.eventCounts.usage).toBe(2);
     const csv = await (await api("/api/usage?groupBy=model&format=csv", token)).text();
     expect(csv.split("\n")[0]).toContain("cost_usd");
     expect(csv).toContain("claude-haiku-4-5,1,0,0,100,40,300,50,0,0.000393,0,0,0,0,0");
@@ -80,18 +83,19 @@ describe("usage ledger", () => {
     const email = `budget-${crypto.randomUUID()}@example.com`;
     const admin = await login("admin@example.com");
     const token = await login(email);
-    // Each answer costs 3000 × $0.60/M = 1800 µ$ (+ a little input); a call's worst case is about 2.5k µ$.
+    // Each answer costs 4000 × $0.60/M = 2400 µ$ (+ a little input); a call's reservation (every byte sent at
+    // the input rate plus 4096 output tokens) is about 3.4k µ$, so one call at a time fits in 4500 µ$.
     const steps = Array.from({ length: 10 }, () => ({
       kind: "text" as const,
       chunks: ["costly"],
-      usage: { input: 10, output: 3000 },
+      usage: { input: 10, output: 4000 },
       delayMs: 20,
     }));
     await script({ match: t, steps });
     const sessions = await Promise.all(Array.from({ length: 10 }, () => createSession(token)));
     const set = await api(`/admin/api/budgets/${encodeURIComponent(email)}`, admin, {
       method: "PUT",
-      body: JSON.stringify({ dailyUsd: 0.006, monthlyUsd: null }),
+      body: JSON.stringify({ dailyUsd: 0.0045, monthlyUsd: null }),
     });
     expect(set.status).toBe(200);
     const sockets = await Promise.all(sessions.map((id) => join(id, token)));
@@ -110,8 +114,10 @@ describe("usage ledger", () => {
         .at(-1)?.message,
     ).toMatch(/resets at/);
     const [row] = await usage(token, "groupBy=day");
-    const oneCall = 0.0019;
-    expect(row?.costUsd).toBeLessThanOrEqual(0.006 + oneCall);
+    const oneCall = 0.0025;
+    expect(row?.costUsd).toBeLessThanOrEqual(0.0045 + oneCall);
+    // Reservations are true upper bounds now: the budget itself is never exceeded.
+    expect(row?.costUsd).toBeLessThanOrEqual(0.0045);
     // Warnings reached the devices of the session whose call crossed a threshold.
     const warnings = sockets.flatMap((s) => s.of("budget_warning"));
     expect(warnings.map((w) => w.percent)).toContain(50);

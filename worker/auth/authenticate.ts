@@ -43,7 +43,7 @@ export async function authenticate(request: Request, env: Env, config: Config): 
   const token = headerToken || cookieToken;
   if (!token) throw new AppError("missing_token", "sign in: no Cloudflare Access token on the request");
 
-  const dev = devAuthActive(config, new URL(request.url));
+  const dev = devAuthActive(config, request);
   const issuer = dev ? DEV_ISSUER : config.teamDomain;
   const audience = config.audience ?? (dev ? DEV_AUDIENCE : null);
   if (issuer === null) throw new AppError("config_error", "configuration error: ACCESS_TEAM_DOMAIN is required");

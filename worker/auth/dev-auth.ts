@@ -19,16 +19,36 @@ export function isLoopback(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith(".localhost");
 }
 
+/** Headers a proxy or tunnel adds: a request carrying one came from elsewhere, whatever its Host says. */
+const FORWARDING_HEADERS = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip", "true-client-ip"];
+const LOOPBACK_PEERS = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+
+/**
+ * Whether the request comes from this machine: a loopback Host, and the peer address (CF-Connecting-IP, set
+ * by wrangler's local server from the socket, and by Cloudflare in front of any tunnel) loopback or absent,
+ * and no proxy's forwarding header. Host alone is not trusted: a tunnel may rewrite it to `localhost`.
+ */
+export function isLoopbackRequest(request: Request): boolean {
+  if (!isLoopback(new URL(request.url))) return false;
+  const peer = request.headers.get("cf-connecting-ip");
+  if (peer !== null && !LOOPBACK_PEERS.test(peer.trim())) return false;
+  return FORWARDING_HEADERS.every((name) => !request.headers.has(name));
+}
+
 let warned = false;
 
-/** Whether the dev issuer serves this request: DEV_AUTH=1 and a loopback host; otherwise warns once. */
-export function devAuthActive(config: Config, url: URL): boolean {
+/** Whether the dev issuer serves this request: DEV_AUTH=1 and a loopback request; otherwise warns once. */
+export function devAuthActive(config: Config, request: Request): boolean {
   if (!config.devAuth) return false;
-  if (isLoopback(url)) return true;
+  if (isLoopbackRequest(request)) return true;
   if (!warned) {
     warned = true;
     console.warn(
-      JSON.stringify({ level: "warn", msg: "DEV_AUTH=1 ignored: host is not loopback", host: url.hostname }),
+      JSON.stringify({
+        level: "warn",
+        msg: "DEV_AUTH=1 ignored: the request is not from loopback",
+        host: new URL(request.url).hostname,
+      }),
     );
   }
   return false;

@@ -18,6 +18,7 @@ export function adminRoutes(): Hono<AppEnv> {
     const entry = await indexedSession(c.env, c.req.param("id"));
     const inspection = await sessionStub(c.env, entry.id).inspect();
     if (!inspection) throw new AppError("session_not_found", "no such session");
+    await recordAudit(c.env, c.var.auth.identity.user, "session.inspect", entry.id, { owner: entry.owner });
     return c.json(inspection);
   });
 

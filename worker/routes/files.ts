@@ -5,15 +5,30 @@ import { artifactKey, artifactsPrefix, isArtifactName } from "../../objects/sess
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app";
 import type { Identity } from "../auth/identity";
-import { indexedSession, ownedSession, sessionStub } from "../sessions";
+import { indexedSession, ownedSession, recordAudit, sessionStub } from "../sessions";
+import { limitHeavyRoute } from "./heavy-routes";
 
-/** The owner's session, or for an admin any session (artifacts are readable by both). */
-async function readable(env: Env, identity: Identity, id: string) {
+/**
+ * The owner's session, or for an admin any session (artifacts are readable by both); an admin's read of
+ * another user's artifacts is written to the audit log.
+ */
+async function readable(env: Env, identity: Identity, id: string, action: string, detail: object = {}) {
   try {
     return await ownedSession(env, identity, id);
   } catch (error) {
-    if (identity.admin) return indexedSession(env, id);
-    throw error;
+    if (!identity.admin) throw error;
+    const entry = await indexedSession(env, id);
+    await recordAudit(env, identity.user, action, entry.id, { owner: entry.owner, ...detail });
+    return entry;
+  }
+}
+
+/** The artifact name from the request path; a malformed percent-escape is the client's error. */
+function artifactName(path: string, marker: string): string {
+  try {
+    return decodeURIComponent(path.slice(path.indexOf(marker) + marker.length));
+  } catch {
+    throw new AppError("bad_request", "the artifact path has a malformed percent-escape");
   }
 }
 
@@ -34,7 +49,7 @@ export function fileRoutes(): Hono<AppEnv> {
   const files = new Hono<AppEnv>();
 
   files.get("/sessions/:id/artifacts", async (c) => {
-    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"));
+    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"), "artifacts.list");
     const prefix = artifactsPrefix(entry.id);
     const artifacts: { name: string; size: number; uploaded: string; contentType: string | null }[] = [];
     let cursor: string | undefined;
@@ -54,10 +69,9 @@ export function fileRoutes(): Hono<AppEnv> {
   });
 
   files.get("/sessions/:id/artifacts/*", async (c) => {
-    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"));
-    const marker = `/sessions/${entry.id}/artifacts/`;
-    const path = new URL(c.req.url).pathname;
-    const name = decodeURIComponent(path.slice(path.indexOf(marker) + marker.length));
+    const marker = `/sessions/${c.req.param("id")}/artifacts/`;
+    const name = artifactName(new URL(c.req.url).pathname, marker);
+    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"), "artifact.read", { name });
     if (!isArtifactName(name)) throw new AppError("artifact_not_found", "no such artifact");
     const object = await c.env.FILES.get(artifactKey(entry.id, name));
     if (!object) throw new AppError("artifact_not_found", "no such artifact");
@@ -77,6 +91,7 @@ export function fileRoutes(): Hono<AppEnv> {
 
   files.post("/sessions/:id/snapshots", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    await limitHeavyRoute(c.env, c.var.auth.identity.user, "snapshot");
     return c.json(outcome(await sessionStub(c.env, entry.id).snapshot()), 201);
   });
 
@@ -87,11 +102,13 @@ export function fileRoutes(): Hono<AppEnv> {
 
   files.post("/sessions/:id/snapshots/:snap/restore", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    await limitHeavyRoute(c.env, c.var.auth.identity.user, "snapshot");
     return c.json(outcome(await sessionStub(c.env, entry.id).restoreSnapshot(c.req.param("snap"))));
   });
 
   files.post("/sessions/:id/exports", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    await limitHeavyRoute(c.env, c.var.auth.identity.user, "export");
     return c.json({ artifacts: await sessionStub(c.env, entry.id).exportTranscript() }, 201);
   });
   return files;

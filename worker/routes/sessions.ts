@@ -18,6 +18,7 @@ import {
   userDirectory,
 } from "../sessions";
 import { fileRoutes } from "./files";
+import { limitHeavyRoute } from "./heavy-routes";
 import { memoryRoutes } from "./memory";
 import { skillRoutes } from "./skills";
 import { connectSocket } from "./socket";
@@ -46,6 +47,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const q = url.searchParams.get("q")?.trim();
     if (q) {
       if (q.length > 200) throw new AppError("bad_request", "q is limited to 200 characters");
+      await limitHeavyRoute(c.env, c.var.auth.identity.user, "search");
       return c.json({ sessions: await searchSessions(c.env, c.var.auth.identity, q), nextCursor: null });
     }
     const archived = url.searchParams.get("archived") === "1";
@@ -57,7 +59,10 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.patch("/sessions/:id", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     const body = await readJson(c.req.raw);
-    const { title, queueMode, cacheTtl, execPolicy, archived, pinned } = parseSessionPatch(body);
+    const { title, queueMode, cacheTtl, execPolicy, archived, pinned } = parseSessionPatch(
+      body,
+      c.var.config.sandbox.execPolicy,
+    );
     const flagged =
       archived !== undefined || pinned !== undefined
         ? await setFlags(c.env, entry, {

@@ -2,7 +2,9 @@
 // a ledger row after it (in the session's SQLite and the user's usage object), and budget warnings.
 
 import type { ModelPrice } from "../../../agent/pricing/catalog";
-import { costMicros, type PriceBook, priceBookWith, priceFor, worstCaseMicros } from "../../../agent/pricing/cost";
+import { costMicros, priceFor, worstCaseMicros } from "../../../agent/pricing/cost";
+import { inputTokenBound } from "../../../agent/pricing/input-bound";
+import { modelRefusal, priceBook, pricedAs } from "../../../agent/pricing/model-policy";
 import type { ChatRequest, Usage } from "../../../agent/providers/types";
 import type { Config } from "../../../worker/config";
 import type { BudgetWarning, CallRecord } from "../../usage/types";
@@ -10,16 +12,21 @@ import { GLOBAL_USAGE, type UsageObject } from "../../usage/usage-object";
 import { estimateTokens } from "./context";
 import type { AttemptMeter, AttemptOutcome, AttemptTicket } from "./model-call";
 
-/** A call refused before it was made: the turn ends with this code. */
+/** A call refused before it was made: the turn ends with this code (a refused model ends it as an error). */
 export class MeterRefusal extends Error {
-  readonly code: "budget_exceeded" | "rate_limited";
+  readonly code: "budget_exceeded" | "rate_limited" | "model_not_allowed";
   readonly retryAfterSeconds: number;
 
-  constructor(code: "budget_exceeded" | "rate_limited", message: string, retryAfterSeconds: number) {
+  constructor(code: MeterRefusal["code"], message: string, retryAfterSeconds: number) {
     super(message);
     this.name = "MeterRefusal";
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** How the turn ends. */
+  get reason(): "budget_exceeded" | "rate_limited" | "error" {
+    return this.code === "model_not_allowed" ? "error" : this.code;
   }
 }
 
@@ -42,20 +49,11 @@ interface Held {
   provider: string;
   model: string;
   attempt: number;
-  price: ModelPrice | undefined;
+  price: ModelPrice;
+  /** The bound of input tokens reserved for (an unreported call is billed at it). */
   inputTokens: number;
+  maxOutput: number;
   reservations: { scope: string; id: string }[];
-}
-
-const books = new WeakMap<Config, PriceBook>();
-
-export function priceBook(config: Config): PriceBook {
-  let book = books.get(config);
-  if (!book) {
-    book = priceBookWith(config.metering.prices);
-    books.set(config, book);
-  }
-  return book;
 }
 
 function scopes(deps: MeterDeps): string[] {
@@ -64,14 +62,18 @@ function scopes(deps: MeterDeps): string[] {
   return [`user:${deps.user}`, ...(global ? [GLOBAL_USAGE] : [])];
 }
 
-function usageOf(outcome: AttemptOutcome, inputTokens: number): { usage: Usage; source: CallRecord["usageSource"] } {
+function usageOf(
+  outcome: AttemptOutcome,
+  inputTokens: number,
+  maxOutput: number,
+): { usage: Usage; source: CallRecord["usageSource"] } {
   if (outcome.usage) return { usage: outcome.usage, source: "provider" };
   const empty = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
   if (outcome.text === "") return { usage: { ...empty, source: "estimated" }, source: "none" };
   const estimate = {
     ...empty,
     inputTokens,
-    outputTokens: Math.ceil(outcome.text.length / 4),
+    outputTokens: Math.min(maxOutput, new TextEncoder().encode(outcome.text).length),
     source: "estimated" as const,
   };
   return { usage: estimate, source: "estimated" };
@@ -92,13 +94,21 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
       attempt: number;
       request: ChatRequest;
     }) {
-      const price = priceFor(book, provider, model);
-      const inputTokens = estimateTokens(request.messages, request.system ?? "");
+      // Fail closed: a model the operator did not allow, or one without a price, is never called.
+      const refused = modelRefusal(deps.config, provider, model);
+      const price = priceFor(book, pricedAs(provider) ?? provider, model);
+      if (refused !== null || price === undefined) {
+        throw new MeterRefusal("model_not_allowed", refused ?? `${model} has no price`, 0);
+      }
+      // The reservation is a true upper bound: every byte sent, at the dearest input rate, plus the output cap.
+      const inputTokens = inputTokenBound(request);
       const maxOutput = request.maxTokens ?? deps.config.metering.maxOutputTokens;
-      const worstMicros = price ? worstCaseMicros(price, inputTokens, maxOutput) : 0;
+      const worstMicros = worstCaseMicros(price, inputTokens, maxOutput);
+      // The per-minute token limit keeps its rough estimate (a rate, not money).
+      const rateTokens = estimateTokens(request.messages, request.system ?? "") + maxOutput;
       const reservations: Held["reservations"] = [];
       for (const scope of scopes(deps)) {
-        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: inputTokens + maxOutput });
+        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: rateTokens });
         if (!admission.ok) {
           for (const r of reservations) await deps.usage(r.scope).release(r.id);
           throw new MeterRefusal(admission.code, admission.message, admission.retryAfterSeconds);
@@ -109,18 +119,18 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
       const ticket: AttemptTicket = {
         gateway: {
           ...(ttl === null ? {} : { cacheTtlSeconds: ttl }),
-          ...(price ? { customCost: { perTokenIn: price.input / 1e12, perTokenOut: price.output / 1e12 } } : {}),
+          customCost: { perTokenIn: price.input / 1e12, perTokenOut: price.output / 1e12 },
         },
       };
-      held.set(ticket, { provider, model, attempt, price, inputTokens, reservations });
+      held.set(ticket, { provider, model, attempt, price, inputTokens, maxOutput, reservations });
       return ticket;
     },
 
     async after(ticket, outcome) {
       const h = held.get(ticket);
       if (!h) return;
-      const { usage, source } = usageOf(outcome, h.inputTokens);
-      const cost = h.price ? costMicros(h.price, usage) : null;
+      const { usage, source } = usageOf(outcome, h.inputTokens, h.maxOutput);
+      const cost = costMicros(h.price, usage);
       const streamingMs = outcome.firstTokenAt === null ? 0 : outcome.endedAt - outcome.firstTokenAt;
       const row: CallRecord = {
         id: crypto.randomUUID(),
@@ -144,7 +154,7 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
         reasoningTokens: usage.reasoningTokens,
         usageSource: source,
         costMicros: outcome.cacheHit ? 0 : cost,
-        savedMicros: outcome.cacheHit ? (cost ?? 0) : 0,
+        savedMicros: outcome.cacheHit ? cost : 0,
         priceVersion: book.version,
         latencyMs: outcome.endedAt - outcome.startedAt,
         ttftMs: outcome.firstTokenAt === null ? null : outcome.firstTokenAt - outcome.startedAt,

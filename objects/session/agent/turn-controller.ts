@@ -1,5 +1,6 @@
 // Runs one turn at a time per session: queueing or interrupting, commands, approvals, cancel, and reset recovery.
 
+import { isAllowedModel } from "../../../agent/pricing/model-policy";
 import type { ToolRegistry } from "../../../agent/tools/types";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import type { Config } from "../../../worker/config";
@@ -140,6 +141,7 @@ export class TurnController {
       case "/model":
         if (arg === "") return `model: ${meta.get()?.model ?? config.llmModel}`;
         if (!/^[\w.:/@-]{1,128}$/.test(arg)) return "that is not a model name";
+        if (!isAllowedModel(config, arg)) return `${arg} is not among the models this deployment allows`;
         meta.setModel(arg);
         return `model set to ${arg} for this session`;
       case "/new":

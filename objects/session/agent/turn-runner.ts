@@ -3,7 +3,7 @@
 import { refusalMessage } from "../../../agent/providers/errors";
 import type { ChatMessage, ReasoningPart, ThinkLevel } from "../../../agent/providers/types";
 import { ProviderError } from "../../../agent/providers/types";
-import type { ToolOutcome, ToolRegistry } from "../../../agent/tools/types";
+import { needsApproval, type ToolOutcome, type ToolRegistry } from "../../../agent/tools/types";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import { isRecord } from "../../../protocol/json";
 import type { AgentConfig } from "../../../worker/config";
@@ -70,7 +70,7 @@ async function runTool(deps: TurnDeps, turnId: string, step: number, call: ToolC
     return { ok: false, output: `the arguments are not valid JSON: ${call.argumentsJson.slice(0, 200)}` };
   }
   if (!isRecord(args)) return { ok: false, output: "the arguments must be a JSON object" };
-  if (tool.needsApproval && !(await deps.approve(call.id, call.name, call.argumentsJson))) {
+  if (needsApproval(tool, args) && !(await deps.approve(call.id, call.name, call.argumentsJson))) {
     return { ok: false, output: "the user did not approve this call" };
   }
   const started = Date.now();
@@ -187,7 +187,7 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
     if (deps.signal.aborted) return "cancelled";
     if (error instanceof MeterRefusal) {
       deps.emit("error", { code: error.code, message: refusalMessage(error.message, error.retryAfterSeconds) });
-      return error.code;
+      return error.reason;
     }
     const code = error instanceof ProviderError ? error.code : "internal_error";
     const cut = error instanceof ProviderError && "partial" in error && error.partial === true;

@@ -2,6 +2,7 @@
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MODEL_NOTE_MARK } from "../../../agent/tools/memory";
 import type { Script } from "../../../devtools/demo-model/scripts";
 import { api, createSession, join, login } from "../../helpers/workers";
 
@@ -58,7 +59,8 @@ describe("memory", () => {
     expect(((await (await api("/api/memory", stranger)).json()) as { notes: unknown[] }).notes).toEqual([]);
 
     const mine = (await (await api("/api/memory", owner)).json()) as { notes: { id: number; text: string }[] };
-    expect(mine.notes.map((n) => n.text)).toEqual([fact]);
+    // The model wrote it, and the note says so (the user's own notes carry no mark).
+    expect(mine.notes.map((n) => n.text)).toEqual([`${MODEL_NOTE_MARK}${fact}`]);
     const edited = await api(`/api/memory/${mine.notes[0]?.id}`, owner, {
       method: "PUT",
       body: JSON.stringify({ kind: "directive", text: "answer briefly" }),

@@ -150,24 +150,29 @@ describe("turn", () => {
   });
 
   it("answers slash commands without calling the model", async () => {
-    await withHarness([], async (h) => {
-      h.say("/help");
-      h.say("/model other-model");
-      h.say("/model");
-      h.say("/usage");
-      h.say("/cancel");
-      const notices = h.events.filter((e) => e.type === "notice");
-      expect(notices.map((n) => (n.type === "notice" ? n.topic : ""))).toEqual([
-        "help",
-        "model",
-        "model",
-        "usage",
-        "cancel",
-      ]);
-      expect(notices[0]?.type === "notice" && notices[0].text).toContain("/compact");
-      expect(notices[2]?.type === "notice" && notices[2].text).toContain("other-model");
-      expect(h.provider.requests).toHaveLength(0);
-    });
+    await withHarness(
+      [],
+      async (h) => {
+        h.say("/help");
+        h.say("/model other-model");
+        h.say("/model");
+        h.say("/usage");
+        h.say("/cancel");
+        const notices = h.events.filter((e) => e.type === "notice");
+        expect(notices.map((n) => (n.type === "notice" ? n.topic : ""))).toEqual([
+          "help",
+          "model",
+          "model",
+          "usage",
+          "cancel",
+        ]);
+        expect(notices[0]?.type === "notice" && notices[0].text).toContain("/compact");
+        expect(notices[2]?.type === "notice" && notices[2].text).toContain("other-model");
+        expect(h.provider.requests).toHaveLength(0);
+      },
+      // Only models the operator allowed may be picked (other-model is allowed here).
+      { vars: { LLM_ALLOWED_MODELS: "other-model" } },
+    );
   });
 
   it("ends a turn left running by a reset as interrupted on recovery, then runs what is queued", async () => {
