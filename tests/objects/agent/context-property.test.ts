@@ -1,6 +1,7 @@
 // Property: whatever happened in a session (messages mid-turn, tool calls and results, cancels, resets,
 // errors, compactions, /new), the context built for the next turn is one OpenAI and Anthropic both accept.
-// Whoever adds an event type that changes the context (regenerate, edit, attachments) adds it to ACTION here.
+// Regenerated answers and edited messages are among the actions; whoever adds another event type that
+// changes the context (attachments) adds it to ACTION here.
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
@@ -11,6 +12,7 @@ import { openAiChatBody } from "../../../agent/providers/openai-wire";
 import type { ChatRequest } from "../../../agent/providers/types";
 import { checkWire } from "../../../agent/providers/wire-check/index";
 import { buildContext, compactionCut } from "../../../objects/session/agent/context";
+import { refuseEdit, refuseRegenerate } from "../../../objects/session/agent/superseded";
 import { EventLog } from "../../../objects/session/event-log";
 
 /** One thing that can happen in a session, as the events the real code stores for it. */
@@ -41,6 +43,10 @@ const ACTION = fc.oneof(
   fc.record({ t: fc.constant("compact_anywhere" as const), at: fc.nat() }),
   fc.constant({ t: "new" as const }),
   fc.constant({ t: "idle_reset" as const }),
+  // A new answer to the newest turn, and a new version of an earlier message (both only between turns,
+  // as the frame handler allows; the superseded events stay stored and leave the context).
+  fc.constant({ t: "regenerate" as const }),
+  fc.record({ t: fc.constant("edit" as const), pick: fc.nat(), text: fc.string({ minLength: 1, maxLength: 8 }) }),
 );
 type Action = typeof ACTION extends fc.Arbitrary<infer A> ? A : never;
 
@@ -50,7 +56,15 @@ function play(log: EventLog, actions: Action[]): void {
   let step = 0;
   let pending: string[] = [];
   let n = 0;
+  let lastTurn: string | null = null;
+  const users: string[] = [];
   const id = (prefix: string) => `${prefix}${++n}`;
+  const startTurn = () => {
+    turn = id("t");
+    lastTurn = turn;
+    step = 1;
+    log.append("turn_start", { turnId: turn, model: "m" });
+  };
   const end = (reason: "done" | "error" | "step_limit" | "cancelled" | "interrupted") => {
     if (turn) log.append("turn_end", { turnId: turn, reason });
     turn = null;
@@ -58,14 +72,27 @@ function play(log: EventLog, actions: Action[]): void {
   };
   for (const action of actions) {
     switch (action.t) {
-      case "user":
-        log.append("user_message", { id: id("u"), text: action.text, user: "u" });
-        if (!turn) {
-          turn = id("t");
-          step = 1;
-          log.append("turn_start", { turnId: turn, model: "m" });
-        }
+      case "user": {
+        const message = id("u");
+        users.push(message);
+        log.append("user_message", { id: message, text: action.text, user: "u" });
+        if (!turn) startTurn();
         break;
+      }
+      case "regenerate":
+        if (lastTurn === null || refuseRegenerate(log, lastTurn, turn !== null) !== null) break;
+        log.append("regenerate", { turnId: lastTurn, user: "u" }, id("r"));
+        startTurn();
+        break;
+      case "edit": {
+        const editOf = users[action.pick % Math.max(1, users.length)];
+        if (editOf === undefined || refuseEdit(log, editOf, turn !== null) !== null) break;
+        const message = id("u");
+        users.push(message);
+        log.append("user_message", { id: message, text: action.text, user: "u", editOf });
+        startTurn();
+        break;
+      }
       case "text":
         if (!turn) break;
         if (action.text !== "")
@@ -141,11 +168,13 @@ describe("the next turn's context", () => {
       const db = drizzle(state.storage);
       let runs = 0;
       let withTools = 0;
+      let superseding = 0;
       fc.assert(
         fc.property(fc.array(ACTION, { maxLength: 40 }), (actions) => {
           state.storage.sql.exec("DELETE FROM events");
           const log = new EventLog(db);
           play(log, actions);
+          if (log.latest("regenerate") || actions.some((a) => a.t === "edit")) superseding++;
           const context = buildContext(log);
           // The runner does not call the model with nothing to answer.
           if (context.messages.length === 0) return;
@@ -170,6 +199,7 @@ describe("the next turn's context", () => {
       // The property is not vacuous: most histories leave something to answer.
       expect(runs).toBeGreaterThan(100);
       expect(withTools).toBeGreaterThan(25);
+      expect(superseding).toBeGreaterThan(25);
     });
   }, 120_000);
 });
