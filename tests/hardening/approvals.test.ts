@@ -5,8 +5,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { effectivePolicy } from "../../agent/tools/exec-policy";
 import { MODEL_NOTE_MARK } from "../../agent/tools/memory";
-import { parseSessionPatch } from "../../worker/sessions";
 import type { Script } from "../../devtools/demo-model/scripts";
+import { parseSessionPatch } from "../../worker/sessions";
 import { api, createSession, join, login, type TestSocket } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

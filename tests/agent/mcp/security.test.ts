@@ -53,6 +53,8 @@ describe("outbound-URL guard", () => {
     const inner: typeof fetch = async () =>
       new Response(null, { status: 302, headers: { location: "http://169.254.169.254/" } });
     const guarded = guardedFetch({ allowLoopback: false }, inner);
-    await expect(guarded("https://as.example.com/.well-known/oauth-authorization-server")).rejects.toThrow(/not allowed/);
+    await expect(guarded("https://as.example.com/.well-known/oauth-authorization-server")).rejects.toThrow(
+      /not allowed/,
+    );
   });
 });
