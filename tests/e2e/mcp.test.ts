@@ -71,6 +71,7 @@ describe("MCP servers against wrangler dev", () => {
       vars: {
         OPENAI_BASE_URL: `${llm.url}/v1`,
         LLM_MODEL: "fake",
+        LLM_FREE_MODELS: "fake",
         EXEC_POLICY: "auto",
         MCP_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       },

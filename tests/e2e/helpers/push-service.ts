@@ -194,6 +194,7 @@ export function pushDevVars(llmUrl: string, vapid: ReturnType<typeof vapidKeys>,
   return {
     OPENAI_BASE_URL: `${llmUrl}/v1`,
     LLM_MODEL: "fake-model",
+    LLM_FREE_MODELS: "fake-model",
     EXEC_POLICY: "ask",
     APPROVAL_TIMEOUT_SECONDS: String(approvalTimeoutS),
     ...vapid,
