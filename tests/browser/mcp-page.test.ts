@@ -32,7 +32,10 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   plain = await startStreamableServer("plain");
   secure = await startOAuthServer("secure");
-  server = await startDevServer({ vars: { MCP_ENCRYPTION_KEY: randomBytes(32).toString("base64") } });
+  // No model is called here; a keyless local base URL keeps the provider configured.
+  server = await startDevServer({
+    vars: { MCP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
+  });
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],

@@ -14,6 +14,8 @@ while [ $# -gt 0 ]; do
   if [ "$1" = "--env-file" ]; then line=$(grep '^SANDBOX_SECRET=' "$2" || true); [ -n "$line" ] && secret="\${line#SANDBOX_SECRET=}"; fi
   shift
 done
+# An env file may quote the value.
+secret=$(printf '%s' "$secret" | tr -d "'\\"")
 exposed=0
 for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < "$f" 2>/dev/null | grep -qF -- "$secret" && [ -n "$secret" ] && exposed=$((exposed + 1)); done
 printf '{"secretLength":%d,"exposed":%d}' "\${#secret}" "$exposed" > "$REPORT"
