@@ -4,7 +4,7 @@
 // workspace runs through the same runner as the local host (sandbox/runner/edgeclaw-runner.sh), as the
 // image's unprivileged user, in its own PID (and, unless the network is allowed, network) namespace.
 
-import { DEFAULT_LIMITS, type Limits } from "./host/limits";
+import { DEFAULT_LIMITS, type Limits, runnerExecArgs } from "./host/limits";
 import {
   type ExecHooks,
   type ExecRequest,
@@ -172,16 +172,7 @@ export class CloudflareSandbox implements SandboxBackend {
     const abandoned = new Promise<never>((_, reject) => {
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
-    const args = [
-      "exec",
-      String(limits.MAX_PROCESSES),
-      String(limits.CPU_SECONDS),
-      String(limits.MAX_FILE_BYTES),
-      String(limits.MAX_MEMORY_BYTES),
-      String(limits.MAX_OPEN_FILES),
-      cwd,
-      request.command,
-    ];
+    const args = runnerExecArgs(limits, cwd, request.command);
     try {
       const line = `mkdir -p -m 700 ${STAGING} && flock -s ${LOCK} timeout -s KILL ${seconds} ${this.runnerLine(args, request.env ?? {})}`;
       const running = sandbox.exec(line, {

@@ -5,7 +5,7 @@
 import type { ExecRequest, ExecResult } from "../types.ts";
 import { SandboxError, TRUNCATION_MARKER } from "../types.ts";
 import { spawnInJail } from "./jail.ts";
-import { ENV_NAME, type Limits } from "./limits.ts";
+import { ENV_NAME, type Limits, runnerExecArgs } from "./limits.ts";
 
 export { bwrapAvailable } from "./jail.ts";
 
@@ -48,16 +48,7 @@ export function runCommand(request: ExecRequest, options: ExecOptions): Promise<
       seccompFile: options.seccompFile,
       runner: options.runner,
     },
-    [
-      "exec",
-      String(limits.MAX_PROCESSES),
-      String(limits.CPU_SECONDS),
-      String(limits.MAX_FILE_BYTES),
-      String(limits.MAX_MEMORY_BYTES),
-      String(limits.MAX_OPEN_FILES),
-      request.cwd ?? ".",
-      request.command,
-    ],
+    runnerExecArgs(limits, request.cwd ?? ".", request.command),
   );
   const captured = { stdout: "", stderr: "" };
   let bytes = 0;

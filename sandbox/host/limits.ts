@@ -40,3 +40,17 @@ export const MAX_API_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
 
 export const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
+
+/** The runner's `exec` arguments (sandbox/runner/edgeclaw-runner.sh): the limits in its order, then where and what. */
+export function runnerExecArgs(limits: Limits, cwd: string, command: string): string[] {
+  return [
+    "exec",
+    String(limits.MAX_PROCESSES),
+    String(limits.CPU_SECONDS),
+    String(limits.MAX_FILE_BYTES),
+    String(limits.MAX_MEMORY_BYTES),
+    String(limits.MAX_OPEN_FILES),
+    cwd,
+    command,
+  ];
+}
