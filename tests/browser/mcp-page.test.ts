@@ -2,7 +2,7 @@
 
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
 import {
@@ -11,6 +11,7 @@ import {
   type TestMcp,
   type TestOAuthMcp,
 } from "../e2e/helpers/mcp-servers.ts";
+import { launchChromium } from "./stand.ts";
 
 const SHOTS = "test-results/screenshots";
 let server: DevServer;
@@ -36,10 +37,7 @@ beforeAll(async () => {
   server = await startDevServer({
     vars: { MCP_ENCRYPTION_KEY: randomBytes(32).toString("base64"), OPENAI_BASE_URL: "http://127.0.0.1:9/v1" },
   });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

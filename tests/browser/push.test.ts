@@ -1,12 +1,13 @@
 // Web Push in Chromium: the settings page; the service worker shows a push delivered over CDP (deliverPushMessage);
 // a click moves the app to the session; Approve answers the approval; signed out, Approve opens the session instead.
 
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Page, type Worker } from "playwright-core";
+import type { Browser, BrowserContext, CDPSession, Page, Worker } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { call, Device, login, newSession } from "../e2e/helpers/client.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
 import { type PushService, pushDevVars, startPushService, vapidKeys } from "../e2e/helpers/push-service.ts";
+import { launchChromium } from "./stand.ts";
 
 const EMAIL = "push-browser@example.com";
 /** Conditions are polled until they hold; the bound is only a backstop for a hung run. */
@@ -21,10 +22,7 @@ beforeAll(async () => {
   llm = await startFakeLlm();
   push = await startPushService(vapid.VAPID_PUBLIC_KEY);
   server = await startDevServer({ vars: pushDevVars(llm.url, vapid, 300) });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

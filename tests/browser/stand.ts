@@ -15,13 +15,9 @@ export interface Stand {
   stop(): Promise<void>;
 }
 
-export async function startStand(): Promise<Stand> {
-  mkdirSync(SHOTS, { recursive: true });
-  const llm = await startFakeLlm();
-  const server = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "gpt-4o-mini", ADMIN_EMAILS: "admin@example.com" },
-  });
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, with nothing that reaches out on its own. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
       "--headless",
@@ -34,6 +30,15 @@ export async function startStand(): Promise<Stand> {
       "--disable-sync",
     ],
   });
+}
+
+export async function startStand(): Promise<Stand> {
+  mkdirSync(SHOTS, { recursive: true });
+  const llm = await startFakeLlm();
+  const server = await startDevServer({
+    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "gpt-4o-mini", ADMIN_EMAILS: "admin@example.com" },
+  });
+  const browser = await launchChromium();
   return {
     llm,
     server,
