@@ -1,6 +1,6 @@
 // A/B assignment: a session's variant is a stable, weighted hash of the experiment and the session id.
 
-import type { Experiment, Variant } from "../worker/config-metering";
+import type { Experiment, Variant } from "../config/metering";
 
 /** A number in [0, 1) from the first 4 bytes of SHA-256(text). */
 export async function unitHash(text: string): Promise<number> {

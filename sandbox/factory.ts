@@ -1,13 +1,13 @@
 // Chooses the sandbox backend by SANDBOX_MODE: the one place a backend is picked.
 
 import { getSandbox, streamFile } from "@cloudflare/sandbox";
+import type { SandboxSlice } from "../config/sandbox";
 import { AppError } from "../protocol/errors";
-import type { Config } from "../worker/config";
 import { LocalSandboxClient } from "./client";
 import { CloudflareSandbox, type SdkSandbox } from "./cloudflare";
 import type { SandboxBackend } from "./types";
 
-export function createSandbox(env: Env, config: Config): SandboxBackend {
+export function createSandbox(env: Env, config: SandboxSlice): SandboxBackend {
   if (config.sandboxMode === "local") {
     if (!config.sandbox.secret) {
       throw new AppError("config_error", "configuration error: SANDBOX_SECRET is required with SANDBOX_MODE=local");

@@ -4,7 +4,7 @@
 // as instance fields read when the container starts); docs/sandbox.md says what to check on upgrade.
 
 import { Sandbox as SdkSandboxClass } from "@cloudflare/sandbox";
-import { sandboxAllowedHosts } from "./network";
+import { sandboxAllowedHosts } from "../config/sandbox";
 
 export class Sandbox extends SdkSandboxClass<Env> {
   /** No egress from the container unless a host is on the allow-list. */

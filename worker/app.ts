@@ -1,10 +1,12 @@
 // The HTTP surface: identity first, then the contract's routes; every error rendered by respond.ts.
 
 import { Hono } from "hono";
+import type { Config } from "../config/config";
+import { getConfig } from "../config/load";
 import { AppError } from "../protocol/errors";
-import { type Authenticated, authenticate } from "./auth/authenticate";
+import type { AppEnv } from "./app-env";
+import { authenticate } from "./auth/authenticate";
 import { devAuthActive, devJwksResponse, devLogin } from "./auth/dev-auth";
-import { type Config, getConfig } from "./config";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { adminRoutes } from "./routes/admin";
 import { approvalRoutes } from "./routes/approvals";
@@ -25,11 +27,6 @@ export function checkSameSite(request: Request, config: Config): void {
   if (origin !== null && !originAllowed(config, new URL(request.url), origin)) {
     throw new AppError("forbidden_origin", "cross-site requests cannot change anything here");
   }
-}
-
-export interface AppEnv {
-  Bindings: Env;
-  Variables: { config: Config; auth: Authenticated };
 }
 
 export function createApp(): Hono<AppEnv> {

@@ -2,11 +2,9 @@
 
 import { createApp } from "./app";
 
-export { DevIssuerObject } from "../objects/dev-issuer/dev-issuer-object";
-export { DirectoryObject } from "../objects/directory/directory-object";
-export { SessionObject } from "../objects/session/session-object";
-export { UsageObject } from "../objects/usage/usage-object";
 export { Sandbox } from "../sandbox/sandbox-class";
+export { DevIssuerObject } from "./auth/dev-issuer-object";
+export { DirectoryObject, SessionObject, UsageObject } from "./objects";
 
 const app = createApp();
 

@@ -1,17 +1,20 @@
 // Session lifecycle across objects: the session DO, its owner's directory and the admin index, kept consistent.
 
+import { adminIndex, sessionStub, userDirectory } from "../objects/names";
+
+export { adminIndex, sessionStub, userDirectory };
+
 import { assignVariant } from "../agent/ab";
 import { loosens } from "../agent/tools/exec-policy";
-import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
-import { ADMIN_INDEX } from "../objects/directory/directory-object";
+import { getConfig } from "../config/load";
+import type { ExecPolicy } from "../config/sandbox";
+import type { SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
-import type { SessionObject } from "../objects/session/session-object";
 import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
 import { AppError } from "../protocol/errors";
+import type { Identity } from "../protocol/identity";
 import { isRecord } from "../protocol/json";
 import { createSandbox } from "../sandbox/factory";
-import type { Identity } from "./auth/identity";
-import { type ExecPolicy, getConfig } from "./config";
 
 export const MAX_TITLE_LENGTH = 200;
 /** Session ids: 26 characters of lower-case base32 (128 random bits). */
@@ -36,18 +39,6 @@ export function newSessionId(): string {
 
 export function isSessionId(id: string): boolean {
   return SESSION_ID.test(id);
-}
-
-export function userDirectory(env: Env, user: string): DurableObjectStub<DirectoryObject> {
-  return env.DIRECTORY.getByName(`user:${user}`);
-}
-
-export function adminIndex(env: Env): DurableObjectStub<DirectoryObject> {
-  return env.DIRECTORY.getByName(ADMIN_INDEX);
-}
-
-export function sessionStub(env: Env, id: string): DurableObjectStub<SessionObject> {
-  return env.SESSION.getByName(id);
 }
 
 /** Reads an optional title from a request body. */

@@ -1,6 +1,5 @@
 // One user's MCP servers: rows from their directory object, secrets opened with the key, changes written back.
 
-import type { McpServerPatch, McpServerRow } from "../../objects/directory/mcp-store";
 import { isRecord } from "../../protocol/json";
 import type {
   McpApproval,
@@ -12,6 +11,33 @@ import type {
 } from "../../protocol/mcp";
 import { MCP_TRANSPORTS } from "../../protocol/mcp";
 import { type McpSecrets, openSecrets, sealSecrets } from "./secrets";
+
+/** One MCP server as the user's directory keeps it: the `mcp_servers` columns (objects/directory/schema.ts). */
+export interface McpServerRow {
+  id: string;
+  name: string;
+  url: string;
+  /** `auto` (Streamable HTTP, then HTTP+SSE), `streamable-http` or `sse`. */
+  transport: string;
+  /** Encrypted JSON of the server's secrets (see secrets.ts). */
+  secrets: string;
+  /** JSON approval settings: `{"default": "ask"|"auto", "tools": {name: "ask"|"auto"|"deny"}}`. */
+  approval: string;
+  /** `new`, `connected`, `needs_auth`, `error`. */
+  status: string;
+  statusDetail: string;
+  /** JSON list of the tools last seen: `[{name, description}]`. */
+  tools: string;
+  /** SHA-256 (hex) of the pending OAuth `state`, and when it expires. */
+  oauthState: string | null;
+  oauthStateExpires: number | null;
+  createdAt: number;
+  /** Bumped when the user changes the server or authorises it: cached connections are dropped. */
+  updatedAt: number;
+}
+
+/** The columns a change may set. */
+export type McpServerPatch = Partial<Omit<McpServerRow, "id" | "createdAt">>;
 
 /** The directory object's MCP methods (RPC). */
 export interface McpDirectory {

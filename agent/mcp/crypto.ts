@@ -15,15 +15,6 @@ function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Whether a configured key is 32 bytes of base64 (what `MCP_ENCRYPTION_KEY` must be). */
-export function validKey(raw: string): boolean {
-  try {
-    return fromBase64(raw.trim()).length === 32;
-  } catch {
-    return false;
-  }
-}
-
 const keys = new Map<string, Promise<CryptoKey>>();
 
 function importKey(raw: string): Promise<CryptoKey> {

@@ -1,14 +1,19 @@
 // The hook a session's turn uses: the owner's MCP tools, or none when MCP is off or anything fails.
 
-import type { Config } from "../../worker/config";
+import type { Config } from "../../config/config";
 import type { Tool } from "../tools/types";
-import { McpAccount } from "./account";
+import { McpAccount, type McpDirectory } from "./account";
 import { mcpTools } from "./tools";
 
 /** The user's MCP tools for this turn; an error here never breaks the turn (the tools are just missing). */
-export async function userMcpTools(env: Env, config: Config, owner: string, sessionId: string): Promise<Tool[]> {
+export async function userMcpTools(
+  directory: (owner: string) => McpDirectory,
+  config: Config,
+  owner: string,
+  sessionId: string,
+): Promise<Tool[]> {
   if (!config.mcpEncryptionKey || owner === "") return [];
-  const account = new McpAccount(env.DIRECTORY.getByName(`user:${owner}`), config.mcpEncryptionKey, owner);
+  const account = new McpAccount(directory(owner), config.mcpEncryptionKey, owner);
   try {
     return await mcpTools({
       account,

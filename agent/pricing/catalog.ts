@@ -1,20 +1,8 @@
 // The price catalog: integer micro-USD per million tokens, versioned, with the source and date of each figure.
 
-/** Prices of one model, in micro-USD per million tokens. */
-export interface ModelPrice {
-  provider: "openai" | "anthropic" | "workers-ai";
-  /** The model name as sent to the provider; dated snapshots match by prefix (see `priceFor`). */
-  model: string;
-  input: number;
-  output: number;
-  cacheRead: number;
-  /** Cache writes that live 5 minutes (Anthropic's default), and 1 hour. Zero where the provider charges none. */
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  /** Where the figures come from, and when they were read. */
-  source: string;
-  date: string;
-}
+import type { ModelPrice } from "../../config/metering";
+
+export type { ModelPrice };
 
 /** Bump when any figure changes; every ledger row records the version it was priced with. */
 export const PRICE_VERSION = "2026-11-01";

@@ -1,6 +1,6 @@
 // Which models a deployment calls: the price book with explicit zero prices, and the operator's allow-list.
 
-import type { Config } from "../../worker/config";
+import type { Config } from "../../config/config";
 import { parseModelRef } from "../providers/factory";
 import { freeModel, type ModelPrice } from "./catalog";
 import { type PriceBook, priceBookWith, priceFor } from "./cost";

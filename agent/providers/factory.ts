@@ -1,14 +1,14 @@
 // Chooses and builds the provider for a model from configuration: the one place providers are picked.
 
-import type { ModelInfo } from "../../protocol/frames";
 import {
   type AgentConfig,
-  type AiBinding,
-  type Config,
-  DEFAULT_ANTHROPIC_BASE_URL,
-  DEFAULT_OPENAI_BASE_URL,
+  LLM_PROVIDERS,
+  type LlmConfig,
   type LlmProvider,
-} from "../../worker/config";
+  missingProviderKey,
+} from "../../config/llm";
+import type { ModelInfo } from "../../protocol/frames";
+import type { AiBinding } from "./ai-binding";
 import { anthropicProvider } from "./anthropic";
 import { unconfiguredProvider } from "./errors";
 import { gatewayBaseUrl, gatewayBindingOptions, gatewayHeaders } from "./gateway";
@@ -28,27 +28,9 @@ export interface ProviderDeps {
   ai: AiBinding | undefined;
 }
 
-/** The variable a provider lacks: no key, no endpoint of its own, no gateway (e.g. a fallback of another provider). */
-function missingKey(choice: ProviderChoice): string | null {
-  if (choice.gateway) return null;
-  if (
-    (choice.provider === "openai" || choice.provider === "openai-responses") &&
-    !choice.openaiApiKey &&
-    choice.openaiBaseUrl === DEFAULT_OPENAI_BASE_URL
-  )
-    return "OPENAI_API_KEY";
-  if (
-    choice.provider === "anthropic" &&
-    !choice.anthropicApiKey &&
-    choice.anthropicBaseUrl === DEFAULT_ANTHROPIC_BASE_URL
-  )
-    return "ANTHROPIC_API_KEY";
-  return null;
-}
-
 export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Provider {
   const gateway = choice.gateway;
-  const missing = missingKey(choice);
+  const missing = missingProviderKey(choice.provider, choice);
   if (missing !== null && choice.provider !== "workers-ai")
     return unconfiguredProvider(choice.provider === "openai-responses" ? "openai" : choice.provider, missing);
   // Chat Completions and Responses share OpenAI's URL, key and gateway route.
@@ -80,18 +62,16 @@ export function createProvider(choice: ProviderChoice, deps: ProviderDeps): Prov
   }
 }
 
-const PROVIDERS: readonly LlmProvider[] = ["openai", "anthropic", "workers-ai", "openai-responses"];
-
 /** "anthropic:claude-x" picks the provider too; anything else is a model of the default provider. */
 export function parseModelRef(ref: string, fallback: LlmProvider): { provider: LlmProvider; model: string } {
   const colon = ref.indexOf(":");
   const prefix = colon > 0 ? ref.slice(0, colon) : "";
-  const provider = PROVIDERS.find((name) => name === prefix);
+  const provider = LLM_PROVIDERS.find((name) => name === prefix);
   return provider ? { provider, model: ref.slice(colon + 1) } : { provider: fallback, model: ref };
 }
 
 /** What the client shows of a session's model: its `/model` choice, else the configured one; demo only when unchanged. */
-export function modelInfo(config: Config, sessionModel: string | null): ModelInfo {
+export function modelInfo(config: LlmConfig, sessionModel: string | null): ModelInfo {
   const { provider, model } = parseModelRef(sessionModel ?? config.llmModel, config.llmProvider);
   const demo = config.llmDemo && provider === config.llmProvider && model === config.llmModel;
   return { provider, model, demo };

@@ -1,7 +1,7 @@
 // Workers AI through the AI binding: native `{response}` frames or OpenAI-shaped chunks, tool calls, usage.
 
 import { isRecord } from "../../protocol/json";
-import type { AiBinding } from "../../worker/config";
+import type { AiBinding } from "./ai-binding";
 import { openAiUsage, readChatStream, ToolCallAssembler } from "./openai";
 import { openAiChatBody } from "./openai-wire";
 import { parseData, readSse, type SseEvent } from "./sse";

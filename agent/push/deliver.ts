@@ -1,9 +1,10 @@
 // Sends one push (RFC 8030): payload encrypted per RFC 8291 (aes128gcm), VAPID authorization, TTL/Urgency/Topic.
 
 import { encryptNotification } from "@block65/webcrypto-web-push";
+import type { VapidKeys } from "../../config/push";
 import { endpointProblem } from "./endpoint-guard";
 import type { PushNotice } from "./notice";
-import { type VapidKeys, vapidAuthorization } from "./vapid";
+import { vapidAuthorization } from "./vapid";
 
 /** A stored subscription: what the browser's PushSubscription gave us. */
 export interface PushTarget {

@@ -1,6 +1,6 @@
 // The save_artifact tool: copies a workspace file to R2, where the user can download it.
 
-import { artifactKey, isArtifactName } from "../../objects/session/storage/keys";
+import { isArtifactName } from "../../protocol/artifact-name";
 import type { SandboxBackend } from "../../sandbox/types";
 import type { Tool } from "./types";
 import { failure } from "./workspace";
@@ -29,7 +29,12 @@ export function contentTypeOf(name: string): string {
   return TYPES[name.split(".").pop()?.toLowerCase() ?? ""] ?? "application/octet-stream";
 }
 
-export function artifactTool(sandbox: SandboxBackend, bucket: R2Bucket): Tool {
+/** `keyOf` is the session's R2 key for an artifact name (the session's storage layout). */
+export function artifactTool(
+  sandbox: SandboxBackend,
+  bucket: R2Bucket,
+  keyOf: (sessionId: string, name: string) => string,
+): Tool {
   return {
     spec: {
       name: "save_artifact",
@@ -49,7 +54,7 @@ export function artifactTool(sandbox: SandboxBackend, bucket: R2Bucket): Tool {
       if (!isArtifactName(name)) return { ok: false, output: `not a valid artifact name: ${name}` };
       try {
         const bytes = await sandbox.readFile(ctx.sessionId, path);
-        await bucket.put(artifactKey(ctx.sessionId, name), bytes, {
+        await bucket.put(keyOf(ctx.sessionId, name), bytes, {
           httpMetadata: { contentType: contentTypeOf(name) },
           customMetadata: { savedBy: ctx.user, sourcePath: path },
         });

@@ -1,6 +1,6 @@
 // The approval policy of a session's tools: the operator's EXEC_POLICY is a ceiling a session may only tighten.
 
-import type { ExecPolicy } from "../../worker/config";
+import type { ExecPolicy } from "../../config/sandbox";
 
 const STRICTNESS: Record<ExecPolicy, number> = { auto: 0, ask: 1, deny: 2 };
 

@@ -1,9 +1,25 @@
 // The schedule tool: the model proposes a one-off or recurring task; the user approves it first.
 
-import type { NewTask, Task } from "../../objects/session/tasks/task-store";
 import type { Tool } from "./types";
 
-export function scheduleTool(create: (input: NewTask) => Promise<{ task: Task } | { error: string }>): Tool {
+/** A task the tool asks its session to create; the session's task store takes it as is. */
+export interface NewTask {
+  prompt: string;
+  /** A one-off run time (epoch ms), or a cron expression. */
+  at?: number;
+  cron?: string;
+  timeZone?: string;
+  createdBy: string;
+}
+
+/** What the tool reports of a created task. */
+export interface CreatedTask {
+  id: string;
+  /** Epoch ms of its first run; null when it never runs. */
+  nextRunAt: number | null;
+}
+
+export function scheduleTool(create: (input: NewTask) => Promise<{ task: CreatedTask } | { error: string }>): Tool {
   return {
     spec: {
       name: "schedule",

@@ -4,8 +4,9 @@ import { DurableObject } from "cloudflare:workers";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
+import type { PushConfig, PushSlice } from "../../config/push";
 import migrations from "../../migrations/directory/migrations.js";
-import { getConfig } from "../../worker/config";
+import type { MemoryKind, MemoryNote, Skill } from "../../protocol/memory";
 import { migrate } from "../shared/migrate";
 import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
 import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./push-dispatch";
@@ -40,26 +41,9 @@ export interface DirectoryRpc {
   auditLog(limit: number, before: number | null): Promise<(AuditEntry & { id: number })[]>;
 }
 
-export type MemoryKind = "directive" | "fact" | "daily";
-
-export interface MemoryNote {
-  id: number;
-  kind: MemoryKind;
-  text: string;
-  day: string | null;
-  updatedAt: number;
-}
-
 /** Longest note, and most notes a user keeps. */
 export const MAX_NOTE_CHARS = 4_000;
 export const MAX_NOTES = 2_000;
-
-export interface Skill {
-  name: string;
-  description: string;
-  body: string;
-  updatedAt: number;
-}
 
 export interface AuditEntry {
   at: number;
@@ -70,7 +54,6 @@ export interface AuditEntry {
 }
 
 /** The name of the admin index object; user directories are named `user:<user>`. */
-export const ADMIN_INDEX = "index:all";
 
 function encodeCursor(entry: SessionEntry): string {
   return `${entry.pinned ? 1 : 0}.${entry.createdAt}.${entry.id}`;
@@ -87,8 +70,12 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   readonly #mcp = new McpStore(this.#db);
   readonly #push = new PushStore(this.#db);
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  readonly #pushConfig: PushConfig | null;
+
+  /** `config` is the worker's push slice, handed in by the class wrangler binds (worker/objects.ts). */
+  constructor(ctx: DurableObjectState, env: Env, config: PushSlice) {
     super(ctx, env);
+    this.#pushConfig = config.push;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
@@ -231,7 +218,7 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   }
 
   #pushDeps(): DispatchDeps | null {
-    const push = getConfig(this.env).push;
+    const push = this.#pushConfig;
     if (!push) return null;
     return {
       store: this.#push,

@@ -2,12 +2,11 @@
 
 import { and, eq, gt } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { McpServerPatch, McpServerRow } from "../../agent/mcp/account";
 import { mcpServers } from "./schema";
 
 /** A stored server, secrets still encrypted. */
-export type McpServerRow = typeof mcpServers.$inferSelect;
-/** The columns a change may set. */
-export type McpServerPatch = Partial<Omit<McpServerRow, "id" | "createdAt">>;
+export type { McpServerPatch, McpServerRow };
 
 /** Most servers a user keeps. */
 export const MAX_MCP_SERVERS = 50;

@@ -1,7 +1,7 @@
 // After the first exchange, a session still called "New session" is named after its first message,
 // in its own metadata and in both directories that list it.
 
-import { ADMIN_INDEX } from "../directory/directory-object";
+import { adminIndex, userDirectory } from "../names";
 import type { EventLog } from "./event-log";
 import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
 
@@ -14,8 +14,8 @@ export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
   if (first === undefined) return;
   const renamed = meta.rename(titleFrom(first));
   if (!renamed) return;
-  for (const name of [`user:${current.owner}`, ADMIN_INDEX]) {
-    env.DIRECTORY.getByName(name)
+  for (const directory of [userDirectory(env, current.owner), adminIndex(env)]) {
+    directory
       .rename(current.id, renamed.title, renamed.updatedAt)
       .catch((error: unknown) =>
         console.warn(JSON.stringify({ level: "warn", msg: "auto title not listed", error: String(error) })),

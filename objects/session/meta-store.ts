@@ -2,7 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { ExecPolicy } from "../../worker/config";
+import type { ExecPolicy } from "../../config/sandbox";
 import { sessionMeta } from "./schema";
 
 export type QueueMode = "queue" | "interrupt";

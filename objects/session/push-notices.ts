@@ -2,7 +2,7 @@
 
 import { buildNotice, type NoticeInput, shorten } from "../../agent/push/notice";
 import type { SessionEvent } from "../../protocol/frames";
-import { getConfig } from "../../worker/config";
+import { userDirectory } from "../names";
 import type { EventLog } from "./event-log";
 
 /** What the notices read of the event log: the newest event of a type. */
@@ -88,6 +88,8 @@ export function callsForPush(type: string): boolean {
 
 export interface NotifyDeps {
   env: Env;
+  /** Whether Web Push is configured (VAPID keys set). */
+  push: boolean;
   log: EventLog;
   /** Keeps the isolate alive for the push without making anyone wait for it. */
   waitUntil(promise: Promise<unknown>): void;
@@ -102,8 +104,8 @@ export function notifyOwner(
 ): void {
   try {
     const input = noticeFor(deps.log, session.id, event, devicesConnected());
-    if (!input || !getConfig(deps.env).push) return;
-    const directory = deps.env.DIRECTORY.getByName(`user:${session.owner}`);
+    if (!input || !deps.push) return;
+    const directory = userDirectory(deps.env, session.owner);
     deps.waitUntil(directory.pushNotify(buildNotice(input)).catch(logFailure));
   } catch (error) {
     logFailure(error);

@@ -1,7 +1,7 @@
 // The RPC surface of a session Durable Object: what the worker and the admin API may call.
 
+import type { ExecPolicy } from "../../config/sandbox";
 import type { Device, SessionEvent } from "../../protocol/frames";
-import type { ExecPolicy } from "../../worker/config";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";

@@ -3,6 +3,8 @@
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { modelInfo } from "../../agent/providers/factory";
+import type { Config } from "../../config/config";
+import type { ExecPolicy } from "../../config/sandbox";
 import migrations from "../../migrations/session/migrations.js";
 import { isAppError } from "../../protocol/errors";
 import {
@@ -13,9 +15,8 @@ import {
   type ServerFrame,
   type SessionEvent,
 } from "../../protocol/frames";
+import { decodeIdentity, IDENTITY_HEADER } from "../../protocol/identity";
 import { parseClientFrame } from "../../protocol/parse-frame";
-import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
-import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
 import { autoTitle } from "./auto-title";
@@ -45,10 +46,14 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #sessionFiles: SessionFiles | undefined;
   #schedulerInstance: Scheduler | undefined;
   #taskStore: TaskStore | undefined;
-  readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).framesPerSecond);
+  readonly #config: Config;
+  readonly #rateLimiter: FrameRateLimiter;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  /** `config` is the worker's, handed in by the class wrangler binds (worker/objects.ts). */
+  constructor(ctx: DurableObjectState, env: Env, config: Config) {
     super(ctx, env);
+    this.#config = config;
+    this.#rateLimiter = new FrameRateLimiter(config.framesPerSecond);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
@@ -67,6 +72,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   get #turns(): TurnController {
     this.#turnController ??= createTurnController({
       env: this.env,
+      config: this.#config,
       db: this.#db,
       log: this.#events,
       meta: this.#meta,
@@ -86,6 +92,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   get #files(): SessionFiles {
     this.#sessionFiles ??= new SessionFiles({
       env: this.env,
+      config: this.#config,
       log: this.#events,
       meta: this.#meta,
       announce: (m) => {
@@ -105,7 +112,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     this.#schedulerInstance ??= new Scheduler({
       storage: this.ctx.storage,
       tasks: this.#tasks,
-      snapshotIdleMs: getConfig(this.env).sandbox.snapshotIdleMs,
+      snapshotIdleMs: this.#config.sandbox.snapshotIdleMs,
       runTask: (task) => this.#runTask(task),
     });
     return this.#schedulerInstance;
@@ -223,7 +230,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       cancelTurn: () => this.#turns.cancel(),
       decideTool: (id, approve) => this.#turns.decide(id, approve),
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
-      modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
+      modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
       turnRunning: () => this.#turns.running,
     };
@@ -235,7 +242,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const meta = this.#meta.get();
     if (!meta) return;
     const here = () => presence(this.getConnections()).some((device) => device.user === meta.owner);
-    const deps = { env: this.env, log: this.#events, waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p) };
+    const deps = {
+      env: this.env,
+      push: this.#config.push !== null,
+      log: this.#events,
+      waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p),
+    };
     notifyOwner(deps, meta, event, here);
   }
 

@@ -2,6 +2,7 @@
 
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { userMcpTools } from "../../agent/mcp/session-tools";
+import { aiBinding } from "../../agent/providers/ai-binding";
 import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
@@ -12,9 +13,10 @@ import { skillsDigest, skillTool } from "../../agent/tools/skills";
 import { ToolRegistry } from "../../agent/tools/types";
 import { webFetchTool } from "../../agent/tools/web-fetch";
 import { workspaceTools } from "../../agent/tools/workspace";
+import type { Config } from "../../config/config";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { createSandbox } from "../../sandbox/factory";
-import { aiBinding, getConfig } from "../../worker/config";
+import { usageByScope, userDirectory } from "../names";
 import { createMeter } from "./agent/meter";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
@@ -22,10 +24,12 @@ import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
 import { ledger } from "./schema";
 import { withAutoRestore } from "./storage/auto-restore";
+import { artifactKey } from "./storage/keys";
 import type { NewTask, Task } from "./tasks/task-store";
 
 export interface WiringDeps {
   env: Env;
+  config: Config;
   db: DrizzleSqliteDODatabase;
   log: EventLog;
   meta: MetaStore;
@@ -36,8 +40,8 @@ export interface WiringDeps {
 }
 
 export function createTurnController(deps: WiringDeps): TurnController {
-  const config = getConfig(deps.env);
-  const usage = (scope: string) => deps.env.USAGE.getByName(scope);
+  const config = deps.config;
+  const usage = (scope: string) => usageByScope(deps.env, scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
   return new TurnController({
@@ -60,28 +64,31 @@ export function createTurnController(deps: WiringDeps): TurnController {
         networkHosts: config.sandboxMode === "cloudflare" ? config.sandbox.allowedHosts : [],
       });
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
-      const memoryStore = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const memoryStore = userDirectory(deps.env, deps.meta.get()?.owner ?? "");
       const fetcher = (url: string, init: RequestInit) => fetch(url, init);
       return new ToolRegistry([
         clockTool,
         ...offered,
-        artifactTool(sandbox, deps.env.FILES),
+        artifactTool(sandbox, deps.env.FILES, artifactKey),
         webFetchTool(fetcher, { policy: config.outbound, origins: { ask: policy !== "auto", known: fetchedOrigins } }),
         ...memoryTools(memoryStore, { writeNeedsApproval: policy !== "auto" }),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
-        ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "", deps.meta.get()?.id ?? "")),
+        ...(await userMcpTools(
+          (owner) => userDirectory(deps.env, owner),
+          config,
+          deps.meta.get()?.owner ?? "",
+          deps.meta.get()?.id ?? "",
+        )),
       ]);
     },
     setAlarm: deps.setAlarm,
     remember: async (facts) => {
-      const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const directory = userDirectory(deps.env, deps.meta.get()?.owner ?? "");
       for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);
     },
     promptExtras: async () => {
-      const { notes, skills } = await deps.env.DIRECTORY.getByName(
-        `user:${deps.meta.get()?.owner ?? ""}`,
-      ).promptContext();
+      const { notes, skills } = await userDirectory(deps.env, deps.meta.get()?.owner ?? "").promptContext();
       const memory = memoryDigest(notes);
       const sections = [
         memory

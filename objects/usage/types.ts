@@ -1,9 +1,9 @@
 // What crosses the usage object's RPC: call records, admission requests and answers, reports.
 
-import type { ledger } from "../session/schema";
+import type { calls } from "./schema";
 
-/** One provider attempt, as the session's meter records it: a row of the ledger. */
-export type CallRecord = typeof ledger.$inferSelect;
+/** One provider attempt, as the session's meter records it: the ledger columns (a `calls` row without its day). */
+export type CallRecord = Omit<typeof calls.$inferSelect, "day">;
 
 export interface AdmitRequest {
   model: string;

@@ -4,8 +4,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { and, desc, eq, gte, lte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
+import type { MeteringConfig, MeteringSlice } from "../../config/metering";
 import migrations from "../../migrations/usage/migrations.js";
-import { getConfig } from "../../worker/config";
+import { GLOBAL_USAGE } from "../names";
 import { migrate } from "../shared/migrate";
 import { admit, beginTurn, endTurn, release, spentSince } from "./budget";
 import { type HeavyRoute, HeavyRouteLimiter } from "./http-limits";
@@ -15,7 +16,6 @@ import { alerts, budgetOverrides, calls, feedback, reservations } from "./schema
 import type { Admission, AdmitRequest, BudgetLimits, BudgetStatus, BudgetWarning, CallRecord } from "./types";
 
 /** The scope name of the object that holds limits over everyone. */
-export const GLOBAL_USAGE = "global";
 /** Most calls one report reads from one object. */
 const MAX_REPORT_CALLS = 50_000;
 const THRESHOLDS = [50, 80, 100] as const;
@@ -39,8 +39,12 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #heavy = new HeavyRouteLimiter();
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  readonly #metering: MeteringConfig;
+
+  /** `config` is the worker's metering slice, handed in by the class wrangler binds (worker/objects.ts). */
+  constructor(ctx: DurableObjectState, env: Env, config: MeteringSlice) {
     super(ctx, env);
+    this.#metering = config.metering;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
@@ -51,7 +55,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   }
 
   #limits(): { limits: BudgetLimits; overridden: boolean } {
-    const metering = getConfig(this.env).metering;
+    const metering = this.#metering;
     if (this.#isGlobal) {
       return {
         limits: { dailyMicros: metering.globalDailyMicros, monthlyMicros: metering.globalMonthlyMicros },
@@ -68,7 +72,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   }
 
   async admit(request: AdmitRequest): Promise<Admission> {
-    const metering = getConfig(this.env).metering;
+    const metering = this.#metering;
     const rates = this.#isGlobal
       ? { requestsPerMinute: Number.MAX_SAFE_INTEGER, tokensPerMinute: Number.MAX_SAFE_INTEGER }
       : { requestsPerMinute: metering.requestsPerMinute, tokensPerMinute: metering.tokensPerMinute };
@@ -132,7 +136,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   }
 
   async beginTurn(turnId: string): Promise<boolean> {
-    return beginTurn(this.#db, turnId, getConfig(this.env).metering.concurrentTurns);
+    return beginTurn(this.#db, turnId, this.#metering.concurrentTurns);
   }
 
   async endTurn(turnId: string): Promise<void> {

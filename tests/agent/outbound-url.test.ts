@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { checkOutboundUrl, guardedFetch } from "../../agent/net/outbound-url";
 import { webFetchTool } from "../../agent/tools/web-fetch";
-import { parseConfig } from "../../worker/config";
+import { parseConfig } from "../../config/config";
 
 const ctx = { sessionId: "s", user: "u", signal: new AbortController().signal, onOutput: () => {} };
 

@@ -6,8 +6,9 @@ import { httpFailure, networkFailure, providerDetail, refusalMessage } from "../
 import { createProvider } from "../../agent/providers/factory";
 import { openAiProvider } from "../../agent/providers/openai";
 import { type ChatRequest, ProviderError } from "../../agent/providers/types";
+import { parseConfig } from "../../config/config";
+import { getConfig } from "../../config/load";
 import { createApp } from "../../worker/app";
-import { getConfig, parseConfig } from "../../worker/config";
 import { createSession, join, login } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));

@@ -6,7 +6,7 @@ import { createProvider } from "../../agent/providers/factory";
 import { openAiProvider } from "../../agent/providers/openai";
 import { readSse } from "../../agent/providers/sse";
 import { type ChatRequest, ProviderError, type ProviderEvent } from "../../agent/providers/types";
-import { parseConfig } from "../../worker/config";
+import { parseConfig } from "../../config/config";
 
 const encoder = new TextEncoder();
 

@@ -4,11 +4,13 @@ import { describe, expect, it } from "vitest";
 import { deliver } from "../../agent/push/deliver";
 import { endpointProblem } from "../../agent/push/endpoint-guard";
 import { buildNotice, type PushNotice } from "../../agent/push/notice";
-import { base64UrlDecode, base64UrlEncode, vapidAuthorization } from "../../agent/push/vapid";
+import { vapidAuthorization } from "../../agent/push/vapid";
+import { parseConfig } from "../../config/config";
+import { getConfig } from "../../config/load";
 import { backoffMs } from "../../objects/directory/push-dispatch";
 import { approvalText, type EventRead, noticeFor, TASK_DEVICE_ID } from "../../objects/session/push-notices";
+import { base64UrlDecode, base64UrlEncode } from "../../protocol/base64url";
 import type { SessionEvent } from "../../protocol/frames";
-import { getConfig, parseConfig } from "../../worker/config";
 import { parsePreferences, parseSubscription } from "../../worker/routes/push-body";
 
 async function vapidPair() {

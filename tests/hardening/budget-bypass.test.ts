@@ -6,10 +6,10 @@ import { costMicros, priceFor } from "../../agent/pricing/cost";
 import { inputTokenBound } from "../../agent/pricing/input-bound";
 import { isAllowedModel, priceBook } from "../../agent/pricing/model-policy";
 import type { ChatRequest, ToolSpec } from "../../agent/providers/types";
+import { parseConfig } from "../../config/config";
 import type { Script } from "../../devtools/demo-model/scripts";
 import { createMeter, MeterRefusal } from "../../objects/session/agent/meter";
 import type { AttemptOutcome } from "../../objects/session/agent/model-call";
-import { parseConfig } from "../../worker/config";
 import { createSession, join, login } from "../helpers/workers";
 import { withHarness } from "../objects/agent/harness";
 

@@ -4,9 +4,9 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
 import { buildNotice } from "../../agent/push/notice";
-import { base64UrlEncode } from "../../agent/push/vapid";
 import { type DispatchDeps, dispatch, MAX_ATTEMPTS, retryDue } from "../../objects/directory/push-dispatch";
 import { PushStore } from "../../objects/directory/push-store";
+import { base64UrlEncode } from "../../protocol/base64url";
 
 async function keys() {
   const sign = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [

@@ -2,8 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { KNOWN_VARIABLES } from "../../config/config.ts";
 import { PROBE_SWITCH } from "../../scripts/detect-provider.mjs";
-import { KNOWN_VARIABLES } from "../../worker/config.ts";
 
 describe(".dev.vars.example", () => {
   it("has every known variable, each commented out with an explanation above it", () => {

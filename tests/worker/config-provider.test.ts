@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { modelInfo } from "../../agent/providers/factory";
-import { parseConfig } from "../../worker/config";
+import { parseConfig } from "../../config/config";
 
 describe("model configuration", () => {
   it("accepts LLM_DEMO only with the local issuer, and shows the demo only while the session keeps its model", () => {

@@ -1,7 +1,8 @@
 // Configuration: every malformed or unknown variable stops start-up with a message naming it.
 
 import { describe, expect, it } from "vitest";
-import { getConfig, parseConfig } from "../../worker/config";
+import { parseConfig } from "../../config/config";
+import { getConfig } from "../../config/load";
 
 const base = { ACCESS_TEAM_DOMAIN: "https://acme.cloudflareaccess.com", ACCESS_AUD: "aud" };
 

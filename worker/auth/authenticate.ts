@@ -1,11 +1,11 @@
 // Turns a request's Access token (header, else cookie) into a verified Identity, or a 401/403/503 AppError.
 
 import type { JWTPayload } from "jose";
+import type { Config } from "../../config/config";
 import { AppError } from "../../protocol/errors";
-import type { Config } from "../config";
+import type { Identity } from "../../protocol/identity";
 import { AUTH_COOKIE, DEV_AUDIENCE, DEV_ISSUER, devAuthActive, devJwksFetch } from "./dev-auth";
 import { groupsFromAccess, groupsFromToken } from "./groups";
-import type { Identity } from "./identity";
 import { verifyAccessToken } from "./jwt";
 
 export const TOKEN_HEADER = "cf-access-jwt-assertion";

@@ -1,9 +1,9 @@
 // DEV_AUTH=1 on loopback: the worker is its own Access issuer (JWKS, /dev/login), verified by the same code path.
 
-import type { DevIssuerObject } from "../../objects/dev-issuer/dev-issuer-object";
+import type { Config } from "../../config/config";
 import { AppError } from "../../protocol/errors";
 import { isRecord, stringArray } from "../../protocol/json";
-import type { Config } from "../config";
+import type { DevIssuerObject } from "./dev-issuer-object";
 import type { JwksFetch } from "./jwt";
 
 /** The issuer (`iss`) of dev tokens; its JWKS is answered in-process, never over the network. */

@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { adminIndex, indexedSession, pageParams, recordAudit, sessionStub } from "../sessions";
 import { adminUsageRoutes } from "./usage";
 

@@ -1,10 +1,11 @@
 // Artifacts and snapshots of a session: listing and downloading from R2, snapshot, restore, transcript export.
 
 import { Hono } from "hono";
-import { artifactKey, artifactsPrefix, isArtifactName } from "../../objects/session/storage/keys";
+import { artifactKey, artifactsPrefix } from "../../objects/session/storage/keys";
+import { isArtifactName } from "../../protocol/artifact-name";
 import { AppError } from "../../protocol/errors";
-import type { AppEnv } from "../app";
-import type { Identity } from "../auth/identity";
+import type { Identity } from "../../protocol/identity";
+import type { AppEnv } from "../app-env";
 import { indexedSession, ownedSession, recordAudit, sessionStub } from "../sessions";
 import { limitHeavyRoute } from "./heavy-routes";
 

@@ -12,7 +12,7 @@ import { checkOutboundUrl, guardedFetch } from "../../agent/mcp/url-guard";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import { MCP_TRANSPORTS, type McpServerInput, type McpTransport } from "../../protocol/mcp";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 

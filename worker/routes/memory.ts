@@ -1,10 +1,10 @@
 // /api/memory: the signed-in user reads and edits their long-term memory (the agent uses the same notes).
 
 import { Hono } from "hono";
-import type { MemoryKind } from "../../objects/directory/directory-object";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { AppEnv } from "../app";
+import type { MemoryKind } from "../../protocol/memory";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 

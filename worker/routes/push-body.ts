@@ -1,8 +1,8 @@
 // Validates the bodies of the push routes: a browser PushSubscription (plus device name) and preferences.
 
 import { endpointProblem } from "../../agent/push/endpoint-guard";
-import { base64UrlDecode } from "../../agent/push/vapid";
 import type { PushPreferences } from "../../objects/directory/push-store";
+import { base64UrlDecode } from "../../protocol/base64url";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import { PUSH_KINDS } from "../../protocol/push";

@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 import { parsePreferences, parseSubscription } from "./push-body";

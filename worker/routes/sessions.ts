@@ -1,8 +1,9 @@
 // /api routes of the signed-in user: their sessions, transcripts and the live socket.
 
 import { Hono } from "hono";
+import { userUsage } from "../../objects/names";
 import { AppError } from "../../protocol/errors";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import {
   createSession,
@@ -33,7 +34,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     return c.json({ user, email, admin, groups });
   });
 
-  api.get("/budget", async (c) => c.json(await c.env.USAGE.getByName(`user:${c.var.auth.identity.user}`).budget()));
+  api.get("/budget", async (c) => c.json(await userUsage(c.env, c.var.auth.identity.user).budget()));
 
   api.post("/sessions", async (c) => {
     const title = parseTitle(await readJson(c.req.raw), false);

@@ -1,9 +1,9 @@
 // The WebSocket upgrade: checked in the worker (origin, identity) and handed to the session object.
 
+import type { Config } from "../../config/config";
 import { AppError } from "../../protocol/errors";
+import { encodeIdentity, IDENTITY_HEADER, stripReservedHeaders } from "../../protocol/identity";
 import type { Authenticated } from "../auth/authenticate";
-import { encodeIdentity, IDENTITY_HEADER, stripReservedHeaders } from "../auth/identity";
-import type { Config } from "../config";
 import { sessionStub } from "../sessions";
 
 /** Whether a browser page at `origin` may open our socket (CSWSH: the Access cookie is SameSite=None). */

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { ownedSession, sessionStub } from "../sessions";
 

@@ -1,13 +1,13 @@
 // Usage and budget routes: reports from the users' usage objects (JSON or CSV), and admins' budget overrides.
 
 import { Hono } from "hono";
+import { GLOBAL_USAGE, usageByScope } from "../../objects/names";
 import { buildReport, type ReportCall, type ReportFeedback, toCsv } from "../../objects/usage/report";
 import type { GroupBy } from "../../objects/usage/types";
 import type { UsageObject } from "../../objects/usage/usage-object";
-import { GLOBAL_USAGE } from "../../objects/usage/usage-object";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { AppEnv } from "../app";
+import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { adminIndex, recordAudit } from "../sessions";
 
@@ -15,7 +15,7 @@ const GROUPS: readonly GroupBy[] = ["day", "model", "provider", "session", "vari
 /** Usage objects read at once by an admin report. */
 const FAN_OUT = 8;
 
-const usageStub = (env: Env, scope: string): DurableObjectStub<UsageObject> => env.USAGE.getByName(scope);
+const usageStub = (env: Env, scope: string): DurableObjectStub<UsageObject> => usageByScope(env, scope);
 
 function time(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);

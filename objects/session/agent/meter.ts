@@ -6,9 +6,10 @@ import { costMicros, priceFor, worstCaseMicros } from "../../../agent/pricing/co
 import { inputTokenBound } from "../../../agent/pricing/input-bound";
 import { modelRefusal, priceBook, pricedAs } from "../../../agent/pricing/model-policy";
 import type { ChatRequest, Usage } from "../../../agent/providers/types";
-import type { Config } from "../../../worker/config";
+import type { Config } from "../../../config/config";
+import { GLOBAL_USAGE, userObjectName } from "../../names";
 import type { BudgetWarning, CallRecord } from "../../usage/types";
-import { GLOBAL_USAGE, type UsageObject } from "../../usage/usage-object";
+import type { UsageObject } from "../../usage/usage-object";
 import { estimateTokens } from "./context";
 import type { AttemptMeter, AttemptOutcome, AttemptTicket } from "./model-call";
 
@@ -59,7 +60,7 @@ interface Held {
 function scopes(deps: MeterDeps): string[] {
   const m = deps.config.metering;
   const global = m.globalDailyMicros !== null || m.globalMonthlyMicros !== null;
-  return [`user:${deps.user}`, ...(global ? [GLOBAL_USAGE] : [])];
+  return [userObjectName(deps.user), ...(global ? [GLOBAL_USAGE] : [])];
 }
 
 function usageOf(

@@ -2,8 +2,8 @@
 
 import { isAllowedModel } from "../../../agent/pricing/model-policy";
 import type { ToolRegistry } from "../../../agent/tools/types";
+import type { Config } from "../../../config/config";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
-import type { Config } from "../../../worker/config";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
 import { type Command, helpText, parseCommand } from "./commands";

@@ -10,17 +10,6 @@ export const snapshotManifestKey = (sessionId: string, snapshotId: string) =>
 export const artifactsPrefix = (sessionId: string) => `${sessionPrefix(sessionId)}artifacts/`;
 export const artifactKey = (sessionId: string, name: string) => `${artifactsPrefix(sessionId)}${name}`;
 
-/** Artifact names: relative, no `..`, printable, at most 256 characters. */
-export function isArtifactName(name: string): boolean {
-  return (
-    name.length > 0 &&
-    name.length <= 256 &&
-    !name.startsWith("/") &&
-    !name.split("/").some((part) => part === "" || part === "." || part === "..") &&
-    ![...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f || ch === "\\")
-  );
-}
-
 /** Deletes every object under a prefix, a page at a time. */
 export async function deletePrefix(bucket: R2Bucket, prefix: string): Promise<number> {
   let deleted = 0;

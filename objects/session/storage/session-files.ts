@@ -1,9 +1,9 @@
 // A session's files in R2 as its Durable Object offers them: snapshots, restore and transcript exports.
 
+import type { SandboxSlice } from "../../../config/sandbox";
 import type { SessionEvent } from "../../../protocol/frames";
 import { createSandbox } from "../../../sandbox/factory";
 import { SandboxError } from "../../../sandbox/types";
-import { getConfig } from "../../../worker/config";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
 import { artifactKey } from "./keys";
@@ -12,6 +12,7 @@ import { EXPORT_TYPES, transcriptJsonl, transcriptMarkdown } from "./transcript-
 
 export interface SessionFilesDeps {
   env: Env;
+  config: SandboxSlice;
   log: EventLog;
   meta: MetaStore;
   /** Stores and broadcasts the `snapshot` event. */
@@ -54,7 +55,7 @@ export class SessionFiles {
   }
 
   async snapshot(reason: SnapshotManifest["reason"]): Promise<SnapshotOutcome<SnapshotSummary>> {
-    const config = getConfig(this.#deps.env);
+    const config = this.#deps.config;
     try {
       const manifest = await takeSnapshot(
         {
@@ -80,7 +81,7 @@ export class SessionFiles {
 
   async restore(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>> {
     try {
-      const sandbox = createSandbox(this.#deps.env, getConfig(this.#deps.env));
+      const sandbox = createSandbox(this.#deps.env, this.#deps.config);
       const outcome = await restoreSnapshot(
         { bucket: this.#deps.env.FILES, sandbox, sessionId: this.#id() },
         snapshotId,

@@ -2,19 +2,13 @@
 
 import { and, asc, eq, isNotNull, lte } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { NewTask } from "../../../agent/tools/schedule";
 import { tasks } from "../schema";
 import { parseCron } from "./cron";
 
 export type Task = typeof tasks.$inferSelect;
 
-export interface NewTask {
-  prompt: string;
-  /** A one-off run time (epoch ms), or a cron expression. */
-  at?: number;
-  cron?: string;
-  timeZone?: string;
-  createdBy: string;
-}
+export type { NewTask };
 
 export const MAX_TASKS = 100;
 export const MAX_PROMPT_CHARS = 8_000;

@@ -1,9 +1,10 @@
 // MCP secrets at rest and the outbound-URL guard.
 
 import { describe, expect, it } from "vitest";
-import { openJson, sealJson, validKey } from "../../../agent/mcp/crypto";
+import { openJson, sealJson } from "../../../agent/mcp/crypto";
 import { checkOutboundUrl, guardedFetch } from "../../../agent/mcp/url-guard";
-import { parseConfig } from "../../../worker/config";
+import { parseConfig } from "../../../config/config";
+import { validKey } from "../../../config/mcp";
 
 const KEY = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
 

@@ -3,12 +3,12 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Tool, ToolRegistry } from "../../../agent/tools/types";
+import { parseConfig } from "../../../config/config";
 import { TurnController } from "../../../objects/session/agent/turn-controller";
 import { TurnStore } from "../../../objects/session/agent/turn-store";
 import { EventLog } from "../../../objects/session/event-log";
 import { MetaStore } from "../../../objects/session/meta-store";
 import type { SessionEvent } from "../../../protocol/frames";
-import { parseConfig } from "../../../worker/config";
 import { ScriptProvider, type Step } from "./script-provider";
 
 export interface Harness {

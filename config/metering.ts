@@ -1,7 +1,23 @@
 // Configuration of cost control: budgets, rate limits, output cap, price overrides, caching and the A/B split.
 
-import type { ModelPrice } from "../agent/pricing/catalog";
 import { isRecord } from "../protocol/json";
+import { configError as fail, integer, type VarsOf } from "./read";
+
+/** Prices of one model, in micro-USD per million tokens (the catalog's entries and LLM_PRICES's). */
+export interface ModelPrice {
+  provider: "openai" | "anthropic" | "workers-ai";
+  /** The model name as sent to the provider; dated snapshots match by prefix (see `priceFor`). */
+  model: string;
+  input: number;
+  output: number;
+  cacheRead: number;
+  /** Cache writes that live 5 minutes (Anthropic's default), and 1 hour. Zero where the provider charges none. */
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  /** Where the figures come from, and when they were read. */
+  source: string;
+  date: string;
+}
 
 export interface Variant {
   name: string;
@@ -45,26 +61,6 @@ export interface MeteringConfig {
   experiment: Experiment | null;
 }
 
-export type MeteringVars = Partial<
-  Record<
-    | "BUDGET_DAILY_USD"
-    | "BUDGET_MONTHLY_USD"
-    | "BUDGET_GLOBAL_DAILY_USD"
-    | "BUDGET_GLOBAL_MONTHLY_USD"
-    | "BUDGET_MODEL_DAILY_USD"
-    | "RATE_LIMIT_REQUESTS_PER_MIN"
-    | "RATE_LIMIT_TOKENS_PER_MIN"
-    | "MAX_CONCURRENT_TURNS"
-    | "LLM_MAX_OUTPUT_TOKENS"
-    | "LLM_PRICES"
-    | "LLM_FREE_MODELS"
-    | "LLM_ALLOWED_MODELS"
-    | "LLM_CACHE_TTL"
-    | "AB_EXPERIMENT",
-    string
-  >
->;
-
 export const METERING_VARIABLES = [
   "BUDGET_DAILY_USD",
   "BUDGET_MONTHLY_USD",
@@ -81,11 +77,11 @@ export const METERING_VARIABLES = [
   "LLM_CACHE_TTL",
   "AB_EXPERIMENT",
 ] as const;
+export type MeteringVars = VarsOf<typeof METERING_VARIABLES>;
 
-export class MeteringConfigError extends Error {}
-
-const fail = (variable: string, problem: string) =>
-  new MeteringConfigError(`configuration error: ${variable} ${problem}`);
+export interface MeteringSlice {
+  metering: MeteringConfig;
+}
 
 function usd(variable: string, value: string | undefined): number | null {
   if (value === undefined || value.trim() === "") return null;
@@ -95,11 +91,9 @@ function usd(variable: string, value: string | undefined): number | null {
   return Math.round(n * 1_000_000);
 }
 
+/** An integer where a blank value (spaces only) is the default too. */
 function int(variable: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value.trim() === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw fail(variable, `must be an integer from ${min} to ${max}`);
-  return n;
+  return integer(variable, value?.trim() === "" ? undefined : value, fallback, min, max);
 }
 
 function json(variable: string, value: string | undefined): unknown {
@@ -200,7 +194,11 @@ function modelLimits(value: string | undefined): Map<string, number> {
   return limits;
 }
 
-export function parseMetering(vars: MeteringVars): MeteringConfig {
+export function parseMetering(vars: MeteringVars): MeteringSlice {
+  return { metering: parseMeteringConfig(vars) };
+}
+
+function parseMeteringConfig(vars: MeteringVars): MeteringConfig {
   const ttl = vars.LLM_CACHE_TTL;
   return {
     userDailyMicros: usd("BUDGET_DAILY_USD", vars.BUDGET_DAILY_USD),

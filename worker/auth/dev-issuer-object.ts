@@ -2,7 +2,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { JWK, JWTPayload } from "jose";
-import { generateSigningKey, type SigningKey, signToken } from "../../worker/auth/jwt";
+import { generateSigningKey, type SigningKey, signToken } from "./jwt";
 
 const KEY_STORAGE_KEY = "signing-key";
 

@@ -1,6 +1,6 @@
-// The verified caller: who they are, whether they are an admin, and how the worker hands that to a Durable Object.
+// The verified caller: who they are, whether they are an admin, and the header that carries them from the edge to a Durable Object.
 
-import { isRecord, stringArray } from "../../protocol/json";
+import { isRecord, stringArray } from "./json";
 
 /** A caller whose Access token was verified. */
 export interface Identity {

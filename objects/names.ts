@@ -1,0 +1,24 @@
+// Durable Object names and their typed stubs: the one place `user:…`, the admin index, the global usage object and sessions are named.
+
+/** The admin index: every session, in one directory object. */
+export const ADMIN_INDEX = "index:all";
+/** The usage object of limits over everyone. */
+export const GLOBAL_USAGE = "global";
+
+/** A user's objects (their directory, their usage) are named after them. */
+export const userObjectName = (user: string): string => `user:${user}`;
+
+/** A user's directory: their sessions, memory, skills, MCP servers and push subscriptions. */
+export const userDirectory = (env: Env, user: string) => env.DIRECTORY.getByName(userObjectName(user));
+
+/** The directory object that holds the admin index. */
+export const adminIndex = (env: Env) => env.DIRECTORY.getByName(ADMIN_INDEX);
+
+/** A user's usage object: their ledger, budget and rate limits. */
+export const userUsage = (env: Env, user: string) => env.USAGE.getByName(userObjectName(user));
+
+/** A usage object by its scope: `user:<user>` or the global one. */
+export const usageByScope = (env: Env, scope: string) => env.USAGE.getByName(scope);
+
+/** A session's object; its name is the session id. */
+export const sessionStub = (env: Env, id: string) => env.SESSION.getByName(id);
