@@ -68,7 +68,7 @@ export default defineConfig({
         test: {
           name: "workers",
           globalSetup: ["tests/global-setup.ts"],
-          include: ["tests/{worker,objects,protocol,agent,hardening}/**/*.test.ts"],
+          include: ["tests/{worker,config,log,objects,protocol,agent,hardening}/**/*.test.ts"],
           // Generous bounds: a busy two-core CI machine must pass; no test relies on finishing fast.
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,5 +1,7 @@
 // WebSocket frames between devices and a session: the one typed definition server, client and tests share.
 
+import type { ErrorCode } from "./errors";
+
 /** Largest client frame accepted, counted in UTF-8 bytes (the contract's 1 MiB). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Largest user message text, in UTF-8 bytes; keeps every stored row far below SQLite's 2 MB. */
@@ -285,8 +287,8 @@ export interface EventPayloads {
     reason: "done" | "cancelled" | "error" | "interrupted" | "step_limit" | "budget_exceeded" | "rate_limited";
   };
   error: {
-    /** snake_case error code, see protocol/errors.ts. */
-    code: string;
+    /** snake_case error code, from the registry (protocol/errors.ts). */
+    code: ErrorCode;
     /** Human-readable explanation. */
     message: string;
   };
@@ -374,7 +376,9 @@ export interface ReadyFrame {
 /** A non-durable error for one device (bad frame, rate limit); carries no seq. */
 export interface ErrorFrame {
   type: "error";
-  code: string;
+  /** snake_case, from the registry (protocol/errors.ts). */
+  code: ErrorCode;
+  /** Human-readable; never a stack trace. */
   message: string;
 }
 

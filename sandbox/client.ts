@@ -1,5 +1,6 @@
 // The Worker's client of the local sandbox host (SANDBOX_MODE=local): the SandboxBackend over HTTP on loopback.
 
+import { isSandboxErrorCode } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
 import {
   type ExecHooks,
@@ -8,29 +9,16 @@ import {
   type FileEntry,
   type SandboxBackend,
   SandboxError,
-  type SandboxErrorCode,
   TRUNCATION_MARKER,
 } from "./types";
 
-const CODES: readonly SandboxErrorCode[] = [
-  "sandbox_unavailable",
-  "path_outside_workspace",
-  "file_not_found",
-  "file_too_large",
-  "bad_archive",
-  "checksum_mismatch",
-  "sandbox_busy",
-  "bad_request",
-  "unauthorized",
-  "sandbox_error",
-];
 /** Output kept for the model, per stream. */
 const KEEP_CHARS = 64 * 1024;
 
 async function errorOf(response: Response): Promise<SandboxError> {
   const body: unknown = await response.json().catch(() => null);
   const error = isRecord(body) && isRecord(body.error) ? body.error : {};
-  const code = CODES.find((c) => c === error.code) ?? "sandbox_error";
+  const code = isSandboxErrorCode(error.code) ? error.code : "sandbox_error";
   return new SandboxError(
     code,
     typeof error.message === "string" ? error.message : `sandbox host answered ${response.status}`,

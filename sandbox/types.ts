@@ -1,5 +1,7 @@
 // The sandbox interface the agent's tools use; a local (bubblewrap) and a Cloudflare Containers backend implement it.
 
+import type { SandboxErrorCode } from "../protocol/errors.ts";
+
 export interface ExecRequest {
   command: string;
   /** Working directory relative to the workspace. */
@@ -48,17 +50,7 @@ export interface SandboxBackend {
   destroy(sessionId: string): Promise<void>;
 }
 
-export type SandboxErrorCode =
-  | "sandbox_unavailable"
-  | "path_outside_workspace"
-  | "file_not_found"
-  | "file_too_large"
-  | "bad_archive"
-  | "checksum_mismatch"
-  | "sandbox_busy"
-  | "bad_request"
-  | "unauthorized"
-  | "sandbox_error";
+export type { SandboxErrorCode };
 
 export class SandboxError extends Error {
   readonly code: SandboxErrorCode;

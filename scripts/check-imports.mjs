@@ -12,7 +12,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * the reasons, is in docs/architecture.md.
  */
 export const LAYERS = [
-  { name: "protocol", dirs: ["protocol"] },
+  { name: "protocol", dirs: ["protocol", "log"] },
   { name: "config", dirs: ["config"] },
   { name: "sandbox", dirs: ["sandbox"] },
   { name: "agent", dirs: ["agent"] },

@@ -1,5 +1,6 @@
 // Session lifecycle across objects: the session DO, its owner's directory and the admin index, kept consistent.
 
+import { log } from "../log/logger";
 import { adminIndex, sessionStub, userDirectory } from "../objects/names";
 
 export { adminIndex, sessionStub, userDirectory };
@@ -157,9 +158,7 @@ export async function deleteSession(env: Env, entry: SessionEntry): Promise<void
     await createSandbox(env, getConfig(env)).destroy(entry.id);
   } catch (error) {
     // The workspace may never have existed; a sandbox that cannot be reached is recycled by its own timeout.
-    console.warn(
-      JSON.stringify({ level: "warn", msg: "sandbox not destroyed", session: entry.id, error: String(error) }),
-    );
+    log.warn("sandbox not destroyed", { session: entry.id, error: String(error) });
   }
 }
 

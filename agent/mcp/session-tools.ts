@@ -1,6 +1,7 @@
 // The hook a session's turn uses: the owner's MCP tools, or none when MCP is off or anything fails.
 
 import type { Config } from "../../config/config";
+import { log } from "../../log/logger";
 import type { Tool } from "../tools/types";
 import { McpAccount, type McpDirectory } from "./account";
 import { mcpTools } from "./tools";
@@ -23,7 +24,7 @@ export async function userMcpTools(
       allowLoopback: config.devAuth,
     });
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", msg: "mcp tools unavailable", error: String(error) }));
+    log.error("mcp tools unavailable", { session: sessionId, error: String(error) });
     return [];
   }
 }

@@ -1,5 +1,6 @@
 // The provider interface: one chat request in, a stream of normalised events out, typed errors.
 
+import type { ProviderErrorCode } from "../../protocol/errors";
 import type { ReasoningBlock } from "../../protocol/frames";
 
 /** A tool offered to the model, described by JSON Schema. */
@@ -87,16 +88,7 @@ export interface Provider {
   stream(request: ChatRequest): AsyncIterable<ProviderEvent>;
 }
 
-export type ProviderErrorCode =
-  | "provider_rate_limited"
-  | "provider_error"
-  | "provider_unavailable"
-  | "provider_auth"
-  | "context_overflow"
-  | "stream_cut"
-  | "stream_stalled"
-  | "bad_stream"
-  | "aborted";
+export type { ProviderErrorCode };
 
 export interface ProviderErrorOptions {
   retryable: boolean;

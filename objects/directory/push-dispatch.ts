@@ -2,6 +2,7 @@
 
 import { type DeliveryDeps, deliver } from "../../agent/push/deliver";
 import type { PushNotice } from "../../agent/push/notice";
+import { log } from "../../log/logger";
 import type { PushStore, PushSubscriptionRow } from "./push-store";
 
 /** Tries per push before it is given up (the first send included). */
@@ -61,17 +62,17 @@ async function attempt(
         result.retrying++;
         return;
       }
-      log("push given up", row.id, outcome.detail);
+      warn("push given up", row.id, outcome.detail);
       return;
     }
     case "failed":
-      log("push refused", row.id, outcome.detail);
+      warn("push refused", row.id, outcome.detail);
       return;
   }
 }
 
-function log(msg: string, subscription: string, detail: string): void {
-  console.warn(JSON.stringify({ level: "warn", msg, subscription, detail }));
+function warn(msg: string, subscription: string, detail: string): void {
+  log.warn(msg, { subscription, detail });
 }
 
 /** Sends a notice now to every subscription, unless the preferences say not to. */

@@ -1,6 +1,7 @@
 // After the first exchange, a session still called "New session" is named after its first message,
 // in its own metadata and in both directories that list it.
 
+import { log as logger } from "../../log/logger";
 import { adminIndex, userDirectory } from "../names";
 import type { EventLog } from "./event-log";
 import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
@@ -17,8 +18,6 @@ export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
   for (const directory of [userDirectory(env, current.owner), adminIndex(env)]) {
     directory
       .rename(current.id, renamed.title, renamed.updatedAt)
-      .catch((error: unknown) =>
-        console.warn(JSON.stringify({ level: "warn", msg: "auto title not listed", error: String(error) })),
-      );
+      .catch((error: unknown) => logger.warn("auto title not listed", { session: current.id, error: String(error) }));
   }
 }

@@ -1,6 +1,7 @@
 // Turns a session's durable events into push notices: approval waiting, task result, turn finished, budget, failure.
 
 import { buildNotice, type NoticeInput, shorten } from "../../agent/push/notice";
+import { log } from "../../log/logger";
 import type { SessionEvent } from "../../protocol/frames";
 import { userDirectory } from "../names";
 import type { EventLog } from "./event-log";
@@ -113,5 +114,5 @@ export function notifyOwner(
 }
 
 function logFailure(error: unknown): void {
-  console.warn(JSON.stringify({ level: "warn", msg: "push notify failed", error: String(error) }));
+  log.warn("push notify failed", { error: String(error) });
 }

@@ -5,6 +5,7 @@ import { type Connection, type ConnectionContext, Server, type WSMessage } from 
 import { modelInfo } from "../../agent/providers/factory";
 import type { Config } from "../../config/config";
 import type { ExecPolicy } from "../../config/sandbox";
+import { type Logger, log } from "../../log/logger";
 import migrations from "../../migrations/session/migrations.js";
 import { isAppError } from "../../protocol/errors";
 import {
@@ -57,6 +58,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
+  }
+
+  /** Lines about this session carry its id. */
+  get #logger(): Logger {
+    return log.child({ session: this.name });
   }
 
   get #events(): EventLog {
@@ -152,8 +158,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
     if (lastTool <= (this.#events.latest("snapshot")?.seq ?? 0)) return;
     const outcome = await this.#files.snapshot("idle");
-    if (!outcome.ok)
-      console.warn(JSON.stringify({ level: "warn", msg: "idle snapshot failed", error: outcome.message }));
+    if (!outcome.ok) this.#logger.warn("idle snapshot failed", { error: outcome.message });
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
@@ -199,8 +204,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     try {
       handleFrame(this.#frameContext(), connection, state, parsed.frame);
     } catch (error) {
-      if (!isAppError(error))
-        console.error(JSON.stringify({ level: "error", msg: "frame failed", error: String(error) }));
+      if (!isAppError(error)) this.#logger.error("frame failed", { error: String(error) });
       const code = isAppError(error) ? error.code : "internal_error";
       const text = isAppError(error) ? error.message : "the frame could not be handled";
       send(connection, { type: "error", code, message: text });
@@ -213,9 +217,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   override onError(connection: Connection, error: unknown): void {
-    console.warn(
-      JSON.stringify({ level: "warn", msg: "socket error", connection: connection.id, error: String(error) }),
-    );
+    this.#logger.warn("socket error", { connection: connection.id, error: String(error) });
   }
 
   #frameContext(): FrameContext {

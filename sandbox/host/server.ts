@@ -7,6 +7,7 @@ import { timingSafeEqual } from "node:crypto";
 import { chmod, chown, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { join } from "node:path";
+import { SANDBOX_ERRORS } from "../../protocol/errors.ts";
 import { type ExecRequest, SANDBOX_ID, SandboxError } from "../types.ts";
 import { removeTree, restoreArchive, streamArchive } from "./archive.ts";
 import { runCommand, validateExec } from "./exec.ts";
@@ -31,19 +32,6 @@ export interface SandboxHost {
   close(): Promise<void>;
 }
 
-const STATUS: Record<string, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  path_outside_workspace: 403,
-  file_not_found: 404,
-  sandbox_busy: 409,
-  file_too_large: 413,
-  bad_archive: 422,
-  checksum_mismatch: 422,
-  sandbox_unavailable: 503,
-  sandbox_error: 500,
-};
-
 const INSTALL_HINT =
   "bubblewrap is not installed: run `apt-get install -y bubblewrap` (commands are refused without it)";
 
@@ -53,7 +41,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 function fail(res: ServerResponse, error: unknown): void {
   const e = error instanceof SandboxError ? error : new SandboxError("sandbox_error", String(error));
-  if (!res.headersSent) json(res, STATUS[e.code] ?? 500, { error: { code: e.code, message: e.message } });
+  if (!res.headersSent) json(res, SANDBOX_ERRORS[e.code], { error: { code: e.code, message: e.message } });
   else res.end();
 }
 

@@ -1,6 +1,7 @@
 // DEV_AUTH=1 on loopback: the worker is its own Access issuer (JWKS, /dev/login), verified by the same code path.
 
 import type { Config } from "../../config/config";
+import { log } from "../../log/logger";
 import { AppError } from "../../protocol/errors";
 import { isRecord, stringArray } from "../../protocol/json";
 import type { DevIssuerObject } from "./dev-issuer-object";
@@ -43,13 +44,7 @@ export function devAuthActive(config: Config, request: Request): boolean {
   if (isLoopbackRequest(request)) return true;
   if (!warned) {
     warned = true;
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        msg: "DEV_AUTH=1 ignored: the request is not from loopback",
-        host: new URL(request.url).hostname,
-      }),
-    );
+    log.warn("DEV_AUTH=1 ignored: the request is not from loopback", { host: new URL(request.url).hostname });
   }
   return false;
 }

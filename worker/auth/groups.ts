@@ -1,6 +1,7 @@
 // Access groups of a verified user: from the token when it carries them, else from Access's get-identity endpoint.
 
 import type { JWTPayload } from "jose";
+import { log } from "../../log/logger";
 import { isRecord } from "../../protocol/json";
 
 /** How long a get-identity answer is reused (never beyond the token's own expiry). */
@@ -43,7 +44,7 @@ export async function groupsFromAccess(teamDomain: string, token: string, exp: n
       groups = (isRecord(body) && groupNames(body.groups)) || [];
     }
   } catch (error) {
-    console.warn(JSON.stringify({ level: "warn", msg: "get-identity failed", error: String(error) }));
+    log.warn("get-identity failed", { error: String(error) });
   }
   if (cache.size > 1000) cache.clear();
   cache.set(token, { groups, until: Math.min(now + GROUPS_CACHE_MS, exp * 1000) });

@@ -1,5 +1,6 @@
 // Renders errors as the contract's JSON body, in one place for HTTP; never a stack trace.
 
+import { log } from "../../log/logger";
 import { AppError, ERROR_STATUS, type ErrorBody, type ErrorCode, isAppError } from "../../protocol/errors";
 
 export function errorResponse(code: ErrorCode, message: string, retryAfter?: number): Response {
@@ -15,7 +16,7 @@ export function renderError(error: unknown): Response {
   if (error instanceof Error && "overloaded" in error && error.overloaded === true) {
     return errorResponse("overloaded", "the session is overloaded; retry shortly", 1);
   }
-  console.error(JSON.stringify({ level: "error", msg: "unhandled error", error: String(error) }));
+  log.error("unhandled error", { error: String(error) });
   return errorResponse("internal_error", "something went wrong on our side");
 }
 

@@ -3,6 +3,7 @@
 import { isAllowedModel } from "../../../agent/pricing/model-policy";
 import type { ToolRegistry } from "../../../agent/tools/types";
 import type { Config } from "../../../config/config";
+import { log } from "../../../log/logger";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
@@ -210,7 +211,7 @@ export class TurnController {
     this.#running = { id: next.id, abort };
     void this.#run(next.id, abort.signal)
       .catch((error: unknown) => {
-        console.error(JSON.stringify({ level: "error", msg: "turn crashed", error: String(error) }));
+        log.error("turn crashed", { turn: next.id, error: String(error) });
         return "error" as const;
       })
       .then((reason) => {

@@ -5,6 +5,7 @@ import type { ChatMessage, ReasoningPart, ThinkLevel } from "../../../agent/prov
 import { ProviderError } from "../../../agent/providers/types";
 import { needsApproval, type ToolOutcome, type ToolRegistry } from "../../../agent/tools/types";
 import type { AgentConfig } from "../../../config/llm";
+import { log } from "../../../log/logger";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import { isRecord } from "../../../protocol/json";
 import type { EventLog } from "../event-log";
@@ -192,8 +193,7 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
     const code = error instanceof ProviderError ? error.code : "internal_error";
     const cut = error instanceof ProviderError && "partial" in error && error.partial === true;
     const message = cut ? `${errorText(error)} (the answer above is incomplete)` : errorText(error);
-    if (!(error instanceof ProviderError))
-      console.error(JSON.stringify({ level: "error", msg: "turn failed", error: String(error) }));
+    if (!(error instanceof ProviderError)) log.error("turn failed", { turn: turnId, error: String(error) });
     deps.emit("error", { code, message });
     return "error";
   }

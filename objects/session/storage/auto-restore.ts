@@ -1,6 +1,7 @@
 // A sandbox that, on its first use in this object's life, restores the newest snapshot into an empty
 // workspace: files outlive the container's recycling.
 
+import { log } from "../../../log/logger";
 import type { SandboxBackend } from "../../../sandbox/types";
 import { listSnapshots, restoreSnapshot } from "./snapshots";
 
@@ -14,9 +15,7 @@ export function withAutoRestore(sandbox: SandboxBackend, bucket: R2Bucket, sessi
       if (newest) await restoreSnapshot({ bucket, sandbox, sessionId }, newest.id);
     })().catch((error: unknown) => {
       ready = undefined;
-      console.warn(
-        JSON.stringify({ level: "warn", msg: "auto-restore failed", session: sessionId, error: String(error) }),
-      );
+      log.warn("auto-restore failed", { session: sessionId, error: String(error) });
     });
     return ready;
   };

@@ -1,6 +1,7 @@
 // A session's files in R2 as its Durable Object offers them: snapshots, restore and transcript exports.
 
 import type { SandboxSlice } from "../../../config/sandbox";
+import { log } from "../../../log/logger";
 import type { SessionEvent } from "../../../protocol/frames";
 import { createSandbox } from "../../../sandbox/factory";
 import { SandboxError } from "../../../sandbox/types";
@@ -37,7 +38,7 @@ function failed<T>(error: unknown): SnapshotOutcome<T> {
           : "sandbox_unavailable";
     return { ok: false, code, message: error.message };
   }
-  console.error(JSON.stringify({ level: "error", msg: "snapshot failed", error: String(error) }));
+  log.error("snapshot failed", { error: String(error) });
   return { ok: false, code: "storage_unavailable", message: "the snapshot store failed; try again" };
 }
 

@@ -127,7 +127,12 @@ function play(log: EventLog, actions: Action[]): void {
       case "end":
         // The runner answers every call before a step ends normally.
         for (const call of pending) log.append("tool_result", { toolCallId: call, ok: false, output: "x" });
-        if (action.reason !== "done") log.append("error", { code: action.reason, message: "stopped" });
+        // A failed turn's event carries a registry code (as the runner's does: internal_error for a crash).
+        if (action.reason !== "done")
+          log.append("error", {
+            code: action.reason === "error" ? "internal_error" : action.reason,
+            message: "stopped",
+          });
         end(action.reason);
         break;
       case "cancel":
