@@ -9,7 +9,7 @@ import { assignVariant } from "../agent/ab";
 import { loosens } from "../agent/tools/exec-policy";
 import { getConfig } from "../config/load";
 import type { ExecPolicy } from "../config/sandbox";
-import type { SessionEntry, SessionListPage } from "../objects/directory/directory-object";
+import type { SessionEntry, SessionListPage } from "../objects/directory/session-list-store";
 import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
 import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
 import { AppError } from "../protocol/errors";

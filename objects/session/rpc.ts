@@ -2,6 +2,7 @@
 
 import type { ExecPolicy } from "../../config/sandbox";
 import type { Device, SessionEvent } from "../../protocol/frames";
+import type { LedgerSummary } from "./ledger-store";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
@@ -29,6 +30,8 @@ export interface SessionInspection {
   storageBytes: number;
   /** Whether a turn is running now. */
   turnRunning: boolean;
+  /** What the session's model calls came to, from its own ledger. */
+  usage: LedgerSummary;
 }
 
 export interface SessionRpc {

@@ -1,7 +1,7 @@
 // Drizzle schema of a session's own SQLite: its metadata row and its append-only event log.
 
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { ledgerColumns } from "../usage/ledger-columns";
+import { ledgerColumns } from "../shared/ledger-columns";
 
 /** One row (id = 1): who owns the session and what it is called. */
 export const sessionMeta = sqliteTable("session_meta", {

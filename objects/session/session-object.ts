@@ -24,6 +24,7 @@ import { autoTitle } from "./auto-title";
 import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import { type FrameContext, handleFrame } from "./frame-handler";
+import { SessionLedger } from "./ledger-store";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
@@ -378,6 +379,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
       storageBytes: this.ctx.storage.sql.databaseSize,
       turnRunning: this.#turnController?.running ?? false,
+      usage: new SessionLedger(this.#db).summary(),
     };
   }
 

@@ -21,8 +21,8 @@ import { createMeter } from "./agent/meter";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
+import { SessionLedger } from "./ledger-store";
 import type { MetaStore } from "./meta-store";
-import { ledger } from "./schema";
 import { withAutoRestore } from "./storage/auto-restore";
 import { artifactKey } from "./storage/keys";
 import type { NewTask, Task } from "./tasks/task-store";
@@ -114,7 +114,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
           cacheTtl: meta?.cacheTtl ?? null,
           turnId,
           step: () => step,
-          record: (row) => deps.db.insert(ledger).values(row).run(),
+          record: (row) => new SessionLedger(deps.db).record(row),
           onWarnings: (warnings) => {
             for (const w of warnings) {
               deps.emit("budget_warning", {

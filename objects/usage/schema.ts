@@ -1,7 +1,7 @@
 // Drizzle schema of a usage object (one per user, plus "global"): calls, reservations, running turns, budgets, alerts.
 
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { ledgerColumns } from "./ledger-columns";
+import { ledgerColumns } from "../shared/ledger-columns";
 
 /** One row per provider attempt (retries are rows too): the ledger as budgets and dashboards read it. */
 export const calls = sqliteTable(

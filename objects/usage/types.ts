@@ -1,9 +1,9 @@
 // What crosses the usage object's RPC: call records, admission requests and answers, reports.
 
-import type { calls } from "./schema";
+import type { LedgerRecord } from "../shared/ledger-columns";
 
-/** One provider attempt, as the session's meter records it: the ledger columns (a `calls` row without its day). */
-export type CallRecord = Omit<typeof calls.$inferSelect, "day">;
+/** One provider attempt, as the session's meter records it: a row of the ledger columns. */
+export type CallRecord = LedgerRecord;
 
 export interface AdmitRequest {
   model: string;

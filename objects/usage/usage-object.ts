@@ -1,88 +1,50 @@
 // The usage Durable Object: one per user ("user:<user>") and one "global"; the strongly consistent home of
-// that scope's ledger copy, budget reservations, rate limits and alerts.
+// that scope's ledger, budget reservations, rate limits and alerts. A thin shell over its stores.
 
 import { DurableObject } from "cloudflare:workers";
-import { and, desc, eq, gte, lte } from "drizzle-orm";
+import { gte } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
-import type { MeteringConfig, MeteringSlice } from "../../config/metering";
+import type { MeteringSlice } from "../../config/metering";
 import migrations from "../../migrations/usage/migrations.js";
 import { GLOBAL_USAGE } from "../names";
 import { migrate } from "../shared/migrate";
+import { AlertStore, crossedThresholds } from "./alerts";
 import { admit, beginTurn, endTurn, release, spentSince } from "./budget";
 import { type HeavyRoute, HeavyRouteLimiter } from "./http-limits";
-import { dayOf, monthOf, nextDay, nextMonth, startOfDay, startOfMonth } from "./periods";
-import type { ReportCall, ReportFeedback } from "./report";
-import { alerts, budgetOverrides, calls, feedback, reservations } from "./schema";
+import { type LedgerPage, LedgerStore } from "./ledger-store";
+import { LimitsStore } from "./limits-store";
+import { startOfDay, startOfMonth } from "./periods";
+import type { UsageRpc } from "./rpc";
+import { reservations } from "./schema";
 import type { Admission, AdmitRequest, BudgetLimits, BudgetStatus, BudgetWarning, CallRecord } from "./types";
 
-/** The scope name of the object that holds limits over everyone. */
-/** Most calls one report reads from one object. */
-const MAX_REPORT_CALLS = 50_000;
-const THRESHOLDS = [50, 80, 100] as const;
-
-export interface UsageRpc {
-  admit(request: AdmitRequest): Promise<Admission>;
-  settle(reservationId: string | null, record: CallRecord): Promise<BudgetWarning[]>;
-  /** Drops a reservation whose call was never made. */
-  release(reservationId: string): Promise<void>;
-  beginTurn(turnId: string): Promise<boolean>;
-  endTurn(turnId: string): Promise<void>;
-  calls(from: number, to: number): Promise<{ calls: ReportCall[]; feedback: ReportFeedback[]; truncated: boolean }>;
-  recordFeedback(turn: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void>;
-  budget(): Promise<BudgetStatus>;
-  setBudget(limits: BudgetLimits, by: string): Promise<BudgetStatus>;
-  /** Takes one request of a costly HTTP route from the user's budget; seconds to wait, or 0. */
-  takeHeavyRoute(route: HeavyRoute): Promise<number>;
-}
+export type { UsageRpc };
 
 export class UsageObject extends DurableObject<Env> implements UsageRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #heavy = new HeavyRouteLimiter();
-
-  readonly #metering: MeteringConfig;
+  readonly #ledger = new LedgerStore(this.#db);
+  readonly #alerts = new AlertStore(this.#db);
+  readonly #limits: LimitsStore;
+  readonly #concurrentTurns: number;
 
   /** `config` is the worker's metering slice, handed in by the class wrangler binds (worker/objects.ts). */
   constructor(ctx: DurableObjectState, env: Env, config: MeteringSlice) {
     super(ctx, env);
-    this.#metering = config.metering;
+    this.#limits = new LimitsStore(this.#db, config.metering, ctx.id.name === GLOBAL_USAGE);
+    this.#concurrentTurns = config.metering.concurrentTurns;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
   }
 
-  get #isGlobal(): boolean {
-    return this.ctx.id.name === GLOBAL_USAGE;
-  }
-
-  #limits(): { limits: BudgetLimits; overridden: boolean } {
-    const metering = this.#metering;
-    if (this.#isGlobal) {
-      return {
-        limits: { dailyMicros: metering.globalDailyMicros, monthlyMicros: metering.globalMonthlyMicros },
-        overridden: false,
-      };
-    }
-    const override = this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get();
-    if (override)
-      return { limits: { dailyMicros: override.dailyMicros, monthlyMicros: override.monthlyMicros }, overridden: true };
-    return {
-      limits: { dailyMicros: metering.userDailyMicros, monthlyMicros: metering.userMonthlyMicros },
-      overridden: false,
-    };
-  }
-
   async admit(request: AdmitRequest): Promise<Admission> {
-    const metering = this.#metering;
-    const rates = this.#isGlobal
-      ? { requestsPerMinute: Number.MAX_SAFE_INTEGER, tokensPerMinute: Number.MAX_SAFE_INTEGER }
-      : { requestsPerMinute: metering.requestsPerMinute, tokensPerMinute: metering.tokensPerMinute };
-    const modelLimit = this.#isGlobal ? undefined : metering.modelDailyMicros.get(request.model);
-    return admit(this.#db, this.#limits().limits, rates, request, modelLimit);
+    const limits = this.#limits;
+    return admit(this.#db, limits.budget().limits, limits.rates(), request, limits.modelDaily(request.model));
   }
 
-  /** Records the call, releases its reservation, and returns the budget thresholds it crossed. */
   async settle(reservationId: string | null, record: CallRecord): Promise<BudgetWarning[]> {
-    const { limits } = this.#limits();
+    const { limits } = this.#limits.budget();
     // The spend before this call only matters for the warnings of a limited budget.
     const before = {
       day: limits.dailyMicros ? spentSince(this.#db, startOfDay(record.at)) : 0,
@@ -90,44 +52,10 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
     };
     this.ctx.storage.transactionSync(() => {
       if (reservationId) release(this.#db, reservationId);
-      this.#db
-        .insert(calls)
-        .values({ ...record, day: dayOf(record.at) })
-        .onConflictDoNothing()
-        .run();
+      this.#ledger.insert(record);
     });
-    const cost = record.costMicros ?? 0;
-    const warnings: BudgetWarning[] = [];
-    const periods = [
-      { period: `day:${dayOf(record.at)}`, limit: limits.dailyMicros, spent: before.day, resetsAt: nextDay(record.at) },
-      {
-        period: `month:${monthOf(record.at)}`,
-        limit: limits.monthlyMicros,
-        spent: before.month,
-        resetsAt: nextMonth(record.at),
-      },
-    ];
-    for (const { period, limit, spent, resetsAt } of periods) {
-      if (!limit || cost === 0) continue;
-      for (const percent of THRESHOLDS) {
-        const line = (limit * percent) / 100;
-        if (spent < line && spent + cost >= line) {
-          warnings.push({ period, percent, spentMicros: spent + cost, limitMicros: limit, resetsAt });
-          this.#db
-            .insert(alerts)
-            .values({
-              id: `${period}:${percent}`,
-              at: record.at,
-              period,
-              percent,
-              spentMicros: spent + cost,
-              limitMicros: limit,
-            })
-            .onConflictDoNothing()
-            .run();
-        }
-      }
-    }
+    const warnings = crossedThresholds(limits, before, record.at, record.costMicros ?? 0);
+    for (const warning of warnings) this.#alerts.record(warning, record.at);
     return warnings;
   }
 
@@ -136,39 +64,24 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   }
 
   async beginTurn(turnId: string): Promise<boolean> {
-    return beginTurn(this.#db, turnId, this.#metering.concurrentTurns);
+    return beginTurn(this.#db, turnId, this.#concurrentTurns);
   }
 
   async endTurn(turnId: string): Promise<void> {
     endTurn(this.#db, turnId);
   }
 
-  async calls(
-    from: number,
-    to: number,
-  ): Promise<{ calls: ReportCall[]; feedback: ReportFeedback[]; truncated: boolean }> {
-    const rows = this.#db
-      .select()
-      .from(calls)
-      .where(and(gte(calls.at, from), lte(calls.at, to)))
-      .orderBy(desc(calls.at))
-      .limit(MAX_REPORT_CALLS + 1)
-      .all();
-    const ratings = this.#db.select({ turn: feedback.turn, rating: feedback.rating }).from(feedback).all();
-    return { calls: rows.slice(0, MAX_REPORT_CALLS), feedback: ratings, truncated: rows.length > MAX_REPORT_CALLS };
+  async calls(from: number, to: number): Promise<LedgerPage> {
+    return this.#ledger.between(from, to);
   }
 
   async recordFeedback(turn: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void> {
-    this.#db
-      .insert(feedback)
-      .values({ turn, session, variant, rating, at: Date.now() })
-      .onConflictDoUpdate({ target: feedback.turn, set: { rating, at: Date.now() } })
-      .run();
+    this.#ledger.rate(turn, session, variant, rating);
   }
 
   async budget(): Promise<BudgetStatus> {
     const now = Date.now();
-    const { limits, overridden } = this.#limits();
+    const { limits, overridden } = this.#limits.budget();
     const held = this.#db
       .select({ micros: reservations.micros })
       .from(reservations)
@@ -180,7 +93,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
       spentTodayMicros: spentSince(this.#db, startOfDay(now)),
       spentThisMonthMicros: spentSince(this.#db, startOfMonth(now)),
       reservedMicros: held.reduce((sum, r) => sum + r.micros, 0),
-      alerts: this.#db.select().from(alerts).orderBy(desc(alerts.at)).limit(50).all(),
+      alerts: this.#alerts.recent(),
     };
   }
 
@@ -189,14 +102,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
   }
 
   async setBudget(limits: BudgetLimits, by: string): Promise<BudgetStatus> {
-    const row = {
-      id: 1,
-      dailyMicros: limits.dailyMicros,
-      monthlyMicros: limits.monthlyMicros,
-      updatedAt: Date.now(),
-      updatedBy: by,
-    };
-    this.#db.insert(budgetOverrides).values(row).onConflictDoUpdate({ target: budgetOverrides.id, set: row }).run();
+    this.#limits.override(limits, by);
     return this.budget();
   }
 }

@@ -73,6 +73,11 @@ describe("usage ledger", () => {
     const inspection = await env.SESSION.getByName(id).inspect();
     // Two usage events: the refused mystery-model turn made no call (four before unpriced models were refused).
     expect(inspection?.eventCounts.usage).toBe(2);
+    // Its summary in the admin's inspection: the four attempts the usage object reports, two of them failed.
+    const reported = rows.reduce((sum, r) => sum + r.calls, 0);
+    expect(reported).toBe(4);
+    expect(inspection?.usage).toMatchObject({ calls: reported, errors: 2, unpricedCalls: 0 });
+    expect(inspection?.usage.costMicros).toBe(rows.reduce((sum, r) => sum + Math.round(r.costUsd * 1e6), 0));
     const csv = await (await api("/api/usage?groupBy=model&format=csv", token)).text();
     expect(csv.split("\n")[0]).toContain("cost_usd");
     expect(csv).toContain("claude-haiku-4-5,1,0,0,100,40,300,50,0,0.000393,0,0,0,0,0");

@@ -1,6 +1,7 @@
-// The columns of a ledger row (one provider attempt), shared by the session's ledger and the usage objects.
+// The columns of a ledger row (one provider attempt), shared by the session's ledger and the usage objects, and
+// the record type derived from them.
 
-import { integer, real, text } from "drizzle-orm/sqlite-core";
+import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export function ledgerColumns() {
   return {
@@ -39,3 +40,9 @@ export function ledgerColumns() {
     gatewayLogId: text("gateway_log_id"),
   };
 }
+
+/** The ledger columns alone as a table, only to derive the record type from (no database has it). */
+const ledgerShape = sqliteTable("ledger_shape", ledgerColumns());
+
+/** One provider attempt, as the session's meter records it and every ledger stores it. */
+export type LedgerRecord = typeof ledgerShape.$inferSelect;

@@ -1,0 +1,54 @@
+// The session's own copy of its ledger: every provider attempt of its turns, summed for the admin's inspection.
+
+import { sql } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { LedgerRecord } from "../shared/ledger-columns";
+import { ledger } from "./schema";
+
+/** What this session's calls came to (the admin's inspection shows it without asking the usage objects). */
+export interface LedgerSummary {
+  /** Provider attempts, retries and failures included. */
+  calls: number;
+  /** Attempts that failed. */
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** micro-USD of the priced attempts. */
+  costMicros: number;
+  /** Attempts of a model without a price (never counted as zero cost). */
+  unpricedCalls: number;
+}
+
+export class SessionLedger {
+  readonly #db: DrizzleSqliteDODatabase;
+
+  constructor(db: DrizzleSqliteDODatabase) {
+    this.#db = db;
+  }
+
+  record(row: LedgerRecord): void {
+    this.#db.insert(ledger).values(row).run();
+  }
+
+  summary(): LedgerSummary {
+    const row = this.#db
+      .select({
+        calls: sql<number>`count(*)`,
+        errors: sql<number>`coalesce(sum(case when ${ledger.status} = 'error' then 1 else 0 end), 0)`,
+        inputTokens: sql<number>`coalesce(sum(${ledger.inputTokens}), 0)`,
+        outputTokens: sql<number>`coalesce(sum(${ledger.outputTokens}), 0)`,
+        costMicros: sql<number>`coalesce(sum(${ledger.costMicros}), 0)`,
+        unpricedCalls: sql<number>`coalesce(sum(case when ${ledger.costMicros} is null then 1 else 0 end), 0)`,
+      })
+      .from(ledger)
+      .get();
+    return {
+      calls: Number(row?.calls ?? 0),
+      errors: Number(row?.errors ?? 0),
+      inputTokens: Number(row?.inputTokens ?? 0),
+      outputTokens: Number(row?.outputTokens ?? 0),
+      costMicros: Number(row?.costMicros ?? 0),
+      unpricedCalls: Number(row?.unpricedCalls ?? 0),
+    };
+  }
+}
