@@ -2,10 +2,10 @@
 // feedback, regenerate and edit, charts, the PWA shell, and the phone layout in light and dark.
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FakeLlm } from "../../devtools/demo-model/server.ts";
 import type { DevServer } from "../e2e/helpers/dev-server.ts";
-import { SHOTS, type Stand, startStand } from "./stand.ts";
+import { SHOTS, useStand } from "./stand.ts";
 
 const DESKTOP = { width: 1200, height: 800 };
 const PHONE = { width: 360, height: 740 };
@@ -59,15 +59,8 @@ const answers = (page: Page) => page.locator("article.msg.assistant");
 const sockets = (page: Page) => page.evaluate(() => (window as unknown as { __sockets: number }).__sockets);
 const overflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
-let stand: Stand;
-
-beforeAll(async () => {
-  stand = await startStand();
+useStand((stand) => {
   ({ llm, server, browser } = stand);
-});
-
-afterAll(async () => {
-  await stand?.stop();
 });
 
 const RICH = [

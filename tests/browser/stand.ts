@@ -2,6 +2,7 @@
 
 import { mkdirSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
 
@@ -49,4 +50,16 @@ export async function startStand(): Promise<Stand> {
       await llm.close();
     },
   };
+}
+
+/** Starts the stand before the file's tests (handing it to `use`) and stops it after them. */
+export function useStand(use: (stand: Stand) => void): void {
+  let stand: Stand | undefined;
+  beforeAll(async () => {
+    stand = await startStand();
+    use(stand);
+  });
+  afterAll(async () => {
+    await stand?.stop();
+  });
 }

@@ -1,10 +1,10 @@
 // The web client in headless Chromium (Debian's, driven by playwright-core) against `wrangler dev`.
 
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FakeLlm } from "../../devtools/demo-model/server.ts";
 import type { DevServer } from "../e2e/helpers/dev-server.ts";
-import { SHOTS, type Stand, startStand } from "./stand.ts";
+import { SHOTS, useStand } from "./stand.ts";
 
 let llm: FakeLlm;
 let server: DevServer;
@@ -23,15 +23,8 @@ async function signedIn(email: string, groups = ""): Promise<{ context: BrowserC
 
 const answers = (page: Page) => page.locator("article.msg.assistant");
 
-let stand: Stand;
-
-beforeAll(async () => {
-  stand = await startStand();
+useStand((stand) => {
   ({ llm, server, browser } = stand);
-});
-
-afterAll(async () => {
-  await stand?.stop();
 });
 
 describe("web client", () => {

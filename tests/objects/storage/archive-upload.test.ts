@@ -27,6 +27,19 @@ function pass(target: object, property: string | symbol): unknown {
   return typeof value === "function" ? value.bind(target) : value;
 }
 
+/** env.FILES whose multipart uploads have their member `name` replaced by what `wrap` makes of the upload. */
+function wrapUploads(name: "uploadPart" | "abort", wrap: (upload: R2MultipartUpload) => unknown): R2Bucket {
+  return new Proxy(env.FILES, {
+    get(target, property) {
+      if (property !== "createMultipartUpload") return pass(target, property);
+      return async (k: string, o: R2MultipartOptions) => {
+        const upload = await target.createMultipartUpload(k, o);
+        return new Proxy(upload, { get: (u, p) => (p === name ? wrap(u) : pass(u, p)) });
+      };
+    },
+  });
+}
+
 const hex = async (stream: ReadableStream<Uint8Array>) => {
   const digest = new crypto.DigestStream("SHA-256");
   await stream.pipeTo(digest);
@@ -47,23 +60,9 @@ describe("uploadArchive", () => {
     const total = 2 * PART_BYTES + 3 * 1024 * 1024;
     const key = `t/${crypto.randomUUID()}/large.tgz`;
     const parts: number[] = [];
-    const bucket = new Proxy(env.FILES, {
-      get(target, property) {
-        if (property !== "createMultipartUpload") return pass(target, property);
-        return async (k: string, o: R2MultipartOptions) => {
-          const upload = await target.createMultipartUpload(k, o);
-          return new Proxy(upload, {
-            get(u, p) {
-              if (p === "uploadPart")
-                return (n: number, value: Uint8Array) => {
-                  parts.push(value.byteLength);
-                  return u.uploadPart(n, value);
-                };
-              return pass(u, p);
-            },
-          });
-        };
-      },
+    const bucket = wrapUploads("uploadPart", (u) => (n: number, value: Uint8Array) => {
+      parts.push(value.byteLength);
+      return u.uploadPart(n, value);
     });
     const result = await uploadArchive(bucket, key, source(total));
     expect(PART_BYTES).toBeGreaterThanOrEqual(5 * 1024 * 1024);
@@ -78,23 +77,9 @@ describe("uploadArchive", () => {
   it("aborts the multipart upload when the archive fails half-way, and stores nothing", async () => {
     const key = `t/${crypto.randomUUID()}/broken.tgz`;
     let aborted = 0;
-    const bucket = new Proxy(env.FILES, {
-      get(target, property) {
-        if (property !== "createMultipartUpload") return pass(target, property);
-        return async (k: string, o: R2MultipartOptions) => {
-          const upload = await target.createMultipartUpload(k, o);
-          return new Proxy(upload, {
-            get(u, p) {
-              if (p === "abort")
-                return () => {
-                  aborted++;
-                  return u.abort();
-                };
-              return pass(u, p);
-            },
-          });
-        };
-      },
+    const bucket = wrapUploads("abort", (u) => () => {
+      aborted++;
+      return u.abort();
     });
     await expect(uploadArchive(bucket, key, source(3 * PART_BYTES, 1_000_003, PART_BYTES + 5))).rejects.toThrow(
       /went away/,
