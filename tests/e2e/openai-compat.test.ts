@@ -134,7 +134,7 @@ describe("/v1 with the openai client", () => {
     expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
     expect(refused instanceof OpenAI.APIError && refused.code).toBe("model_not_found");
 
-    const stranger = new OpenAI({ apiKey: "eck_" + "B".repeat(43), baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const stranger = new OpenAI({ apiKey: `eck_${"B".repeat(43)}`, baseURL: `${server.url}/v1`, maxRetries: 0 });
     const unauthorised = await stranger.models.list().catch((error: unknown) => error);
     expect(unauthorised).toBeInstanceOf(OpenAI.AuthenticationError);
   });

@@ -4,6 +4,7 @@ import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ApiKeyList, CreatedApiKey } from "../../protocol/api-keys";
 import { DEV_ISSUER } from "../../worker/auth/dev-auth";
+import { parseConfig } from "../../worker/config";
 import { api, BASE, login } from "../helpers/workers";
 
 function bearer(path: string, key: string, init: RequestInit = {}): Promise<Response> {
@@ -83,7 +84,7 @@ describe("personal API keys", () => {
 
   it("refuses unknown and malformed keys, bad names, and lets the Access token decide when both come", async () => {
     const token = await login(`keys-bad-${crypto.randomUUID()}@example.com`);
-    expect(await errorCode(await bearer("/v1/models", "eck_" + "A".repeat(43)))).toBe("invalid_api_key");
+    expect(await errorCode(await bearer("/v1/models", `eck_${"A".repeat(43)}`))).toBe("invalid_api_key");
     expect(await errorCode(await bearer("/v1/models", "sk-not-ours"))).toBe("invalid_api_key");
     expect(await errorCode(await SELF.fetch(`${BASE}/v1/models`))).toBe("missing_token");
     for (const body of ['{"name":""}', `{"name":"${"x".repeat(101)}"}`, '{"name":3}', "[]"]) {
@@ -133,5 +134,19 @@ describe("SERVICE_TOKEN_USERS", () => {
 
     const models = await api("/v1/models", bot);
     expect(models.status).toBe(200);
+  });
+});
+
+describe("SERVICE_TOKEN_USERS parsing", () => {
+  const base = { ACCESS_TEAM_DOMAIN: "https://acme.cloudflareaccess.com", ACCESS_AUD: "aud" };
+  it("reads common_name=email pairs and refuses malformed ones, naming the variable", () => {
+    const config = parseConfig({ ...base, SERVICE_TOKEN_USERS: " bot.access = Alice@Example.com , ci=ci@example.com" });
+    expect([...config.serviceTokenUsers]).toEqual([
+      ["bot.access", "alice@example.com"],
+      ["ci", "ci@example.com"],
+    ]);
+    for (const bad of ["bot", "=a@b.c", "bot=not-an-email", "a=a@b.c,a=c@d.e"]) {
+      expect(() => parseConfig({ ...base, SERVICE_TOKEN_USERS: bad })).toThrow(/SERVICE_TOKEN_USERS/);
+    }
   });
 });

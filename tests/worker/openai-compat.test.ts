@@ -102,8 +102,8 @@ describe("POST /v1/chat/completions", () => {
     ]);
     expect(users.every((u) => u.deviceId === "api")).toBe(true);
     expect(device.of("assistant_message").at(-1)?.text).toBe("Forty-two.");
-    const list: { sessions: { id: string }[] } = await (await api("/api/sessions", token)).json();
-    expect(list.sessions.map((s) => s.id)).toContain(session);
+    const list: { sessions: { id: string; title: string }[] } = await (await api("/api/sessions", token)).json();
+    expect(list.sessions.find((s) => s.id === session)?.title).toBe(`Go on ${t}`);
     device.close();
   });
 
@@ -220,6 +220,14 @@ describe("POST /v1/chat/completions", () => {
     ).json();
     expect(transcript.messages.some((m) => m.type === "tool_call" && m.name === "clock")).toBe(true);
     expect(transcript.messages.some((m) => m.type === "tool_result")).toBe(true);
+  });
+
+  it("answers a slash command with its notice", async () => {
+    const token = await login(`v1-command-${crypto.randomUUID()}@example.com`);
+    const response = await completions(token, { model: "edgeclaw", messages: [{ role: "user", content: "/usage" }] });
+    const body: ChatCompletion = await response.json();
+    expect(body.choices[0]?.message.content).toMatch(/^0 model calls: 0 input/);
+    expect(body.choices[0]?.finish_reason).toBe("stop");
   });
 
   it("picks a model with edgeclaw/<model> and refuses unknown models, bad bodies and strangers in OpenAI's shape", async () => {
