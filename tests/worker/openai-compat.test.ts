@@ -222,6 +222,39 @@ describe("POST /v1/chat/completions", () => {
     expect(transcript.messages.some((m) => m.type === "tool_result")).toBe(true);
   });
 
+  it("answers with its own turn when the message queues behind a web device's running turn", async () => {
+    const token = await login(`v1-queue-${crypto.randomUUID()}@example.com`);
+    const created = await completions(token, { model: "edgeclaw", messages: [{ role: "user", content: "start" }] });
+    const session = created.headers.get("x-edgeclaw-session") ?? "";
+    await created.json();
+    const policy = await api(`/api/sessions/${session}`, token, { method: "PATCH", body: '{"execPolicy":"ask"}' });
+    expect(policy.status).toBe(200);
+    const web = tag();
+    const mine = tag();
+    await script({
+      match: web,
+      steps: [
+        { kind: "tools", calls: [{ id: `call-${web}`, name: "exec", args: '{"command":"echo hi"}' }] },
+        { kind: "text", chunks: ["The web turn's answer."] },
+      ],
+    });
+    await script({ match: mine, steps: [{ kind: "text", chunks: ["The API turn's answer."] }] });
+    const device = await join(session, token);
+    device.send({ type: "user_message", id: `web-${web}`, text: `web ${web}` });
+    await device.waitFor("approval_request");
+    // The web turn waits for its approval while the API message arrives and queues.
+    const pending = completions(
+      token,
+      { model: "edgeclaw", messages: [{ role: "user", content: `api ${mine}` }] },
+      { "x-edgeclaw-session": session },
+    );
+    await device.until(() => device.of("user_message").some((m) => m.text === `api ${mine}`));
+    device.send({ type: "tool_decision", toolCallId: `call-${web}`, approve: true });
+    const body: ChatCompletion = await (await pending).json();
+    expect(body.choices[0]?.message.content).toBe("The API turn's answer.");
+    device.close();
+  });
+
   it("answers a slash command with its notice", async () => {
     const token = await login(`v1-command-${crypto.randomUUID()}@example.com`);
     const response = await completions(token, { model: "edgeclaw", messages: [{ role: "user", content: "/usage" }] });
