@@ -80,6 +80,9 @@ export function parseChatRequest(body: unknown): ChatRequest {
     }
     const text = contentText(message.content);
     if (text === null) throw new OpenAiError("bad_request", `${param}.content must be text or text parts`, param);
+    if (new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
+      throw new OpenAiError("message_too_large", `${param} is over ${MAX_MESSAGE_BYTES} bytes`, param);
+    }
     // Tool results of the caller's own tools have no place in an agent that runs its tools itself.
     if (message.role === "tool" || text.trim() === "") return;
     if (message.role === "system" || message.role === "developer") {
@@ -92,9 +95,6 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const lastText = isRecord(lastMessage) ? contentText(lastMessage.content) : null;
   if (!isRecord(lastMessage) || lastMessage.role !== "user" || !lastText?.trim() || last === undefined) {
     throw new OpenAiError("bad_request", "the last message must be a user message with text", "messages");
-  }
-  if (new TextEncoder().encode(last.text).length > MAX_MESSAGE_BYTES) {
-    throw new OpenAiError("message_too_large", `a message is limited to ${MAX_MESSAGE_BYTES} bytes`, "messages");
   }
   const includeUsage = isRecord(streamOptions) && streamOptions.include_usage === true;
   return { model, history: seeded.slice(0, -1), text: last.text, stream: stream === true, includeUsage };

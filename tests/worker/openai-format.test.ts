@@ -176,6 +176,13 @@ describe("parseChatRequest", () => {
       { model: "edgeclaw", messages: [{ role: "user", content: 3 }] },
       { model: "edgeclaw", stream: "yes", messages: [{ role: "user", content: "x" }] },
       { messages: [{ role: "user", content: "x" }] },
+      {
+        model: "edgeclaw",
+        messages: [
+          { role: "assistant", content: "é".repeat(140_000) },
+          { role: "user", content: "x" },
+        ],
+      },
     ]) {
       expect(() => parseChatRequest(bad)).toThrow();
     }
