@@ -1,6 +1,7 @@
 // Identity options: the Access team and application, the local issuer switch, admins and socket origins.
 
 import { configError, list, type VarsOf } from "./read";
+import { parseServiceTokenUsers } from "./service-tokens";
 
 export const AUTH_VARIABLES = [
   "ACCESS_TEAM_DOMAIN",
@@ -9,6 +10,7 @@ export const AUTH_VARIABLES = [
   "ADMIN_EMAILS",
   "ADMIN_GROUPS",
   "ALLOWED_ORIGINS",
+  "SERVICE_TOKEN_USERS",
 ] as const;
 export type AuthVars = VarsOf<typeof AUTH_VARIABLES>;
 
@@ -23,6 +25,8 @@ export interface AuthConfig {
   adminGroups: Set<string>;
   /** Origins allowed to open a WebSocket; empty means the request's own origin only. */
   allowedOrigins: Set<string>;
+  /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
+  serviceTokenUsers: ReadonlyMap<string, string>;
 }
 
 function parseTeamDomain(value: string | undefined): string | null {
@@ -73,5 +77,6 @@ export function parseAuth(vars: AuthVars): AuthConfig {
     adminEmails: list(vars.ADMIN_EMAILS, true),
     adminGroups: list(vars.ADMIN_GROUPS, false),
     allowedOrigins: parseOrigins(vars.ALLOWED_ORIGINS),
+    serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };
 }

@@ -25,6 +25,7 @@ const OUR_PREFIXES = [
   "MCP_",
   "VAPID_",
   "OUTBOUND_",
+  "SERVICE_",
 ];
 
 function checkUnknown(env: object): void {

@@ -14,6 +14,9 @@ export const userDirectory = (env: Env, user: string) => env.DIRECTORY.getByName
 /** The directory object that holds the admin index. */
 export const adminIndex = (env: Env) => env.DIRECTORY.getByName(ADMIN_INDEX);
 
+/** The directory shard that finds a personal API key's user by the key's hash (256 shards by its first byte). */
+export const apiKeyIndex = (env: Env, hash: string) => env.DIRECTORY.getByName(`apikeys:${hash.slice(0, 2)}`);
+
 /** A user's usage object: their ledger, budget and rate limits. */
 export const userUsage = (env: Env, user: string) => env.USAGE.getByName(userObjectName(user));
 

@@ -17,6 +17,8 @@ export const IDENTITY_ERRORS = {
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,
+  /** A personal API key (Authorization: Bearer on /v1) that is unknown or revoked. */
+  invalid_api_key: 401,
   forbidden: 403,
   forbidden_origin: 403,
   jwks_unavailable: 503,
@@ -26,6 +28,8 @@ export const IDENTITY_ERRORS = {
 export const SESSION_ERRORS = {
   not_found: 404,
   session_not_found: 404,
+  /** /v1: a `model` other than `edgeclaw` or `edgeclaw/<model>`. */
+  model_not_found: 404,
   conflict: 409,
   snapshot_not_found: 404,
   artifact_not_found: 404,

@@ -17,7 +17,7 @@ export const LAYERS = [
   { name: "sandbox", dirs: ["sandbox"] },
   { name: "agent", dirs: ["agent"] },
   { name: "objects", dirs: ["objects", "migrations"] },
-  { name: "edge", dirs: ["worker"] },
+  { name: "edge", dirs: ["worker", "channels"] },
 ];
 
 /** Separate programs that share only the protocol: they may import protocol/ and nothing else of ours. */

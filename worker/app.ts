@@ -1,33 +1,22 @@
 // The HTTP surface: identity first, then the contract's routes; every error rendered by respond.ts.
 
 import { Hono } from "hono";
-import type { Config } from "../config/config";
 import { getConfig } from "../config/load";
 import { AppError } from "../protocol/errors";
 import type { AppEnv } from "./app-env";
 import { authenticate } from "./auth/authenticate";
 import { devAuthActive, devJwksResponse, devLogin } from "./auth/dev-auth";
 import { errorResponse, readJson, renderError } from "./http/respond";
+import { checkSameSite } from "./http/same-site";
 import { adminRoutes } from "./routes/admin";
 import { approvalRoutes } from "./routes/approvals";
+import { keyRoutes } from "./routes/keys";
 import { mcpRoutes } from "./routes/mcp";
+import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
-import { originAllowed } from "./routes/socket";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** Refuses a cross-site request: by Sec-Fetch-Site when the browser sends it, else by Origin. */
-export function checkSameSite(request: Request, config: Config): void {
-  const site = request.headers.get("sec-fetch-site");
-  if (site !== null && site !== "same-origin" && site !== "none") {
-    throw new AppError("forbidden_origin", "cross-site requests cannot change anything here");
-  }
-  const origin = request.headers.get("origin");
-  if (origin !== null && !originAllowed(config, new URL(request.url), origin)) {
-    throw new AppError("forbidden_origin", "cross-site requests cannot change anything here");
-  }
-}
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -76,6 +65,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
+  app.route("/v1", openAiRoutes());
   return app;
 }

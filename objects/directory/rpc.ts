@@ -2,7 +2,9 @@
 
 import type { McpDirectory } from "../../agent/mcp/account";
 import type { PushNotice } from "../../agent/push/notice";
+import type { ApiKeyInfo } from "../../protocol/api-keys";
 import type { MemoryKind, MemoryNote, Skill } from "../../protocol/memory";
+import type { ApiKeyRow } from "./api-key-store";
 import type { AuditEntry } from "./audit-store";
 import type { DispatchResult } from "./push-dispatch";
 import type { PushPreferences, PushSubscriptionInfo, PushSubscriptionRow } from "./push-store";
@@ -61,5 +63,18 @@ export interface PushRpc {
   pushNotify(notice: PushNotice): Promise<DispatchResult>;
 }
 
+/** Personal API keys: a user's own (`user:<user>`), and the index shards that find a key by its hash. */
+export interface ApiKeyRpc {
+  apiKeyList(): Promise<ApiKeyInfo[]>;
+  /** Adds a key (a user's directory: null when they have too many; an index shard: no limit). */
+  apiKeyInsert(row: ApiKeyRow, limited: boolean): Promise<ApiKeyInfo | null>;
+  /** Removes a key of this user by id; its row (for the index) or null. */
+  apiKeyRemove(id: string): Promise<ApiKeyRow | null>;
+  apiKeyRemoveHash(hash: string): Promise<boolean>;
+  /** The key with this hash (an index shard), or null. */
+  apiKeyLookup(hash: string): Promise<ApiKeyRow | null>;
+  apiKeyTouch(id: string, at: number): Promise<void>;
+}
+
 /** Everything a directory object answers over RPC. */
-export interface DirectoryRpc extends SessionListRpc, AuditRpc, MemoryRpc, McpDirectory, PushRpc {}
+export interface DirectoryRpc extends SessionListRpc, AuditRpc, MemoryRpc, McpDirectory, PushRpc, ApiKeyRpc {}
