@@ -12,6 +12,7 @@ import { mcpRoutes } from "./routes/mcp";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
+import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -79,6 +80,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", uploadRoutes());
   app.route("/admin/api", adminRoutes());
   return app;
 }
