@@ -1,26 +1,18 @@
 // Attachments in the web client (headless Chromium against `wrangler dev`): paste an image into the composer,
 // see its thumbnail and upload, send it, and see it in the transcript of a second device.
 
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeLlm } from "../../devtools/demo-model/server.ts";
 import type { DevServer } from "../e2e/helpers/dev-server.ts";
-import { SHOTS, type Stand, startStand } from "./stand.ts";
+import { SHOTS, type Stand, signIn, startStand } from "./stand.ts";
 
 let llm: FakeLlm;
 let server: DevServer;
 let browser: Browser;
 let stand: Stand;
 
-async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("nav button.primary").waitFor();
-  return { context, page };
-}
+const signedIn = (email: string) => signIn(browser, server.url, email);
 
 /** Pastes a 96×64 PNG (drawn on a canvas) into the message box, as a screenshot paste would. */
 async function pasteImage(page: Page): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Attachment } from "../../../protocol/uploads";
 import { uploadPath } from "../../../protocol/uploads";
 import type { SandboxBackend } from "../../../sandbox/types";
+import { preparedSandbox } from "../storage/prepared-sandbox";
 
 export interface UploadCopyDeps {
   sessionId: string;
@@ -36,19 +37,8 @@ export async function copyUploads(sandbox: SandboxBackend, deps: UploadCopyDeps)
 
 export function withUploadCopy(sandbox: SandboxBackend, deps: UploadCopyDeps): SandboxBackend {
   let ready: Promise<unknown> | undefined;
-  /** Runs `call` once the uploads are in the workspace. */
-  const after = <T>(call: () => Promise<T>) => {
+  return preparedSandbox(sandbox, () => {
     ready ??= copyUploads(sandbox, deps);
-    return ready.then(call);
-  };
-  return {
-    exec: (id, request, hooks) => after(() => sandbox.exec(id, request, hooks)),
-    readFile: (id, path) => after(() => sandbox.readFile(id, path)),
-    writeFile: (id, path, content) => after(() => sandbox.writeFile(id, path, content)),
-    listFiles: (id, path) => after(() => sandbox.listFiles(id, path)),
-    deleteFile: (id, path) => after(() => sandbox.deleteFile(id, path)),
-    archive: (id) => sandbox.archive(id),
-    restore: (id, archive, sha256) => sandbox.restore(id, archive, sha256),
-    destroy: (id) => sandbox.destroy(id),
-  };
+    return ready;
+  });
 }
