@@ -110,6 +110,13 @@ function duplicate(ctx: FrameContext, connection: Connection, id: string): boole
   return existing !== undefined;
 }
 
+/** An edit keeps the attachments of the message it replaces. */
+function editedAttachments(log: EventLog, editOf: string): string[] {
+  const seq = log.seqOfClientId(editOf);
+  const original = seq === undefined ? undefined : log.after(seq - 1, 1)[0];
+  return original?.type === "user_message" ? (original.attachments ?? []).map((a) => a.id) : [];
+}
+
 function userMessage(
   ctx: FrameContext,
   connection: Connection,
@@ -124,7 +131,7 @@ function userMessage(
       return;
     }
   }
-  const ids = frame.type === "user_message" ? (frame.attachments ?? []) : [];
+  const ids = frame.type === "user_message" ? (frame.attachments ?? []) : editedAttachments(ctx.log, frame.editOf);
   const resolved = ctx.attachments(ids);
   if (!resolved.ok) {
     send(connection, { type: "error", code: resolved.code, message: resolved.message });

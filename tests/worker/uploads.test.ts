@@ -202,6 +202,17 @@ describe("attachments in messages", () => {
     expect(images[1]).toEqual({ type: "image", source: { type: "base64", media_type: "image/png", data: PNG_BASE64 } });
   });
 
+  it("keeps the attachments of a message when it is edited", async () => {
+    const { id, token } = await owned("up-edit");
+    const device = await join(id, token);
+    const image = await uploaded(id, token, PNG, "edit.png");
+    device.send({ type: "user_message", id: "1", text: "first words", attachments: [image.id] });
+    await turnEnds(device, 1);
+    device.send({ type: "edit_message", id: "2", editOf: "1", text: "better words" });
+    await turnEnds(device, 2);
+    expect(device.of("user_message").find((m) => m.id === "2")).toMatchObject({ editOf: "1", attachments: [image] });
+  });
+
   it("gives a text-only model the description instead of the image", async () => {
     const t = tag();
     const { id, token } = await owned("up-text");
@@ -276,6 +287,25 @@ describe("attachments in messages", () => {
     expect(served.status).toBe(200);
     await served.arrayBuffer();
     expect(await storedKeys(id)).toEqual([`${uploadsPrefix(id)}${kept.id}`]);
+  });
+
+  it("keeps attachment references through compaction, never the bytes", async () => {
+    const t = tag();
+    const { id, token } = await owned("up-compact");
+    const device = await join(id, token);
+    const image = await uploaded(id, token, PNG, `plan-${t}.png`);
+    device.send({ type: "user_message", id: "1", text: "here is the plan", attachments: [image.id] });
+    await turnEnds(device, 1);
+    device.send({ type: "user_message", id: "2", text: "and more" });
+    await turnEnds(device, 2);
+    device.send({ type: "user_message", id: "3", text: "/compact" });
+    await device.until(() => device.of("compaction").length > 0, 30_000);
+    const line = `plan-${t}.png (image/png, 70 B), in the workspace at uploads/plan-${t}.png`;
+    const summarised = (await requestsWith(line)).find((r) =>
+      JSON.stringify(r.body).includes("You compact conversations"),
+    );
+    expect(JSON.stringify(summarised?.body)).toContain("Keep every attached file's name and workspace path");
+    expect(JSON.stringify(summarised?.body)).not.toContain(PNG_BASE64);
   });
 
   it("lists attachments by reference in the export and removes them with the session", async () => {
