@@ -7,12 +7,27 @@ import { METERING_VARIABLES, type MeteringSlice, type MeteringVars, parseMeterin
 import { PUSH_VARIABLES, type PushSlice, type PushVars, parsePush } from "./push";
 import { parseSandbox, SANDBOX_VARIABLES, type SandboxSlice, type SandboxVars } from "./sandbox";
 import { parseTraffic, TRAFFIC_VARIABLES, type TrafficSlice, type TrafficVars } from "./traffic";
+import { parseUploads, UPLOAD_VARIABLES, type UploadSlice, type UploadVars } from "./uploads";
 
 /** The validated configuration: each part's slice side by side. */
-export type Config = AuthConfig & LlmConfig & SandboxSlice & TrafficSlice & MeteringSlice & McpSlice & PushSlice;
+export type Config = AuthConfig &
+  LlmConfig &
+  SandboxSlice &
+  TrafficSlice &
+  MeteringSlice &
+  McpSlice &
+  PushSlice &
+  UploadSlice;
 
 /** The variables edgeclaw reads (all optional strings in Env). */
-export type ConfigVars = AuthVars & LlmVars & SandboxVars & TrafficVars & MeteringVars & McpVars & PushVars;
+export type ConfigVars = AuthVars &
+  LlmVars &
+  SandboxVars &
+  TrafficVars &
+  MeteringVars &
+  McpVars &
+  PushVars &
+  UploadVars;
 
 /** Every variable edgeclaw reads, as the schemas declare them. */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([
@@ -23,6 +38,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([
   ...METERING_VARIABLES,
   ...MCP_VARIABLES,
   ...PUSH_VARIABLES,
+  ...UPLOAD_VARIABLES,
 ]);
 
 /** Validates the variables; throws an AppError("config_error") naming the first bad one. */
@@ -38,5 +54,6 @@ export function parseConfig(vars: ConfigVars): Config {
     ...parseMetering(vars),
     ...parseMcp(vars),
     ...parsePush(vars, auth.devAuth),
+    ...parseUploads(vars),
   };
 }

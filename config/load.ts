@@ -26,6 +26,7 @@ const OUR_PREFIXES = [
   "VAPID_",
   "OUTBOUND_",
   "SERVICE_",
+  "UPLOAD_",
 ];
 
 function checkUnknown(env: object): void {

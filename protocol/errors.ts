@@ -10,6 +10,13 @@ export const REQUEST_ERRORS = {
   message_too_large: 413,
   frame_too_large: 413,
   payload_too_large: 413,
+  /** An upload over UPLOAD_MAX_BYTES. */
+  upload_too_large: 413,
+  /** An upload whose bytes are not a type edgeclaw takes. */
+  unsupported_media_type: 415,
+  upload_not_found: 404,
+  /** A message with more attachments than UPLOAD_MAX_FILES. */
+  too_many_attachments: 400,
 } as const satisfies Record<string, number>;
 
 /** Who the caller is and what they may do. */

@@ -15,6 +15,7 @@ import { mcpRoutes } from "./routes/mcp";
 import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
+import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -65,6 +66,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", uploadRoutes());
   app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
   app.route("/v1", openAiRoutes());

@@ -7,7 +7,7 @@ import type { Config } from "../../config/config";
 import type { ExecPolicy } from "../../config/sandbox";
 import { type Logger, log } from "../../log/logger";
 import migrations from "../../migrations/session/migrations.js";
-import { isAppError } from "../../protocol/errors";
+import { AppError, isAppError } from "../../protocol/errors";
 import {
   CLOSE_SESSION_DELETED,
   CLOSE_TERMINATED,
@@ -18,6 +18,7 @@ import {
 } from "../../protocol/frames";
 import { decodeIdentity, IDENTITY_HEADER } from "../../protocol/identity";
 import { parseClientFrame } from "../../protocol/parse-frame";
+import type { Attachment } from "../../protocol/uploads";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
@@ -36,6 +37,8 @@ import { Scheduler } from "./tasks/scheduler";
 import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
 import { TurnStreams } from "./turn-stream";
 import { createTurnController } from "./turn-wiring";
+import { attachmentsFor, sweepUploads } from "./uploads/session-uploads";
+import { UploadStore } from "./uploads/upload-store";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -50,6 +53,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #sessionFiles: SessionFiles | undefined;
   #schedulerInstance: Scheduler | undefined;
   #taskStore: TaskStore | undefined;
+  #uploadStore: UploadStore | undefined;
   #turnStreams: TurnStreams | undefined;
   readonly #config: Config;
   readonly #rateLimiter: FrameRateLimiter;
@@ -101,6 +105,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       },
       setAlarm: (at) => void this.#scheduler.heartbeat(at),
       createTask: (input) => this.createTask(input),
+      uploads: this.#uploads,
     });
     return this.#turnController;
   }
@@ -130,8 +135,14 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       tasks: this.#tasks,
       snapshotIdleMs: this.#config.sandbox.snapshotIdleMs,
       runTask: (task) => this.#runTask(task),
+      nextUploadExpiry: () => this.#uploads.nextExpiry(this.#config.uploads.unreferencedMs),
     });
     return this.#schedulerInstance;
+  }
+
+  get #uploads(): UploadStore {
+    this.#uploadStore ??= new UploadStore(this.#db);
+    return this.#uploadStore;
   }
 
   get #tasks(): TaskStore {
@@ -163,6 +174,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   override async onAlarm(): Promise<void> {
     if (!this.#meta.get()) return;
     this.#turns.recover();
+    await sweepUploads(this.#uploads, this.env.FILES, this.#meta.get()?.id ?? "", this.#config.uploads);
     if (!(await this.#scheduler.onAlarm(this.#turns.running))) return;
     // Only a workspace that tools touched since the last snapshot is worth a new one.
     const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
@@ -237,6 +249,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       broadcastPresence: () => this.#broadcastPresence(),
       onUserMessage: (_seq, frame) => {
         this.#meta.touch();
+        this.#uploads.markReferenced(frame.attachments ?? []);
         this.#turns.onUserMessage(frame.text);
       },
       cancelTurn: () => this.#turns.cancel(),
@@ -245,6 +258,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
       turnRunning: () => this.#turns.running,
+      attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
     };
   }
 
@@ -356,6 +370,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return deleted;
   }
 
+  /** Records an upload whose bytes are in R2 (renamed on a name collision); books its expiry on the alarm. */
+  async addUpload(record: Attachment): Promise<Attachment> {
+    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const stored = this.#uploads.add(record);
+    await this.#scheduler.rearm();
+    return stored;
+  }
+
+  async getUpload(id: string): Promise<Attachment | null> {
+    return this.#uploads.get(id);
+  }
+
   async containsText(text: string): Promise<boolean> {
     return this.#events.contains(text);
   }
@@ -422,6 +448,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     migrate(this.ctx.storage, migrations);
     this.#log = undefined;
     this.#metaStore = undefined;
+    this.#uploadStore = undefined;
     this.#turnStreams = undefined;
   }
 }
