@@ -28,6 +28,7 @@ export type SnapshotOutcome<T> =
         | "snapshot_corrupt"
         | "bad_archive"
         | "sandbox_busy"
+        | "workspace_full"
         | "sandbox_unavailable"
         | "storage_unavailable";
       message: string;
@@ -168,8 +169,8 @@ export async function restoreSnapshot(
         code: "snapshot_corrupt",
         message: "the snapshot's archive does not match its checksum; nothing was changed",
       };
-    if (error instanceof SandboxError && error.code === "sandbox_busy")
-      return { ok: false, code: "sandbox_busy", message: `${error.message} (the restore changed nothing)` };
+    if (error instanceof SandboxError && (error.code === "sandbox_busy" || error.code === "workspace_full"))
+      return { ok: false, code: error.code, message: `${error.message} (the restore changed nothing)` };
     throw error;
   }
   return { ok: true, value: manifest };
