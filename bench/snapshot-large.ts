@@ -105,7 +105,12 @@ export async function benchLargeSnapshot(
   sizesMiB: number[],
 ) {
   const rows: Row[] = [];
-  for (const mib of sizesMiB) rows.push(await one(base, sandbox, group, mib));
+  for (const mib of sizesMiB) {
+    const row = await one(base, sandbox, group, mib);
+    rows.push(row);
+    // Each row as it comes: a 1 GiB row takes minutes, and a later one may fail.
+    console.error(`snapshot-large: ${JSON.stringify(row)}`);
+  }
   const markdown = table(
     [
       "workspace",
