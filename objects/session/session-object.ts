@@ -296,7 +296,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         log: this.#events,
         meta: this.#meta,
         streams: this.#streams,
-        broadcast: (event) => this.#broadcast(event),
+        emit: (type, payload, clientId) => {
+          const event = this.#events.append(type, payload, clientId);
+          this.#broadcast(event);
+          return event;
+        },
         onUserMessage: (text) => this.#turns.onUserMessage(text),
       },
       input,
