@@ -12,6 +12,7 @@ import { mcpRoutes } from "./routes/mcp";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
+import { telegramRoutes, telegramWebhookRoutes } from "./routes/telegram";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -79,6 +80,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", telegramRoutes());
   app.route("/admin/api", adminRoutes());
+  app.route("/channels/telegram", telegramWebhookRoutes());
   return app;
 }

@@ -11,6 +11,13 @@ import {
   parseMetering,
 } from "./config-metering";
 import { PUSH_VARIABLES, type PushConfig, PushConfigError, type PushVars, parsePush } from "./config-push";
+import {
+  parseTelegram,
+  TELEGRAM_VARIABLES,
+  type TelegramConfig,
+  TelegramConfigError,
+  type TelegramVars,
+} from "./config-telegram";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
@@ -43,6 +50,8 @@ export interface Config {
   push: PushConfig | null;
   /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
   outbound: { allowLoopback: boolean };
+  /** The Telegram channel; null when no bot is configured. */
+  telegram: TelegramConfig | null;
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -97,6 +106,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = MeteringVars &
   PushVars &
+  TelegramVars &
   Partial<
     Record<
       | "ACCESS_TEAM_DOMAIN"
@@ -287,6 +297,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "OUTBOUND_ALLOW_LOOPBACK",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
+  ...TELEGRAM_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -308,6 +319,7 @@ const OUR_PREFIXES = [
   "MCP_",
   "VAPID_",
   "OUTBOUND_",
+  "TELEGRAM_",
 ];
 
 function checkUnknown(env: object): void {
@@ -332,6 +344,15 @@ function pushOrConfigError(vars: PushVars, devAuth: boolean): PushConfig | null 
     return parsePush(vars, devAuth);
   } catch (error) {
     if (error instanceof PushConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function telegramOrConfigError(vars: TelegramVars): TelegramConfig | null {
+  try {
+    return parseTelegram(vars);
+  } catch (error) {
+    if (error instanceof TelegramConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -375,6 +396,7 @@ export function parseConfig(vars: ConfigVars): Config {
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
+    telegram: telegramOrConfigError(vars),
   };
 }
 

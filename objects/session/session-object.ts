@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
-import { isAppError } from "../../protocol/errors";
+import { AppError, isAppError } from "../../protocol/errors";
 import {
   CLOSE_SESSION_DELETED,
   CLOSE_TERMINATED,
@@ -21,11 +21,11 @@ import type { TurnController } from "./agent/turn-controller";
 import { autoTitle } from "./auto-title";
 import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
-import { type FrameContext, handleFrame } from "./frame-handler";
+import { type FrameContext, handleFrame, storeUserMessage } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
-import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import type { ChannelMessage, MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import { Scheduler } from "./tasks/scheduler";
@@ -334,6 +334,21 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
     this.#meta.setCacheTtl(seconds);
     return this.#meta.get();
+  }
+
+  async postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }> {
+    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const existing = this.#events.seqOfClientId(message.id);
+    if (existing !== undefined) return { seq: existing, duplicate: true };
+    return { seq: storeUserMessage(this.#frameContext(), message), duplicate: false };
+  }
+
+  async eventsAfter(after: number, limit: number): Promise<SessionEvent[]> {
+    return this.#events.after(after, Math.min(Math.max(1, limit), MAX_MESSAGES_PAGE));
+  }
+
+  async cancelTurn(): Promise<boolean> {
+    return this.#turnController?.cancel() ?? false;
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {
