@@ -16,23 +16,25 @@ describe("Telegram over wrangler dev", () => {
   beforeAll(async () => {
     llm = await startFakeLlm();
     tg = await startFakeTelegram();
-    server = await startDevServer({
-      vars: {
-        OPENAI_BASE_URL: `${llm.url}/v1`,
-        LLM_MODEL: "fake-model",
-        LLM_FREE_MODELS: "fake-model",
-        EXEC_POLICY: "ask",
-        TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
-        TELEGRAM_WEBHOOK_SECRET: SECRET,
-        TELEGRAM_API_BASE: tg.url,
-      },
-    });
+    server = await startDevServer({ vars: serverVars() });
   });
   afterAll(async () => {
     await server?.stop();
     await tg?.close();
     await llm?.close();
   });
+
+  function serverVars(): Record<string, string> {
+    return {
+      OPENAI_BASE_URL: `${llm.url}/v1`,
+      LLM_MODEL: "fake-model",
+      LLM_FREE_MODELS: "fake-model",
+      EXEC_POLICY: "ask",
+      TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_BASE: tg.url,
+    };
+  }
 
   const webhook = (update: unknown, secret: string | null = SECRET) =>
     fetch(`${server.url}/channels/telegram/webhook`, {
@@ -183,5 +185,81 @@ describe("Telegram over wrangler dev", () => {
     expect(await deliver(tg.press(5001, offer, approve))).toBe("queued");
     await tg.until(() => tg.messages(5001).at(-1)?.text === "Listed them.");
     expect(offer.text).toContain("approved");
+  });
+
+  it("splits an answer past 4,096 characters into messages that each parse", async () => {
+    const fay = await login(server.url, "fay-tg@example.com");
+    await pair(fay, 7001);
+    const line = (i: number) => `Line ${i}: **bold** & <angle> text that fills the message quickly.\n`;
+    const chunks = Array.from({ length: 150 }, (_, i) => line(i));
+    llm.script({ match: "write a lot", steps: [{ kind: "text", chunks }] });
+    const before = tg.messages(7001).length;
+    expect(await deliver(tg.message(7001, "write a lot"))).toBe("queued");
+    await tg.until(
+      () =>
+        tg.messages(7001).at(-1)?.text.endsWith("Line 149: bold & <angle> text that fills the message quickly.") ??
+        false,
+    );
+    const parts = tg.messages(7001).slice(before);
+    expect(parts.length).toBe(3);
+    for (const part of parts) expect(part.text.length).toBeLessThanOrEqual(4096);
+    expect(parts.map((p) => p.text).join("\n")).toBe(chunks.join("").replace(/\*\*/g, "").trim());
+  });
+
+  it("rate-limits pairing attempts per Telegram user", async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await deliver(tg.message(8001, "/pair ABCDEFGH")));
+    expect(outcomes).toEqual(["refused", "refused", "refused", "refused", "refused", "rate_limited"]);
+    // Even a valid code waits for the window now.
+    const gus = await login(server.url, "gus-tg@example.com");
+    const code = await pairing(gus);
+    expect(await deliver(tg.message(8001, `/pair ${code}`))).toBe("rate_limited");
+    expect(await deliver(tg.message(8002, `/pair ${code}`))).toBe("paired");
+  });
+
+  it("lists and picks sessions, cancels a running answer, and unpairs", async () => {
+    const hal = await login(server.url, "hal-tg@example.com");
+    await pair(hal, 9001);
+    await call(server.url, "/api/sessions", hal, { method: "POST", body: JSON.stringify({ title: "From the web" }) });
+    expect(await deliver(tg.message(9001, "/session"))).toBe("queued");
+    await tg.until(() => tg.messages(9001).some((m) => m.text.includes("1. From the web")));
+    expect(await deliver(tg.message(9001, "/session 1"))).toBe("queued");
+    await tg.until(() => tg.messages(9001).some((m) => m.text === "Now in From the web."));
+    const web = (await sessions(hal)).find((s) => s.title === "From the web");
+    const device = await Device.open(server.url, web?.id ?? "", hal);
+    await device.hello();
+    llm.script({ match: "take your time", steps: [{ kind: "stall", chunks: ["Thinking"], stallMs: 30_000 }] });
+    expect(await deliver(tg.message(9001, "take your time"))).toBe("queued");
+    await device.until(() => device.events().some((e) => e.type === "assistant_delta"));
+    expect(await deliver(tg.message(9001, "/cancel"))).toBe("queued");
+    await device.until(() => device.events().some((e) => e.type === "turn_end" && e.reason === "cancelled"));
+    await tg.until(() => tg.messages(9001).some((m) => m.text.includes("(cancelled)")));
+    await device.close();
+    expect(await deliver(tg.message(9001, "/unpair"))).toBe("unpaired");
+    expect(await deliver(tg.message(9001, "are you there?"))).toBe("refused");
+    const links = (await (await call(server.url, "/api/channels/telegram/links", hal)).json()) as { links: unknown[] };
+    expect(links.links).toEqual([]);
+  });
+
+  it("keeps an answer through Telegram being down and a restart of the service, then delivers it", async () => {
+    const ivy = await login(server.url, "ivy-tg@example.com");
+    await pair(ivy, 9501);
+    llm.script({ match: "survive a restart", steps: [{ kind: "text", chunks: ["Delivered ", "after all."] }] });
+    tg.fail("sendMessage", 502, 1_000);
+    expect(await deliver(tg.message(9501, "survive a restart"))).toBe("queued");
+    await tg.until(() => tg.calls.filter((c) => c.params.chat_id === 9501 && c.status === 502).length >= 2);
+    const session = (await sessions(ivy))[0];
+    await expect
+      .poll(async () => {
+        const page = (await (await call(server.url, `/api/sessions/${session?.id}/messages`, ivy)).json()) as {
+          messages: { type: string; text?: string }[];
+        };
+        return page.messages.some((m) => m.type === "assistant_message" && m.text === "Delivered after all.");
+      })
+      .toBe(true);
+    await server.stop();
+    tg.fail("sendMessage", 502, 0);
+    server = await startDevServer({ persistDir: server.persistDir, vars: serverVars() });
+    await tg.until(() => tg.messages(9501).at(-1)?.text === "Delivered after all.");
   });
 });

@@ -38,6 +38,8 @@ export interface FakeTelegram {
   messages(chatId: number): ChatMessage[];
   /** The next `times` calls of `method` get 429 with this retry_after. */
   rateLimit(method: string, retryAfter: number, times?: number): void;
+  /** The next `times` calls of `method` get this status (Telegram down: 502). */
+  fail(method: string, status: number, times: number): void;
   /** A private-chat text message from a Telegram user, as an update (new update_id each time). */
   message(from: number, text: string, chat?: { id: number; type: string }): Record<string, unknown>;
   /** A press of an inline button under a bot message, as an update. */
@@ -84,7 +86,9 @@ function visibleText(params: Record<string, unknown>): string {
     if (!checked.ok) throw new BotError(400, checked.error);
     visible = checked.text;
   }
-  if (visible.trim().length === 0) throw new BotError(400, "Bad Request: message text is empty");
+  // Telegram drops leading and trailing white space of a message.
+  visible = visible.trim();
+  if (visible.length === 0) throw new BotError(400, "Bad Request: message text is empty");
   if (visible.length > TEXT_LIMIT) throw new BotError(400, "Bad Request: message is too long");
   return visible;
 }
@@ -115,6 +119,7 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
   const calls: BotCall[] = [];
   const chats = new Map<number, ChatMessage[]>();
   const limits = new Map<string, { retryAfter: number; times: number }>();
+  const failures = new Map<string, { status: number; times: number }>();
   const queries = new Set<string>();
   const waiter = new Waiter();
   let nextMessageId = 100;
@@ -212,6 +217,12 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
       record(method, body, 404);
       return answer(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     }
+    const failure = failures.get(method);
+    if (failure && failure.times > 0) {
+      failure.times--;
+      record(method, body, failure.status);
+      return answer(res, failure.status, { ok: false, error_code: failure.status, description: "Bad Gateway" });
+    }
     const limit = limits.get(method);
     if (limit && limit.times > 0) {
       limit.times--;
@@ -251,6 +262,7 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
     calls,
     messages: (chatId) => chats.get(chatId) ?? [],
     rateLimit: (method, retryAfter, times = 1) => limits.set(method, { retryAfter, times }),
+    fail: (method, status, times) => failures.set(method, { status, times }),
     message: (from, text, chat = { id: from, type: "private" }) => ({
       update_id: nextUpdateId++,
       message: { message_id: nextMessageId++, from: user(from), chat, date: Math.floor(Date.now() / 1000), text },
