@@ -4,7 +4,6 @@ import type { Connection } from "partyserver";
 import type {
   ClientFrame,
   EditMessageFrame,
-  EventPayloads,
   HelloFrame,
   ModelInfo,
   RegenerateFrame,
@@ -121,21 +120,19 @@ function userMessage(
       return;
     }
   }
-  storeUserMessage(ctx, {
-    id: frame.id,
-    text: frame.text,
-    user: state.user,
-    ...(state.deviceId ? { deviceId: state.deviceId } : {}),
-    ...(frame.type === "edit_message" ? { editOf: frame.editOf } : {}),
-  });
-}
-
-/** Stores a new user message, tells every device and starts (or queues) its turn; returns its seq. */
-export function storeUserMessage(ctx: FrameContext, payload: EventPayloads["user_message"]): number {
-  const event = ctx.log.append("user_message", payload, payload.id);
+  const event = ctx.log.append(
+    "user_message",
+    {
+      id: frame.id,
+      text: frame.text,
+      user: state.user,
+      ...(state.deviceId ? { deviceId: state.deviceId } : {}),
+      ...(frame.type === "edit_message" ? { editOf: frame.editOf } : {}),
+    },
+    frame.id,
+  );
   ctx.broadcast(event);
-  ctx.onUserMessage(event.seq, { type: "user_message", id: payload.id, text: payload.text });
-  return event.seq;
+  ctx.onUserMessage(event.seq, { type: "user_message", id: frame.id, text: frame.text });
 }
 
 /** Stores a `regenerate` event, then runs a new turn for the conversation without the superseded answer. */

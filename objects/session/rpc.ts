@@ -40,6 +40,8 @@ export interface ChannelMessage {
   user: string;
   /** The channel, e.g. `telegram`. */
   deviceId: string;
+  /** Upload ids of this session the message carries. */
+  attachments?: string[];
 }
 
 export interface SessionRpc {

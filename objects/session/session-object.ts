@@ -21,7 +21,7 @@ import type { TurnController } from "./agent/turn-controller";
 import { autoTitle } from "./auto-title";
 import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
-import { type FrameContext, handleFrame, storeUserMessage } from "./frame-handler";
+import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
@@ -340,7 +340,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
     const existing = this.#events.seqOfClientId(message.id);
     if (existing !== undefined) return { seq: existing, duplicate: true };
-    return { seq: storeUserMessage(this.#frameContext(), message), duplicate: false };
+    const { id, text, user, deviceId } = message;
+    const event = this.#events.append("user_message", { id, text, user, deviceId }, id);
+    this.#broadcast(event);
+    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id: message.id, text: message.text });
+    return { seq: event.seq, duplicate: false };
   }
 
   async eventsAfter(after: number, limit: number): Promise<SessionEvent[]> {

@@ -15,33 +15,35 @@ export interface ReceiveDeps {
   store: IndexStore;
   bot: BotApi;
   now: number;
+  /** Keeps a reply to Telegram going after the webhook has been answered. */
+  defer(work: Promise<unknown>): void;
   /** Hands a linked user's update to their chat object (durably queued there). */
   enqueue(update: Exclude<TelegramUpdate, { kind: "other" }>, user: string): Promise<void>;
 }
 
-async function reply(deps: ReceiveDeps, chatId: number, html: string): Promise<void> {
-  const sent = await deps.bot.sendMessage(chatId, html);
-  if (!sent.ok)
-    console.warn(JSON.stringify({ level: "warn", msg: "telegram reply failed", description: sent.description }));
+/** Sends a short reply without holding up the webhook's answer. */
+function reply(deps: ReceiveDeps, chatId: number, html: string): void {
+  deps.defer(
+    deps.bot.sendMessage(chatId, html).then((sent) => {
+      if (!sent.ok)
+        console.warn(JSON.stringify({ level: "warn", msg: "telegram reply failed", description: sent.description }));
+    }),
+  );
 }
 
-async function pair(deps: ReceiveDeps, update: Extract<TelegramUpdate, { kind: "message" }>, code: string) {
+function pair(deps: ReceiveDeps, update: Extract<TelegramUpdate, { kind: "message" }>, code: string): ReceiveOutcome {
   const { store, now } = deps;
   if (!store.attempt(update.from.id, now, PAIRING_ATTEMPTS_PER_WINDOW)) {
-    await reply(deps, update.chatId, "Too many pairing attempts. Wait ten minutes, then try a new code.");
+    reply(deps, update.chatId, "Too many pairing attempts. Wait ten minutes, then try a new code.");
     return "rate_limited";
   }
   const user = isPairingCode(code) ? store.consumeCode(code, now) : null;
   if (user === null) {
-    await reply(deps, update.chatId, "That code is not valid (codes work once, for ten minutes). Ask for a new one.");
+    reply(deps, update.chatId, "That code is not valid (codes work once, for ten minutes). Ask for a new one.");
     return "refused";
   }
   store.link(update.from.id, user, update.from.username, now);
-  await reply(
-    deps,
-    update.chatId,
-    `Linked to <b>${escapeHtml(user)}</b>. Send a message to start; /help lists commands.`,
-  );
+  reply(deps, update.chatId, `Linked to <b>${escapeHtml(user)}</b>. Send a message to start; /help lists commands.`);
   return "paired";
 }
 
@@ -49,26 +51,26 @@ export async function receiveUpdate(deps: ReceiveDeps, update: TelegramUpdate): 
   if (update.kind === "other") return "ignored";
   const { store } = deps;
   if (update.kind === "message" && update.chatType !== "private") {
-    await reply(deps, update.chatId, GROUPS_TEXT);
+    reply(deps, update.chatId, GROUPS_TEXT);
     return "refused";
   }
   const command = update.kind === "message" ? parseCommand(update.text) : null;
   const user = store.userOf(update.from.id);
   if (update.kind === "message" && command?.name === "pair") {
     if (user !== null) {
-      await reply(deps, update.chatId, "This Telegram account is already linked; send /unpair first.");
+      reply(deps, update.chatId, "This Telegram account is already linked; send /unpair first.");
       return "refused";
     }
     return pair(deps, update, command.code);
   }
   if (user === null) {
-    if (update.kind === "message") await reply(deps, update.chatId, UNPAIRED_TEXT);
-    else await deps.bot.answerCallbackQuery(update.callbackId, "This Telegram account is not linked.");
+    if (update.kind === "message") reply(deps, update.chatId, UNPAIRED_TEXT);
+    else deps.defer(deps.bot.answerCallbackQuery(update.callbackId, "This Telegram account is not linked."));
     return "refused";
   }
   if (update.kind === "message" && command?.name === "unpair") {
     store.unlink(update.from.id);
-    await reply(deps, update.chatId, "Unlinked. This bot no longer acts for you here.");
+    reply(deps, update.chatId, "Unlinked. This bot no longer acts for you here.");
     return "unpaired";
   }
   if (store.seen(update.updateId)) return "duplicate";

@@ -70,6 +70,7 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
         store: this.#index,
         bot: this.#bot(),
         now: Date.now(),
+        defer: (work) => this.ctx.waitUntil(work),
         // A private chat's id is its user's id.
         enqueue: (queued, user) => telegramChat(this.env, queued.from.id).enqueue(queued, user, queued.from.id),
       },
@@ -85,7 +86,7 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
   override async alarm(): Promise<void> {
     const info = this.#chat.info();
     if (!info) return;
-    const deps = { env: this.env, store: this.#chat, bot: this.#bot(), now: () => Date.now() };
+    const deps = { env: this.env, store: this.#chat, bot: this.#bot(), now: () => Date.now(), storeUpload: null };
     for (let item = this.#chat.nextUpdate(); item; item = this.#chat.nextUpdate()) {
       try {
         await handleChatUpdate(deps, info, item.update);

@@ -94,10 +94,10 @@ describe("Telegram over wrangler dev", () => {
 
     const code = await pairing(alice);
     expect(await deliver(tg.message(2001, `/pair ${code}`))).toBe("paired");
-    expect(tg.messages(2001).at(-1)?.text).toContain("Linked to alice-tg@example.com");
+    await tg.until(() => tg.messages(2001).at(-1)?.text.includes("Linked to alice-tg@example.com") ?? false);
     // The same code from another Telegram user (or again) does nothing.
     expect(await deliver(tg.message(2002, `/pair ${code}`))).toBe("refused");
-    expect(tg.messages(2002).at(-1)?.text).toContain("not valid");
+    await tg.until(() => tg.messages(2002).at(-1)?.text.includes("not valid") ?? false);
     const links = (await (await call(server.url, "/api/channels/telegram/links", alice)).json()) as {
       links: { telegramUserId: number; username: string }[];
     };

@@ -42,6 +42,12 @@ export interface FakeTelegram {
   fail(method: string, status: number, times: number): void;
   /** A private-chat text message from a Telegram user, as an update (new update_id each time). */
   message(from: number, text: string, chat?: { id: number; type: string }): Record<string, unknown>;
+  /** A photo (`document` false) or document a user sends, with an optional caption, as an update. */
+  file(
+    from: number,
+    bytes: Uint8Array,
+    options: { name: string; mime: string; caption?: string; photo?: boolean },
+  ): Record<string, unknown>;
   /** A press of an inline button under a bot message, as an update. */
   press(from: number, message: ChatMessage, data: string): Record<string, unknown>;
   until(predicate: () => boolean, timeoutMs?: number): Promise<void>;
@@ -121,12 +127,19 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const failures = new Map<string, { status: number; times: number }>();
   const queries = new Set<string>();
+  const files = new Map<string, { path: string; bytes: Uint8Array }>();
   const waiter = new Waiter();
   let nextMessageId = 100;
   let nextUpdateId = 500_000;
   let nextQuery = 1;
 
   const methods: Record<string, (params: Record<string, unknown>) => unknown> = {
+    getFile: (params) => {
+      const id = params.file_id;
+      const file = typeof id === "string" ? files.get(id) : undefined;
+      if (!file) throw new BotError(400, "Bad Request: invalid file_id");
+      return { file_id: id, file_unique_id: `u${id}`, file_size: file.bytes.byteLength, file_path: file.path };
+    },
     getMe: () => ({ id: 123456789, is_bot: true, first_name: "edgeclaw", username: "edgeclaw_test_bot" }),
     setWebhook: (params) => {
       if (typeof params.url !== "string" || !params.url.startsWith("https://"))
@@ -187,6 +200,14 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(Buffer.from(chunk));
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+    if (req.method === "GET" && download) {
+      const file = [...files.values()].find((f) => f.path === download[2]);
+      if (download[1] !== token || !file)
+        return answer(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.bytes.byteLength });
+      return void res.end(file.bytes);
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? "");
     const record = (method: string, params: Record<string, unknown>, status: number) => {
       calls.push({ method, params, at: Date.now(), status });
@@ -267,6 +288,25 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
       update_id: nextUpdateId++,
       message: { message_id: nextMessageId++, from: user(from), chat, date: Math.floor(Date.now() / 1000), text },
     }),
+    file: (from, bytes, options) => {
+      const fileId = `file${files.size + 1}`;
+      files.set(fileId, { path: `documents/${fileId}_${options.name}`, bytes });
+      const described = { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bytes.byteLength };
+      const attached = options.photo
+        ? { photo: [{ ...described, width: 90, height: 90 }] }
+        : { document: { ...described, file_name: options.name, mime_type: options.mime } };
+      return {
+        update_id: nextUpdateId++,
+        message: {
+          message_id: nextMessageId++,
+          from: user(from),
+          chat: { id: from, type: "private" },
+          date: Math.floor(Date.now() / 1000),
+          ...attached,
+          ...(options.caption === undefined ? {} : { caption: options.caption }),
+        },
+      };
+    },
     press: (from, message, data) => {
       const id = `q${nextQuery++}`;
       queries.add(id);
