@@ -8,7 +8,12 @@ export type BotCommand =
   | { name: "cancel" }
   | { name: "start" }
   | { name: "help" }
+  /** A command of the session itself (`/model`, `/usage`, `/think`, `/reset`): sent on as a message; its notice is the answer. */
+  | { name: "session_command"; topic: string }
   | { name: "unknown"; text: string };
+
+/** Session commands the bot passes on; each answers at once with a `notice` of this topic. */
+const SESSION_COMMANDS = new Set(["model", "usage", "think", "reset"]);
 
 /** The command in `text`, or null when it is an ordinary message. `/cmd@botname` is accepted. */
 export function parseCommand(text: string): BotCommand | null {
@@ -32,7 +37,9 @@ export function parseCommand(text: string): BotCommand | null {
     case "new":
       return { name: "new", title: arg ? arg.slice(0, 200) : null };
     default:
-      return { name: "unknown", text: `/${name}` };
+      return SESSION_COMMANDS.has(name)
+        ? { name: "session_command", topic: name }
+        : { name: "unknown", text: `/${name}` };
   }
 }
 
@@ -42,6 +49,7 @@ export const HELP_TEXT = [
   "/session: list your sessions; /session N: continue session N",
   "/new [title]: start a new session",
   "/cancel: stop the running answer",
+  "/model, /usage, /think, /reset: as in the web client",
   "/unpair: unlink this Telegram account",
 ].join("\n");
 

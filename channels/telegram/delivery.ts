@@ -39,6 +39,8 @@ export interface DeliveryState {
   done: boolean;
   parts: SentPart[];
   approvals: ApprovalOffer[];
+  /** Set for a session command: its `notice` of this topic is the whole answer. */
+  expectNotice?: string;
 }
 
 /** Offered-approval buttons carry `ap:<1|0>:<toolCallId>`; Telegram allows 64 bytes of callback data. */
@@ -61,8 +63,9 @@ export function parseApprovalData(data: string): { toolCallId: string; approve: 
   return match ? { approve: match[1] === "1", toolCallId: match[2] ?? "" } : null;
 }
 
-export function newDelivery(sessionId: string, chatId: number, userSeq: number): DeliveryState {
+export function newDelivery(sessionId: string, chatId: number, userSeq: number, expectNotice?: string): DeliveryState {
   return {
+    ...(expectNotice === undefined ? {} : { expectNotice }),
     sessionId,
     chatId,
     userSeq,
@@ -94,6 +97,12 @@ export function absorb(state: DeliveryState, events: readonly SessionEvent[]): D
   for (const event of events) {
     next.cursor = Math.max(next.cursor, event.seq);
     if (next.done) continue;
+    if (event.type === "notice" && event.topic === next.expectNotice) {
+      next.doneText = event.text;
+      next.done = true;
+      continue;
+    }
+    if (next.expectNotice !== undefined) continue;
     if (event.type === "turn_start" && next.turnId === null) next.turnId = event.turnId;
     if (next.turnId === null) continue;
     switch (event.type) {

@@ -120,7 +120,8 @@ async function message(deps: ChatDeps, chat: Chat, update: Extract<TelegramUpdat
     deviceId: "telegram",
     ...(attachments.length > 0 ? { attachments } : {}),
   });
-  if (!posted.duplicate) deps.store.addDelivery(newDelivery(sessionId, chat.chatId, posted.seq), deps.now());
+  const topic = command?.name === "session_command" ? command.topic : undefined;
+  if (!posted.duplicate) deps.store.addDelivery(newDelivery(sessionId, chat.chatId, posted.seq, topic), deps.now());
 }
 
 async function callback(deps: ChatDeps, update: Extract<TelegramUpdate, { kind: "callback" }>): Promise<void> {

@@ -92,7 +92,8 @@ export class IndexStore {
     return row !== undefined;
   }
 
-  seen(updateId: number): boolean {
-    return this.#db.select().from(seenUpdates).where(eq(seenUpdates.updateId, updateId)).get() !== undefined;
+  /** Forgets an update id (its hand-off failed, so Telegram's retry must be acted on). */
+  unsee(updateId: number): void {
+    this.#db.delete(seenUpdates).where(eq(seenUpdates.updateId, updateId)).run();
   }
 }

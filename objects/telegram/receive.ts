@@ -73,8 +73,14 @@ export async function receiveUpdate(deps: ReceiveDeps, update: TelegramUpdate): 
     reply(deps, update.chatId, "Unlinked. This bot no longer acts for you here.");
     return "unpaired";
   }
-  if (store.seen(update.updateId)) return "duplicate";
-  await deps.enqueue(update, user);
-  store.markSeen(update.updateId, deps.now);
+  // Marked before the hand-off (no await in between), so a retry arriving meanwhile is a duplicate;
+  // if the hand-off fails the mark is taken back and Telegram's retry is acted on.
+  if (!store.markSeen(update.updateId, deps.now)) return "duplicate";
+  try {
+    await deps.enqueue(update, user);
+  } catch (error) {
+    store.unsee(update.updateId);
+    throw error;
+  }
   return "queued";
 }

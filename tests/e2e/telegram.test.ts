@@ -217,6 +217,17 @@ describe("Telegram over wrangler dev", () => {
     expect(await deliver(tg.message(8002, `/pair ${code}`))).toBe("paired");
   });
 
+  it("passes the session's own commands on and answers with their notice", async () => {
+    const jan = await login(server.url, "jan-tg@example.com");
+    await pair(jan, 9101);
+    expect(await deliver(tg.message(9101, "/model"))).toBe("queued");
+    await tg.until(() => tg.messages(9101).at(-1)?.text === "model: fake-model");
+    expect(await deliver(tg.message(9101, "/think high"))).toBe("queued");
+    await tg.until(() => tg.messages(9101).at(-1)?.text === "reasoning high from the next turn");
+    // No model was called for either.
+    expect(llm.requests.some((r) => JSON.stringify(r.body).includes("/think high"))).toBe(false);
+  });
+
   it("lists and picks sessions, cancels a running answer, and unpairs", async () => {
     const hal = await login(server.url, "hal-tg@example.com");
     await pair(hal, 9001);
