@@ -73,6 +73,16 @@ describe("delivery", () => {
     expect(nextStep(state)).toEqual({ kind: "send", index: 0, html: "⚠️ the sandbox is down\n\n(cancelled)" });
   });
 
+  it("answers a session command with its notice, not with a turn's text", () => {
+    const state = absorb(newDelivery("s", 1, 0, "model"), [
+      ev({ type: "notice", topic: "reset", text: "fresh context" }),
+      ev({ type: "turn_start", turnId: "t", model: "m" }),
+      ev({ type: "notice", topic: "model", text: "model: m" }),
+    ]);
+    expect(state.done).toBe(true);
+    expect(nextStep(state)).toEqual({ kind: "send", index: 0, html: "model: m" });
+  });
+
   it("says so when a turn ends without text", () => {
     const state = absorb(newDelivery("s", 1, 0), [
       ev({ type: "turn_start", turnId: "t", model: "m" }),
