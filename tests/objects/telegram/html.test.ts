@@ -8,10 +8,10 @@ import { checkTelegramHtml } from "../../helpers/telegram-html";
 const ANSWER = [
   "# Plan",
   "Here is **bold**, *italic*, _under_, ~~gone~~ and `a < b && c > d` inline.",
-  "- a [link](https://example.com/a_b_c?x=1&y=\"2\") in a list",
+  '- a [link](https://example.com/a_b_c?x=1&y="2") in a list',
   "* snake_case_names stay plain, 2 * 3 * 4 too, and <script>alert('x')</script> & co",
   "```ts",
-  "const html = `<b>${x}</b>` && a < b;",
+  "const html = '<b>' + x + '</b>' && a < b;",
   "```",
   "Crossing **bold *and** italic* stays valid; a lone ** or ` or [ or & or &amp; too.",
 ].join("\n");
@@ -25,7 +25,9 @@ describe("markdownToTelegramHtml", () => {
     expect(html).toContain('<a href="https://example.com/a_b_c?x=1&amp;y=&quot;2&quot;">link</a>');
     expect(html).toContain("snake_case_names");
     expect(html).toContain("&lt;script&gt;");
-    expect(html).toContain('<pre><code class="language-ts">const html = `&lt;b&gt;${x}&lt;/b&gt;` &amp;&amp; a &lt; b;</code></pre>');
+    expect(html).toContain(
+      `<pre><code class="language-ts">const html = '&lt;b&gt;' + x + '&lt;/b&gt;' &amp;&amp; a &lt; b;</code></pre>`,
+    );
     const checked = checkTelegramHtml(html);
     expect(checked.ok).toBe(true);
   });
@@ -34,7 +36,8 @@ describe("markdownToTelegramHtml", () => {
     for (let end = 1; end <= ANSWER.length; end++) {
       const html = markdownToTelegramHtml(ANSWER.slice(0, end));
       const checked = checkTelegramHtml(html);
-      if (!checked.ok) throw new Error(`prefix ${end} ${JSON.stringify(ANSWER.slice(0, end))}: ${checked.error}\n${html}`);
+      if (!checked.ok)
+        throw new Error(`prefix ${end} ${JSON.stringify(ANSWER.slice(0, end))}: ${checked.error}\n${html}`);
     }
   });
 
