@@ -3,6 +3,7 @@
 import { validKey } from "../agent/mcp/crypto";
 import { AppError } from "../protocol/errors";
 import { sandboxAllowedHosts } from "../sandbox/network";
+import { parseServiceTokenUsers } from "./auth/service-tokens";
 import {
   METERING_VARIABLES,
   type MeteringConfig,
@@ -52,6 +53,8 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   /** The Telegram channel; null when no bot is configured. */
   telegram: TelegramConfig | null;
+  /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
+  serviceTokenUsers: ReadonlyMap<string, string>;
 }
 
 export type ExecPolicy = "ask" | "auto" | "deny";
@@ -142,7 +145,8 @@ export type ConfigVars = MeteringVars &
       | "SNAPSHOT_RETENTION"
       | "RATE_LIMIT_FRAMES_PER_SEC"
       | "MCP_ENCRYPTION_KEY"
-      | "OUTBOUND_ALLOW_LOOPBACK",
+      | "OUTBOUND_ALLOW_LOOPBACK"
+      | "SERVICE_TOKEN_USERS",
       string
     >
   >;
@@ -295,6 +299,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "RATE_LIMIT_FRAMES_PER_SEC",
   "MCP_ENCRYPTION_KEY",
   "OUTBOUND_ALLOW_LOOPBACK",
+  "SERVICE_TOKEN_USERS",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
   ...TELEGRAM_VARIABLES,
@@ -320,6 +325,7 @@ const OUR_PREFIXES = [
   "VAPID_",
   "OUTBOUND_",
   "TELEGRAM_",
+  "SERVICE_",
 ];
 
 function checkUnknown(env: object): void {
@@ -397,6 +403,7 @@ export function parseConfig(vars: ConfigVars): Config {
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
     telegram: telegramOrConfigError(vars),
+    serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };
 }
 
