@@ -15,6 +15,7 @@ import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
 import { telegramRoutes, telegramWebhookRoutes } from "./routes/telegram";
+import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -83,6 +84,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
   app.route("/api", telegramRoutes());
+  app.route("/api", uploadRoutes());
   app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
   app.route("/v1", openAiRoutes());

@@ -19,6 +19,13 @@ import {
   TelegramConfigError,
   type TelegramVars,
 } from "./config-telegram";
+import {
+  parseUploads,
+  UPLOAD_VARIABLES,
+  type UploadConfig,
+  UploadConfigError,
+  type UploadVars,
+} from "./config-uploads";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
@@ -53,6 +60,8 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   /** The Telegram channel; null when no bot is configured. */
   telegram: TelegramConfig | null;
+  /** Uploads: limits, images re-sent, unreferenced lifetime. */
+  uploads: UploadConfig;
   /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
   serviceTokenUsers: ReadonlyMap<string, string>;
 }
@@ -110,6 +119,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 export type ConfigVars = MeteringVars &
   PushVars &
   TelegramVars &
+  UploadVars &
   Partial<
     Record<
       | "ACCESS_TEAM_DOMAIN"
@@ -303,6 +313,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
   ...TELEGRAM_VARIABLES,
+  ...UPLOAD_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -325,6 +336,7 @@ const OUR_PREFIXES = [
   "VAPID_",
   "OUTBOUND_",
   "TELEGRAM_",
+  "UPLOAD_",
   "SERVICE_",
 ];
 
@@ -341,6 +353,15 @@ function meteringOrConfigError(vars: MeteringVars): MeteringConfig {
     return parseMetering(vars);
   } catch (error) {
     if (error instanceof MeteringConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function uploadsOrConfigError(vars: UploadVars): UploadConfig {
+  try {
+    return parseUploads(vars);
+  } catch (error) {
+    if (error instanceof UploadConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -403,6 +424,7 @@ export function parseConfig(vars: ConfigVars): Config {
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
     telegram: telegramOrConfigError(vars),
+    uploads: uploadsOrConfigError(vars),
     serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };
 }

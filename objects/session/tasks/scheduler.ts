@@ -1,4 +1,4 @@
-// The session's one alarm, shared by the turn heartbeat, the idle snapshot and scheduled tasks.
+// The session's one alarm, shared by the turn heartbeat, the idle snapshot, scheduled tasks and the upload sweep.
 
 import type { Task, TaskStore } from "./task-store";
 
@@ -11,6 +11,8 @@ export interface SchedulerDeps {
   snapshotIdleMs: number;
   /** Starts a turn with the task's prompt. */
   runTask(task: Task): void;
+  /** When unreferenced uploads next expire (the alarm then sweeps them), or null. */
+  nextUploadExpiry?(): number | null;
 }
 
 export class Scheduler {
@@ -33,7 +35,12 @@ export class Scheduler {
   /** Sets the alarm to the earliest of heartbeat, idle snapshot and next task, or clears it. */
   async rearm(): Promise<void> {
     const idle = await this.#deps.storage.get<number>(IDLE_SNAPSHOT_KEY);
-    const times = [this.#heartbeatAt, idle ?? null, this.#deps.tasks.nextDue()].filter((t): t is number => t !== null);
+    const times = [
+      this.#heartbeatAt,
+      idle ?? null,
+      this.#deps.tasks.nextDue(),
+      this.#deps.nextUploadExpiry?.() ?? null,
+    ].filter((t): t is number => t !== null);
     if (times.length === 0) await this.#deps.storage.deleteAlarm();
     else await this.#deps.storage.setAlarm(Math.min(...times));
   }
