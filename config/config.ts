@@ -6,6 +6,7 @@ import { MCP_VARIABLES, type McpSlice, type McpVars, parseMcp } from "./mcp";
 import { METERING_VARIABLES, type MeteringSlice, type MeteringVars, parseMetering } from "./metering";
 import { PUSH_VARIABLES, type PushSlice, type PushVars, parsePush } from "./push";
 import { parseSandbox, SANDBOX_VARIABLES, type SandboxSlice, type SandboxVars } from "./sandbox";
+import { parseTelegram, TELEGRAM_VARIABLES, type TelegramSlice, type TelegramVars } from "./telegram";
 import { parseTraffic, TRAFFIC_VARIABLES, type TrafficSlice, type TrafficVars } from "./traffic";
 import { parseUploads, UPLOAD_VARIABLES, type UploadSlice, type UploadVars } from "./uploads";
 
@@ -17,7 +18,8 @@ export type Config = AuthConfig &
   MeteringSlice &
   McpSlice &
   PushSlice &
-  UploadSlice;
+  UploadSlice &
+  TelegramSlice;
 
 /** The variables edgeclaw reads (all optional strings in Env). */
 export type ConfigVars = AuthVars &
@@ -27,7 +29,8 @@ export type ConfigVars = AuthVars &
   MeteringVars &
   McpVars &
   PushVars &
-  UploadVars;
+  UploadVars &
+  TelegramVars;
 
 /** Every variable edgeclaw reads, as the schemas declare them. */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([
@@ -39,6 +42,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([
   ...MCP_VARIABLES,
   ...PUSH_VARIABLES,
   ...UPLOAD_VARIABLES,
+  ...TELEGRAM_VARIABLES,
 ]);
 
 /** Validates the variables; throws an AppError("config_error") naming the first bad one. */
@@ -55,5 +59,6 @@ export function parseConfig(vars: ConfigVars): Config {
     ...parseMcp(vars),
     ...parsePush(vars, auth.devAuth),
     ...parseUploads(vars),
+    ...parseTelegram(vars),
   };
 }

@@ -27,6 +27,7 @@ const OUR_PREFIXES = [
   "OUTBOUND_",
   "SERVICE_",
   "UPLOAD_",
+  "TELEGRAM_",
 ];
 
 function checkUnknown(env: object): void {

@@ -25,3 +25,12 @@ export const usageByScope = (env: Env, scope: string) => env.USAGE.getByName(sco
 
 /** A session's object; its name is the session id. */
 export const sessionStub = (env: Env, id: string) => env.SESSION.getByName(id);
+
+/** The Telegram bot's index object (pairing codes, links). */
+export const TELEGRAM_INDEX = "bot";
+
+/** The bot-wide Telegram index. */
+export const telegramIndex = (env: Env) => env.TELEGRAM.getByName(TELEGRAM_INDEX);
+
+/** The object of one Telegram chat (a private chat is a user). */
+export const telegramChat = (env: Env, telegramUserId: number) => env.TELEGRAM.getByName(`chat:${telegramUserId}`);

@@ -60,6 +60,8 @@ export const SANDBOX_ERRORS = {
   file_too_large: 413,
   bad_archive: 422,
   checksum_mismatch: 422,
+  /** A write or restore that would take the workspace past its size bound (`SANDBOX_MAX_WORKSPACE_BYTES`). */
+  workspace_full: 507,
   sandbox_error: 500,
   sandbox_unavailable: 503,
 } as const satisfies Record<string, number>;

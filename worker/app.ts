@@ -15,6 +15,7 @@ import { mcpRoutes } from "./routes/mcp";
 import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
+import { telegramRoutes, telegramWebhookRoutes } from "./routes/telegram";
 import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -66,9 +67,11 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", telegramRoutes());
   app.route("/api", uploadRoutes());
   app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
   app.route("/v1", openAiRoutes());
+  app.route("/channels/telegram", telegramWebhookRoutes());
   return app;
 }

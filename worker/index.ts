@@ -4,7 +4,7 @@ import { createApp } from "./app";
 
 export { Sandbox } from "../sandbox/sandbox-class";
 export { DevIssuerObject } from "./auth/dev-issuer-object";
-export { DirectoryObject, SessionObject, UsageObject } from "./objects";
+export { DirectoryObject, SessionObject, TelegramObject, UsageObject } from "./objects";
 
 const app = createApp();
 

@@ -3,6 +3,7 @@
 import { getConfig } from "../config/load";
 import { DirectoryObject as DirectoryShell } from "../objects/directory/directory-object";
 import { SessionObject as SessionShell } from "../objects/session/session-object";
+import { TelegramObject as TelegramShell } from "../objects/telegram/telegram-object";
 import { UsageObject as UsageShell } from "../objects/usage/usage-object";
 
 export class SessionObject extends SessionShell {
@@ -12,6 +13,12 @@ export class SessionObject extends SessionShell {
 }
 
 export class DirectoryObject extends DirectoryShell {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, getConfig(env));
+  }
+}
+
+export class TelegramObject extends TelegramShell {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env, getConfig(env));
   }

@@ -30,7 +30,7 @@ import { SessionLedger } from "./ledger-store";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
-import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import type { ChannelMessage, MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import { Scheduler } from "./tasks/scheduler";
@@ -311,7 +311,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         log: this.#events,
         meta: this.#meta,
         streams: this.#streams,
-        broadcast: (event) => this.#broadcast(event),
+        emit: (type, payload, clientId) => {
+          const event = this.#events.append(type, payload, clientId);
+          this.#broadcast(event);
+          return event;
+        },
         onUserMessage: (text) => this.#turns.onUserMessage(text),
       },
       input,
@@ -398,6 +402,25 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
     this.#meta.setCacheTtl(seconds);
     return this.#meta.get();
+  }
+
+  async postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }> {
+    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const existing = this.#events.seqOfClientId(message.id);
+    if (existing !== undefined) return { seq: existing, duplicate: true };
+    const { id, text, user, deviceId } = message;
+    const event = this.#events.append("user_message", { id, text, user, deviceId }, id);
+    this.#broadcast(event);
+    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id: message.id, text: message.text });
+    return { seq: event.seq, duplicate: false };
+  }
+
+  async eventsAfter(after: number, limit: number): Promise<SessionEvent[]> {
+    return this.#events.after(after, Math.min(Math.max(1, limit), MAX_MESSAGES_PAGE));
+  }
+
+  async cancelTurn(): Promise<boolean> {
+    return this.#turnController?.cancel() ?? false;
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {
