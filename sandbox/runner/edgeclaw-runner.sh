@@ -81,10 +81,13 @@ exec)
     got=$?
     ((got != 0)) || exit "$status"
     ((got > 128)) || break # the pipe closed without a status: something killed the command's watcher
-    bytes=$(usage) && ((bytes <= $6)) || break
+    # A measurement that fails now (a fork bomb can leave no process to measure with) is tried again at the
+    # next interval: it is not a full workspace, and the command's wall-clock limit still ends it.
+    bytes=$(usage) || continue
+    ((bytes <= $6)) || break
   done
-  # Past the bound (or unmeasurable, or unwatched): every process of this sandbox but this one stops (the
-  # sandbox's PID namespace is its own).
+  # Past the bound (or unwatched): every process of this sandbox but this one stops (the sandbox's PID
+  # namespace is its own).
   kill -KILL -1 2>/dev/null
   echo "$FULL_MARKER" >&2
   exit 153 # 128 + SIGXFSZ, as for a single file stopped at the room left
