@@ -213,10 +213,10 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
 /** 7. Memory: workerd's resident memory per idle session (one device connected) and per active one (after a turn). */
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
   await sleep(1000);
-  const before = system.rss();
+  const before = await system.rss();
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
   await sleep(1000);
-  const idle = system.rss();
+  const idle = await system.rss();
   await Promise.all(
     rooms.map(async ({ devices: [device] }) => {
       if (!device) return;
@@ -226,7 +226,7 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
     }),
   );
   await sleep(1000);
-  const active = system.rss();
+  const active = await system.rss();
   await Promise.all(rooms.flatMap((r) => r.devices.map((d) => d.close())));
   // A negative growth is garbage collection between the readings: below what this can measure.
   const kib = (bytes: number) => Math.max(0, bytes) / 1024 / sessions;

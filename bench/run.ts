@@ -4,16 +4,15 @@
 // BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
 // names. BENCH_BIG_HISTORY: messages in the long-history session (20,000).
 
-import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startFakeLlm } from "../devtools/demo-model/server.ts";
-import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
-import { workerdRss } from "./rss.ts";
+import { retainedRss } from "./rss.ts";
+import { startEdgeclaw, startPeer } from "./servers.ts";
 import { benchSnapshot } from "./snapshot.ts";
 import { benchLargeSnapshot } from "./snapshot-large.ts";
 import { fmt, table } from "./stats.ts";
@@ -22,18 +21,8 @@ const quick = process.env.BENCH_QUICK === "1";
 const rounds = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 20_000));
-const PEER_DIR = "bench/peers/agents-sdk";
-const limits = {
-  RATE_LIMIT_REQUESTS_PER_MIN: "100000",
-  RATE_LIMIT_TOKENS_PER_MIN: "1000000000",
-  MAX_CONCURRENT_TURNS: "1000",
-  RATE_LIMIT_FRAMES_PER_SEC: "100000",
-};
 const log = (line: string) => console.error(line);
 
-if (!existsSync(`${PEER_DIR}/node_modules`)) {
-  spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", PEER_DIR], { stdio: "inherit" });
-}
 const llm = await startFakeLlm();
 const rows: FairRow[] = [];
 let stream = { markdown: "" };
@@ -42,17 +31,12 @@ let largeSnapshot = { markdown: "" };
 /** Workspace sizes (MiB) of the large snapshot scenario. */
 const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,1024")).split(",").map(Number);
 try {
-  const ours = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", LLM_FREE_MODELS: "bench-model", ...limits },
-  });
-  const peer = await startDevServer({
-    config: `${PEER_DIR}/wrangler.toml`,
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1` },
-  });
+  const ours = await startEdgeclaw(llm);
+  const peer = await startPeer(llm);
   try {
     const systems = {
-      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
-      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup)),
+      ours: edgeclaw(ours.url, () => retainedRss(ours.processGroup, ours.inspectorPort)),
+      peer: agentsSdk(peer.url, () => retainedRss(peer.processGroup, peer.inspectorPort)),
     };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;

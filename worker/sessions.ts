@@ -122,7 +122,10 @@ export function parseSessionPatch(body: unknown, operatorPolicy: ExecPolicy): Se
   };
 }
 
-/** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */
+/**
+ * Creates a session: its object first (idempotent), then the owner's directory and the admin index at
+ * once (neither reads the other), so a session is listed only once it exists and both list it at 201.
+ */
 export async function createSession(env: Env, identity: Identity, title: string | undefined): Promise<SessionEntry> {
   const now = Date.now();
   const experiment = getConfig(env).metering.experiment;
@@ -137,8 +140,7 @@ export async function createSession(env: Env, identity: Identity, title: string 
   };
   const variant = experiment ? await assignVariant(experiment, entry.id) : null;
   await sessionStub(env, entry.id).initialize({ ...entry, ...(variant ? { variant } : {}) });
-  await userDirectory(env, identity.user).put(entry);
-  await adminIndex(env).put(entry);
+  await Promise.all([userDirectory(env, identity.user).put(entry), adminIndex(env).put(entry)]);
   return entry;
 }
 

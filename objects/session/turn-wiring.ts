@@ -16,6 +16,7 @@ import type { EventPayloads, EventType, SessionEvent } from "../../protocol/fram
 import { createSandbox } from "../../sandbox/factory";
 import { aiBinding, getConfig } from "../../worker/config";
 import { createMeter } from "./agent/meter";
+import { Settlements } from "./agent/settlements";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
@@ -40,6 +41,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
+  // A turn's calls settle after its answer; its running-turn mark is cleared once they have.
+  const settlements = new Settlements();
   return new TurnController({
     log: deps.log,
     turns: new TurnStore(deps.db),
@@ -93,7 +96,10 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     metering: {
       beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
-      endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),
+      endTurn: async (turnId) => {
+        await settlements.idle();
+        await usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId);
+      },
       recordFeedback: (turnId, session, variant, rating) =>
         usage(`user:${deps.meta.get()?.owner ?? ""}`).recordFeedback(turnId, session, variant, rating),
       meter: (turnId, step) => {
@@ -108,6 +114,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
           turnId,
           step: () => step,
           record: (row) => deps.db.insert(ledger).values(row).run(),
+          settlements,
           onWarnings: (warnings) => {
             for (const w of warnings) {
               deps.emit("budget_warning", {

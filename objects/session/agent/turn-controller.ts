@@ -75,8 +75,9 @@ export class TurnController {
   /** With SESSION_RESET_IDLE_MINUTES, a message after that long a pause starts a fresh context. */
   #resetIfIdle(): void {
     const idleMs = this.#deps.config.agent.resetIdleMs;
+    if (idleMs === 0) return;
     const lastEnd = this.#deps.log.latest("turn_end");
-    if (idleMs === 0 || !lastEnd || Date.now() - lastEnd.at < idleMs) return;
+    if (!lastEnd || Date.now() - lastEnd.at < idleMs) return;
     const latest = this.#deps.log.latest("compaction");
     if (latest && latest.seq > lastEnd.seq) return;
     const user = this.#deps.log.latest("user_message");
@@ -231,7 +232,14 @@ export class TurnController {
     this.#deps.emit("turn_start", { turnId, model });
     this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
     const metering = this.#deps.metering;
-    if (metering && !(await metering.beginTurn(turnId))) {
+    // The running-turn mark, the tools and the prompt's extras come from different objects: asked for at
+    // once, so the model call waits for the slowest of them, not their sum.
+    const admitted = metering ? metering.beginTurn(turnId) : Promise.resolve(true);
+    const tools = Promise.resolve().then(() => this.#deps.tools());
+    // Awaited below when the turn is admitted; a refused turn never uses them.
+    tools.catch(() => undefined);
+    const extras = this.#deps.promptExtras ? this.#deps.promptExtras().catch(() => "") : Promise.resolve("");
+    if (!(await admitted)) {
       const limit = this.#deps.config.metering.concurrentTurns;
       this.#deps.emit("error", {
         code: "rate_limited",
@@ -244,7 +252,7 @@ export class TurnController {
         ...this.#deps,
         config: this.#deps.config.agent,
         models,
-        tools: await this.#deps.tools(),
+        tools: await tools,
         sessionId: meta?.id ?? "",
         user: meta?.owner ?? "",
         signal,
@@ -253,7 +261,7 @@ export class TurnController {
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
         maxTokens: this.#deps.config.metering.maxOutputTokens,
         ...(think ? { think } : {}),
-        promptExtras: this.#deps.promptExtras ? await this.#deps.promptExtras().catch(() => "") : "",
+        promptExtras: await extras,
         ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },
       turnId,

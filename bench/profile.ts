@@ -1,0 +1,67 @@
+// `npm run bench:profile`: a CPU profile of one system's workerd while it runs one comparison scenario
+// (after a warm-up run), printed as the functions with the most self and total time.
+// BENCH_PROFILE: the scenario name (throughput). BENCH_PROFILE_SYSTEM: edgeclaw (default) or peer.
+// BENCH_QUICK=1: the quick size. The whole profile goes to $TMPDIR/bench-<system>.cpuprofile (DevTools opens it).
+
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeLlm } from "../devtools/demo-model/server.ts";
+import { scenarios } from "./compare.ts";
+import { type Attribution, bundleSourceMap, intervalMs, profileWhile, summarise } from "./cpu-profile.ts";
+import { agentsSdk, edgeclaw } from "./drivers.ts";
+import { retainedRss } from "./rss.ts";
+import { PEER_DIR, startEdgeclaw, startPeer } from "./servers.ts";
+import { fmt, median, table } from "./stats.ts";
+
+const name = process.env.BENCH_PROFILE ?? "throughput";
+const peer = process.env.BENCH_PROFILE_SYSTEM === "peer";
+const quick = process.env.BENCH_QUICK === "1";
+const TOP = 40;
+
+const scenario = scenarios({ quick, bigHistory: 2000 }).find((s) => s.name === name);
+if (!scenario) throw new Error(`no scenario named ${name}`);
+const llm = await startFakeLlm();
+try {
+  const server = await (peer ? startPeer(llm) : startEdgeclaw(llm));
+  try {
+    const rss = () => retainedRss(server.processGroup, server.inspectorPort);
+    const system = peer ? agentsSdk(server.url, rss) : edgeclaw(server.url, rss);
+    await scenario.run(system, llm);
+    let figures: Awaited<ReturnType<typeof scenario.run>> = [];
+    const profile = await profileWhile(server.inspectorPort, async () => {
+      figures = await scenario.run(system, llm);
+    });
+    const resolve = bundleSourceMap(peer ? PEER_DIR : ".");
+    const file = join(tmpdir(), `bench-${peer ? "peer" : "edgeclaw"}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    const sampled = profile.samples.length * intervalMs(profile);
+    const idle = summarise(profile, "function").find((line) => line.name.startsWith("(idle)"))?.selfMs ?? 0;
+    console.log(`# ${system.name}: ${name}\n`);
+    for (const f of figures)
+      console.log(`- ${f.scenario}: ${f.samples.length} samples, median ${fmt(median(f.samples))}`);
+    const wall = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
+    console.log(
+      `\nprofiled ${fmt(wall, 0)} ms of wall time; ${profile.samples.length} samples of ${fmt(intervalMs(profile), 3)} ms: ${fmt(sampled, 0)} ms running, ${fmt(sampled - idle, 0)} ms busy; whole profile: ${file}`,
+    );
+    const views: [Attribution, string][] = [
+      ["ours", "by our nearest function (library and runtime time charged to it)"],
+      ["file", "by source file"],
+      ["function", "by function"],
+    ];
+    for (const [by, title] of views) {
+      const lines = summarise(profile, by, resolve).slice(0, TOP);
+      console.log(`\n## ${title}\n`);
+      console.log(
+        table(
+          [by, "self ms", "total ms"],
+          lines.map((l) => [l.name, fmt(l.selfMs, 1), fmt(l.totalMs, 1)]),
+        ),
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+} finally {
+  await llm.close();
+}
