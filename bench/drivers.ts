@@ -38,8 +38,8 @@ export interface BenchRoom {
 export interface BenchSystem {
   name: string;
   room(): Promise<BenchRoom>;
-  /** The resident memory of the system's workerd, in bytes (after a garbage collection). */
-  rss(): Promise<number>;
+  /** The resident memory of the system's workerd, in bytes. */
+  rss(): number;
 }
 
 /** Reconnects a device that missed the last `missed` messages; the milliseconds until it caught up. */
@@ -147,7 +147,7 @@ class EdgeclawDevice extends TrackedDevice implements BenchDevice {
   }
 }
 
-export function edgeclaw(base: string, rss: () => Promise<number>): BenchSystem {
+export function edgeclaw(base: string, rss: () => number): BenchSystem {
   let user: Promise<string> | undefined;
   return {
     name: "edgeclaw",
@@ -256,7 +256,7 @@ function textDelta(body: string): string {
   }
 }
 
-export function agentsSdk(base: string, rss: () => Promise<number>): BenchSystem {
+export function agentsSdk(base: string, rss: () => number): BenchSystem {
   return {
     name: "Agents SDK",
     rss,

@@ -45,13 +45,3 @@ export class Inspector {
     this.#ws.close();
   }
 }
-
-/** Runs a full garbage collection in the isolate behind `port`. */
-export async function collectGarbage(port: number): Promise<void> {
-  const inspector = await Inspector.open(port);
-  try {
-    await inspector.send("HeapProfiler.collectGarbage");
-  } finally {
-    inspector.close();
-  }
-}

@@ -10,7 +10,7 @@ import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { scenarios } from "./compare.ts";
 import { type Attribution, bundleSourceMap, intervalMs, profileWhile, summarise } from "./cpu-profile.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
-import { retainedRss } from "./rss.ts";
+import { workerdRss } from "./rss.ts";
 import { PEER_DIR, startEdgeclaw, startPeer } from "./servers.ts";
 import { fmt, median, table } from "./stats.ts";
 
@@ -25,7 +25,7 @@ const llm = await startFakeLlm();
 try {
   const server = await (peer ? startPeer(llm) : startEdgeclaw(llm));
   try {
-    const rss = () => retainedRss(server.processGroup, server.inspectorPort);
+    const rss = () => workerdRss(server.processGroup);
     const system = peer ? agentsSdk(server.url, rss) : edgeclaw(server.url, rss);
     await scenario.run(system, llm);
     let figures: Awaited<ReturnType<typeof scenario.run>> = [];

@@ -1,7 +1,6 @@
 // Resident memory of the workerd process that serves one `wrangler dev` (found by its process group).
 
 import { readdirSync, readFileSync } from "node:fs";
-import { collectGarbage } from "./inspector.ts";
 
 function statusOf(pid: string): string {
   try {
@@ -35,13 +34,4 @@ export function workerdRss(group: number): number {
   const pid = workerdPid(group);
   if (!pid) return 0;
   return Number(/VmRSS:\s+(\d+)/.exec(statusOf(pid))?.[1] ?? 0) * 1024;
-}
-
-/**
- * workerd's resident set after a full garbage collection in its isolate (through the inspector on
- * `inspectorPort`): what the sessions hold, not what the collector has not reached yet.
- */
-export async function retainedRss(group: number, inspectorPort: number): Promise<number> {
-  await collectGarbage(inspectorPort);
-  return workerdRss(group);
 }

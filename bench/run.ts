@@ -11,7 +11,7 @@ import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
-import { retainedRss } from "./rss.ts";
+import { workerdRss } from "./rss.ts";
 import { startEdgeclaw, startPeer } from "./servers.ts";
 import { benchSnapshot } from "./snapshot.ts";
 import { benchLargeSnapshot } from "./snapshot-large.ts";
@@ -35,8 +35,8 @@ try {
   const peer = await startPeer(llm);
   try {
     const systems = {
-      ours: edgeclaw(ours.url, () => retainedRss(ours.processGroup, ours.inspectorPort)),
-      peer: agentsSdk(peer.url, () => retainedRss(peer.processGroup, peer.inspectorPort)),
+      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
+      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup)),
     };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
@@ -65,9 +65,12 @@ const comparison = table(
   ["scenario", "unit", "edgeclaw", "Agents SDK", "edgeclaw ÷ peer (median)", "spread of ratios", "ahead", "load"],
   rows.map((row) => {
     const s = summarise(row);
-    const notes = [...new Set(row.notes.ours)].join("; ");
+    const notes = [
+      ...[...new Set(row.notes.ours)].map((note) => `edgeclaw: ${note}`),
+      ...[...new Set(row.notes.peer)].map((note) => `peer: ${note}`),
+    ].join("; ");
     return [
-      notes ? `${row.scenario} (edgeclaw: ${notes})` : row.scenario,
+      notes ? `${row.scenario} (${notes})` : row.scenario,
       row.unit,
       fmt(s.ours),
       fmt(s.peer),

@@ -149,6 +149,19 @@ export class EventLog {
     }
   }
 
+  /** The text of the first user message that is not a command (does not start with "/"), if any. */
+  firstUserText(): string | undefined {
+    const row = this.#db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, "user_message"), sql`substr(json_extract(${events.data}, '$.text'), 1, 1) <> '/'`))
+      .orderBy(asc(events.seq))
+      .limit(1)
+      .get();
+    const event = row ? toEvent(row) : undefined;
+    return event?.type === "user_message" ? event.text : undefined;
+  }
+
   /** The user messages whose stored payload contains `text` (a cheap filter before reading their text). */
   userMessagesContaining(text: string): SessionEvent[] {
     return this.#db

@@ -95,7 +95,6 @@ export function createTurnController(deps: WiringDeps): TurnController {
       return sections.filter(Boolean).join("\n\n");
     },
     metering: {
-      beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
       endTurn: async (turnId) => {
         await settlements.idle();
         await usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId);

@@ -75,6 +75,15 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
       ? { requestsPerMinute: Number.MAX_SAFE_INTEGER, tokensPerMinute: Number.MAX_SAFE_INTEGER }
       : { requestsPerMinute: metering.requestsPerMinute, tokensPerMinute: metering.tokensPerMinute };
     const modelLimit = this.#isGlobal ? undefined : metering.modelDailyMicros.get(request.model);
+    if (request.turnId !== undefined && !beginTurn(this.#db, request.turnId, metering.concurrentTurns)) {
+      return {
+        ok: false,
+        code: "rate_limited",
+        message: `more than ${metering.concurrentTurns} turns are running for you; the limit resets as one of them ends`,
+        retryAfterSeconds: 1,
+        resetsAt: Date.now() + 1000,
+      };
+    }
     return admit(this.#db, this.#limits().limits, rates, request, modelLimit);
   }
 

@@ -116,7 +116,9 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
       const rateTokens = estimateTokens(request.messages, request.system ?? "") + maxOutput;
       const reservations: Held["reservations"] = [];
       for (const scope of scopes(deps)) {
-        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: rateTokens });
+        // The user's object also marks the turn running with its first call (the concurrent-turn limit).
+        const turn = scope === GLOBAL_USAGE ? {} : { turnId: deps.turnId };
+        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: rateTokens, ...turn });
         if (!admission.ok) {
           for (const r of reservations) await deps.usage(r.scope).release(r.id);
           throw new MeterRefusal(admission.code, admission.message, admission.retryAfterSeconds);

@@ -34,8 +34,7 @@ export interface ControllerDeps {
 }
 
 export interface TurnMetering {
-  /** Marks the turn running for the user; false when over the concurrent-turn limit. */
-  beginTurn(turnId: string): Promise<boolean>;
+  /** Clears the turn's running mark for the user (its first call's admission set it). */
   endTurn(turnId: string): Promise<void>;
   meter(turnId: string, step: number): AttemptMeter;
   recordFeedback(turnId: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void>;
@@ -232,21 +231,11 @@ export class TurnController {
     this.#deps.emit("turn_start", { turnId, model });
     this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
     const metering = this.#deps.metering;
-    // The running-turn mark, the tools and the prompt's extras come from different objects: asked for at
-    // once, so the model call waits for the slowest of them, not their sum.
-    const admitted = metering ? metering.beginTurn(turnId) : Promise.resolve(true);
+    // The tools and the prompt's extras come from different objects: asked for at once, so the model call
+    // waits for the slower, not their sum. The turn is marked running for the user (the concurrent-turn
+    // limit) by its first call's admission, in the same round trip.
     const tools = Promise.resolve().then(() => this.#deps.tools());
-    // Awaited below when the turn is admitted; a refused turn never uses them.
-    tools.catch(() => undefined);
     const extras = this.#deps.promptExtras ? this.#deps.promptExtras().catch(() => "") : Promise.resolve("");
-    if (!(await admitted)) {
-      const limit = this.#deps.config.metering.concurrentTurns;
-      this.#deps.emit("error", {
-        code: "rate_limited",
-        message: `more than ${limit} turns are running for you; try again shortly`,
-      });
-      return "rate_limited";
-    }
     return runTurn(
       {
         ...this.#deps,
