@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { scenarios } from "./compare.ts";
+import { byCost } from "./costs.ts";
 import { type Attribution, bundleSourceMap, intervalMs, profileWhile, summarise } from "./cpu-profile.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { workerdRss } from "./rss.ts";
@@ -29,6 +30,7 @@ try {
     const system = peer ? agentsSdk(server.url, rss) : edgeclaw(server.url, rss);
     await scenario.run(system, llm);
     let figures: Awaited<ReturnType<typeof scenario.run>> = [];
+    const calls = llm.requests.length;
     const profile = await profileWhile(server.inspectorPort, async () => {
       figures = await scenario.run(system, llm);
     });
@@ -43,6 +45,15 @@ try {
     const wall = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
     console.log(
       `\nprofiled ${fmt(wall, 0)} ms of wall time; ${profile.samples.length} samples of ${fmt(intervalMs(profile), 3)} ms: ${fmt(sampled, 0)} ms running, ${fmt(sampled - idle, 0)} ms busy; whole profile: ${file}`,
+    );
+    // Every answered turn of these scenarios makes one model call.
+    const turns = Math.max(1, llm.requests.length - calls);
+    console.log(`\n## per cost: CPU ms per turn (${turns} model calls)\n`);
+    console.log(
+      table(
+        ["cost", "ms per turn"],
+        byCost(summarise(profile, "ours", resolve)).map(([cost, ms]) => [cost, fmt(ms / turns, 3)]),
+      ),
     );
     const views: [Attribution, string][] = [
       ["ours", "by our nearest function (library and runtime time charged to it)"],

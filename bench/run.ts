@@ -4,7 +4,7 @@
 // BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
 // names. BENCH_BIG_HISTORY: messages in the long-history session (20,000).
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startFakeLlm } from "../devtools/demo-model/server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
@@ -154,6 +154,9 @@ const doc = [
   "It must not grow with the workspace's size.",
   "",
   largeSnapshot.markdown,
+  "",
+  // The profile of the turn and the reasons behind the rows, written by hand from `npm run bench:profile`.
+  readFileSync(new URL("./analysis.md", import.meta.url), "utf8").trim(),
   "",
 ].join("\n");
 if (!only) writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);
