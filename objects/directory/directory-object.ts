@@ -5,8 +5,10 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
 import migrations from "../../migrations/directory/migrations.js";
+import type { ApiKeyInfo } from "../../protocol/api-keys";
 import { getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
+import { type ApiKeyRow, ApiKeyStore } from "./api-key-store";
 import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
 import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./push-dispatch";
 import { type PushPreferences, PushStore, type PushSubscriptionInfo, type PushSubscriptionRow } from "./push-store";
@@ -86,6 +88,7 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   readonly #db = drizzle(this.ctx.storage);
   readonly #mcp = new McpStore(this.#db);
   readonly #push = new PushStore(this.#db);
+  readonly #apiKeys = new ApiKeyStore(this.#db);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -312,6 +315,35 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
 
   async mcpDelete(id: string): Promise<boolean> {
     return this.#mcp.remove(id);
+  }
+
+  // ---- personal API keys (a user's directory, and the key index shards) ----------
+
+  async apiKeyList(): Promise<ApiKeyInfo[]> {
+    return this.#apiKeys.list();
+  }
+
+  /** Adds a key (a user's directory: null when they have too many; an index shard: no limit). */
+  async apiKeyInsert(row: ApiKeyRow, limited: boolean): Promise<ApiKeyInfo | null> {
+    return this.#apiKeys.insert(row, limited ? undefined : Number.POSITIVE_INFINITY);
+  }
+
+  /** Removes a key of this user by id; its row (for the index) or null. */
+  async apiKeyRemove(id: string): Promise<ApiKeyRow | null> {
+    return this.#apiKeys.remove(id);
+  }
+
+  async apiKeyRemoveHash(hash: string): Promise<boolean> {
+    return this.#apiKeys.removeByHash(hash);
+  }
+
+  /** The key with this hash (an index shard), or null. */
+  async apiKeyLookup(hash: string): Promise<ApiKeyRow | null> {
+    return this.#apiKeys.byHash(hash);
+  }
+
+  async apiKeyTouch(id: string, at: number): Promise<void> {
+    this.#apiKeys.touch(id, at);
   }
 
   /** The server an OAuth callback's state belongs to (unexpired, this user's); the state is used up. */

@@ -18,6 +18,7 @@ import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
+import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
 import { autoTitle } from "./auto-title";
 import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
@@ -30,6 +31,7 @@ import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import { Scheduler } from "./tasks/scheduler";
 import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
+import { TurnStreams } from "./turn-stream";
 import { createTurnController } from "./turn-wiring";
 
 /** Largest transcript page over RPC. */
@@ -45,6 +47,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #sessionFiles: SessionFiles | undefined;
   #schedulerInstance: Scheduler | undefined;
   #taskStore: TaskStore | undefined;
+  #turnStreams: TurnStreams | undefined;
   readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).framesPerSecond);
   /**
    * The sockets, listed once and kept until one connects or closes: partyserver's iterator decodes every
@@ -63,6 +66,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   get #events(): EventLog {
     this.#log ??= new EventLog(this.#db);
     return this.#log;
+  }
+
+  /** Turns streamed to /v1 callers as their events are stored. */
+  get #streams(): TurnStreams {
+    this.#turnStreams ??= new TurnStreams(this.#events);
+    return this.#turnStreams;
   }
 
   get #meta(): MetaStore {
@@ -256,6 +265,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   #broadcast(frame: ServerFrame): void {
     fanOut(this.#sockets(), frame);
+    this.#turnStreams?.observe(frame);
   }
 
   #broadcastPresence(closingId?: string): void {
@@ -280,6 +290,19 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async initialize(meta: NewSession): Promise<SessionMeta> {
     return this.#meta.create(meta);
+  }
+
+  async apiTurn(input: ApiTurnInput): Promise<ApiTurnResult> {
+    return apiTurn(
+      {
+        log: this.#events,
+        meta: this.#meta,
+        streams: this.#streams,
+        broadcast: (event) => this.#broadcast(event),
+        onUserMessage: (text) => this.#turns.onUserMessage(text),
+      },
+      input,
+    );
   }
 
   async getMeta(): Promise<SessionMeta | null> {
@@ -390,6 +413,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async destroy(): Promise<void> {
     this.#turnController?.cancel();
+    this.#turnStreams?.closeAll();
     this.#turnController = undefined;
     this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
     await this.ctx.storage.deleteAlarm();
@@ -398,5 +422,6 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     migrate(this.ctx.storage, migrations);
     this.#log = undefined;
     this.#metaStore = undefined;
+    this.#turnStreams = undefined;
   }
 }
