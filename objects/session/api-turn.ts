@@ -1,6 +1,6 @@
 // A turn asked for through /v1: seeds a new session's history, stores the user message once, streams its turn.
 
-import type { SessionEvent } from "../../protocol/frames";
+import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { parseCommand } from "./agent/commands";
 import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
@@ -30,8 +30,8 @@ export interface ApiTurnDeps {
   log: EventLog;
   meta: MetaStore;
   streams: TurnStreams;
-  /** Sends a stored event to the devices (and every watcher). */
-  broadcast(event: SessionEvent): void;
+  /** Stores an event and sends it to the devices and every watcher (the session's event sink). */
+  emit<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent;
   /** The message is stored: a command runs, anything else queues a turn. */
   onUserMessage(text: string): void;
 }
@@ -40,15 +40,12 @@ function seed(deps: ApiTurnDeps, input: ApiTurnInput): void {
   if (deps.log.lastSeq !== 0) return;
   const turnId = `seed-${input.clientId}`;
   input.history.forEach((message, step) => {
-    const event =
-      message.role === "user"
-        ? deps.log.append(
-            "user_message",
-            { id: `${input.clientId}#${step}`, text: message.text, user: input.user, deviceId: input.deviceId },
-            `${input.clientId}#${step}`,
-          )
-        : deps.log.append("assistant_message", { turnId, step, text: message.text });
-    deps.broadcast(event);
+    if (message.role === "assistant") {
+      deps.emit("assistant_message", { turnId, step, text: message.text });
+      return;
+    }
+    const id = `${input.clientId}#${step}`;
+    deps.emit("user_message", { id, text: message.text, user: input.user, deviceId: input.deviceId }, id);
   });
 }
 
@@ -59,12 +56,11 @@ export function apiTurn(deps: ApiTurnDeps, input: ApiTurnInput): ApiTurnResult {
   if (message === undefined) {
     seed(deps, input);
     if (input.model !== null) deps.meta.setModel(input.model);
-    message = deps.log.append(
+    message = deps.emit(
       "user_message",
       { id: input.clientId, text: input.text, user: input.user, deviceId: input.deviceId },
       input.clientId,
     );
-    deps.broadcast(message);
     deps.meta.touch();
     deps.onUserMessage(input.text);
   }

@@ -1,6 +1,7 @@
 // Handles one parsed client frame for a device: hello's replay, idempotent user messages, turn controls.
 
 import type { Connection } from "partyserver";
+import type { ErrorCode } from "../../protocol/errors";
 import type {
   ClientFrame,
   EditMessageFrame,
@@ -10,6 +11,7 @@ import type {
   ServerFrame,
   UserMessageFrame,
 } from "../../protocol/frames";
+import type { Attachment } from "../../protocol/uploads";
 import { lastQuestion, refuseEdit, refuseRegenerate } from "./agent/superseded";
 import { type DeviceState, send } from "./devices";
 import { type EventLog, PAGE_SIZE } from "./event-log";
@@ -35,6 +37,8 @@ export interface FrameContext {
   chargeReplay(connectionId: string, frames: number): void;
   /** Whether a turn is running now (a regenerate or an edit waits until it ends). */
   turnRunning(): boolean;
+  /** The uploads of this session a message lists, or why they cannot be attached (nothing is stored then). */
+  attachments(ids: string[]): { ok: true; attachments: Attachment[] } | { ok: false; code: ErrorCode; message: string };
 }
 
 /**
@@ -106,6 +110,13 @@ function duplicate(ctx: FrameContext, connection: Connection, id: string): boole
   return existing !== undefined;
 }
 
+/** An edit keeps the attachments of the message it replaces. */
+function editedAttachments(log: EventLog, editOf: string): string[] {
+  const seq = log.seqOfClientId(editOf);
+  const original = seq === undefined ? undefined : log.after(seq - 1, 1)[0];
+  return original?.type === "user_message" ? (original.attachments ?? []).map((a) => a.id) : [];
+}
+
 function userMessage(
   ctx: FrameContext,
   connection: Connection,
@@ -120,6 +131,13 @@ function userMessage(
       return;
     }
   }
+  const ids = frame.type === "user_message" ? (frame.attachments ?? []) : editedAttachments(ctx.log, frame.editOf);
+  const resolved = ctx.attachments(ids);
+  if (!resolved.ok) {
+    send(connection, { type: "error", code: resolved.code, message: resolved.message });
+    return;
+  }
+  const attachments = resolved.attachments;
   const event = ctx.log.append(
     "user_message",
     {
@@ -128,11 +146,17 @@ function userMessage(
       user: state.user,
       ...(state.deviceId ? { deviceId: state.deviceId } : {}),
       ...(frame.type === "edit_message" ? { editOf: frame.editOf } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     },
     frame.id,
   );
   ctx.broadcast(event);
-  ctx.onUserMessage(event.seq, { type: "user_message", id: frame.id, text: frame.text });
+  ctx.onUserMessage(event.seq, {
+    type: "user_message",
+    id: frame.id,
+    text: frame.text,
+    ...(ids.length > 0 ? { attachments: ids } : {}),
+  });
 }
 
 /** Stores a `regenerate` event, then runs a new turn for the conversation without the superseded answer. */

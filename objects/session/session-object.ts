@@ -4,7 +4,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
-import { isAppError } from "../../protocol/errors";
+import { AppError, isAppError } from "../../protocol/errors";
 import {
   CLOSE_SESSION_DELETED,
   CLOSE_TERMINATED,
@@ -14,6 +14,7 @@ import {
   type SessionEvent,
 } from "../../protocol/frames";
 import { parseClientFrame } from "../../protocol/parse-frame";
+import type { Attachment } from "../../protocol/uploads";
 import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
@@ -33,6 +34,8 @@ import { Scheduler } from "./tasks/scheduler";
 import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
 import { TurnStreams } from "./turn-stream";
 import { createTurnController } from "./turn-wiring";
+import { attachmentsFor, sweepUploads } from "./uploads/session-uploads";
+import { UploadStore } from "./uploads/upload-store";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -47,6 +50,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #sessionFiles: SessionFiles | undefined;
   #schedulerInstance: Scheduler | undefined;
   #taskStore: TaskStore | undefined;
+  #uploadStore: UploadStore | undefined;
   #turnStreams: TurnStreams | undefined;
   readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).framesPerSecond);
   /**
@@ -94,6 +98,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       },
       setAlarm: (at) => void this.#scheduler.heartbeat(at),
       createTask: (input) => this.createTask(input),
+      uploads: this.#uploads,
     });
     return this.#turnController;
   }
@@ -122,8 +127,14 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       tasks: this.#tasks,
       snapshotIdleMs: getConfig(this.env).sandbox.snapshotIdleMs,
       runTask: (task) => this.#runTask(task),
+      nextUploadExpiry: () => this.#uploads.nextExpiry(getConfig(this.env).uploads.unreferencedMs),
     });
     return this.#schedulerInstance;
+  }
+
+  get #uploads(): UploadStore {
+    this.#uploadStore ??= new UploadStore(this.#db);
+    return this.#uploadStore;
   }
 
   get #tasks(): TaskStore {
@@ -155,6 +166,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   override async onAlarm(): Promise<void> {
     if (!this.#meta.get()) return;
     this.#turns.recover();
+    await sweepUploads(this.#uploads, this.env.FILES, this.#meta.get()?.id ?? "", getConfig(this.env).uploads);
     if (!(await this.#scheduler.onAlarm(this.#turns.running))) return;
     // Only a workspace that tools touched since the last snapshot is worth a new one.
     const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
@@ -236,6 +248,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       broadcastPresence: () => this.#broadcastPresence(),
       onUserMessage: (_seq, frame) => {
         this.#meta.touch();
+        this.#uploads.markReferenced(frame.attachments ?? []);
         this.#turns.onUserMessage(frame.text);
       },
       cancelTurn: () => this.#turns.cancel(),
@@ -244,6 +257,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
       turnRunning: () => this.#turns.running,
+      attachments: (ids) => attachmentsFor(this.#uploads, ids, getConfig(this.env).uploads.maxFiles),
     };
   }
 
@@ -298,7 +312,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         log: this.#events,
         meta: this.#meta,
         streams: this.#streams,
-        broadcast: (event) => this.#broadcast(event),
+        emit: (type, payload, clientId) => {
+          const event = this.#events.append(type, payload, clientId);
+          this.#broadcast(event);
+          return event;
+        },
         onUserMessage: (text) => this.#turns.onUserMessage(text),
       },
       input,
@@ -355,6 +373,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const deleted = this.#tasks.delete(id);
     await this.#scheduler.rearm();
     return deleted;
+  }
+
+  /** Records an upload whose bytes are in R2 (renamed on a name collision); books its expiry on the alarm. */
+  async addUpload(record: Attachment): Promise<Attachment> {
+    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const stored = this.#uploads.add(record);
+    await this.#scheduler.rearm();
+    return stored;
+  }
+
+  async getUpload(id: string): Promise<Attachment | null> {
+    return this.#uploads.get(id);
   }
 
   async containsText(text: string): Promise<boolean> {
@@ -422,6 +452,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     migrate(this.ctx.storage, migrations);
     this.#log = undefined;
     this.#metaStore = undefined;
+    this.#uploadStore = undefined;
     this.#turnStreams = undefined;
   }
 }

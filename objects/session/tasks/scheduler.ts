@@ -1,4 +1,4 @@
-// The session's one alarm, shared by the turn heartbeat, the idle snapshot and scheduled tasks.
+// The session's one alarm, shared by the turn heartbeat, the idle snapshot, scheduled tasks and the upload sweep.
 
 import type { Task, TaskStore } from "./task-store";
 
@@ -16,6 +16,8 @@ export interface SchedulerDeps {
   snapshotIdleMs: number;
   /** Starts a turn with the task's prompt. */
   runTask(task: Task): void;
+  /** When unreferenced uploads next expire (the alarm then sweeps them), or null. */
+  nextUploadExpiry?(): number | null;
 }
 
 export class Scheduler {
@@ -48,7 +50,9 @@ export class Scheduler {
   /** Sets the alarm to the earliest of heartbeat, idle snapshot and next task, or clears it. */
   async rearm(): Promise<void> {
     const idle = await this.#idle();
-    const times = [this.#heartbeatAt, idle, this.#deps.tasks.nextDue()].filter((t): t is number => t !== null);
+    const times = [this.#heartbeatAt, idle, this.#deps.tasks.nextDue(), this.#deps.nextUploadExpiry?.() ?? null].filter(
+      (t): t is number => t !== null,
+    );
     if (times.length === 0) await this.#deps.storage.deleteAlarm();
     else await this.#deps.storage.setAlarm(Math.min(...times));
   }
