@@ -11,6 +11,7 @@ import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
+import { benchR2Simulator } from "./r2-sim-memory.ts";
 import { workerdRss } from "./rss.ts";
 import { startEdgeclaw, startPeer } from "./servers.ts";
 import { benchSnapshot } from "./snapshot.ts";
@@ -28,8 +29,9 @@ const rows: FairRow[] = [];
 let stream = { markdown: "" };
 let snapshot = { markdown: "" };
 let largeSnapshot = { markdown: "" };
+let r2Simulator = { markdown: "" };
 /** Workspace sizes (MiB) of the large snapshot scenario. */
-const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,1024")).split(",").map(Number);
+const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,256,1024")).split(",").map(Number);
 try {
   const ours = await startEdgeclaw(llm);
   const peer = await startPeer(llm);
@@ -51,6 +53,7 @@ try {
   } finally {
     await Promise.all([ours.stop(), peer.stop()]);
   }
+  if (!only) r2Simulator = await benchR2Simulator(largeSizes);
 } finally {
   await llm.close();
 }
@@ -154,6 +157,14 @@ const doc = [
   "It must not grow with the workspace's size.",
   "",
   largeSnapshot.markdown,
+  "",
+  "### The R2 simulator alone (`bench/r2-sim-memory.ts`)",
+  "",
+  "One Miniflare workerd streams the same bytes the same way (8 MiB parts, hashed on the way), once into",
+  "nothing and once into the simulated R2 bucket, then back out (from a loopback source, or from R2) into",
+  "a loopback sink. What grows with the size only on the R2 side is the simulator's, not the session's.",
+  "",
+  r2Simulator.markdown,
   "",
   // The profile of the turn and the reasons behind the rows, written by hand from `npm run bench:profile`.
   readFileSync(new URL("./analysis.md", import.meta.url), "utf8").trim(),

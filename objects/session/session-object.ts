@@ -27,7 +27,7 @@ import { type FrameContext, handleFrame } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
-import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import type { ChannelMessage, MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import { Scheduler } from "./tasks/scheduler";
@@ -403,6 +403,25 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
     this.#meta.setCacheTtl(seconds);
     return this.#meta.get();
+  }
+
+  async postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }> {
+    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const existing = this.#events.seqOfClientId(message.id);
+    if (existing !== undefined) return { seq: existing, duplicate: true };
+    const { id, text, user, deviceId } = message;
+    const event = this.#events.append("user_message", { id, text, user, deviceId }, id);
+    this.#broadcast(event);
+    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id: message.id, text: message.text });
+    return { seq: event.seq, duplicate: false };
+  }
+
+  async eventsAfter(after: number, limit: number): Promise<SessionEvent[]> {
+    return this.#events.after(after, Math.min(Math.max(1, limit), MAX_MESSAGES_PAGE));
+  }
+
+  async cancelTurn(): Promise<boolean> {
+    return this.#turnController?.cancel() ?? false;
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {
