@@ -57,6 +57,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #turnStreams: TurnStreams | undefined;
   readonly #config: Config;
   readonly #rateLimiter: FrameRateLimiter;
+  /**
+   * The sockets, listed once and kept until one connects or closes: partyserver's iterator decodes every
+   * socket's attachment on each pass, which every frame sent would pay (rebuilt after a wake, so nothing
+   * per socket lives only in memory).
+   */
+  #socketList: Connection[] | undefined;
 
   /** `config` is the worker's, handed in by the class wrangler binds (worker/objects.ts). */
   constructor(ctx: DurableObjectState, env: Env, config: Config) {
@@ -193,6 +199,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       connection.close(CLOSE_SESSION_DELETED, "session not found");
       return;
     }
+    this.#socketList = undefined;
     const state: DeviceState = {
       user: identity.user,
       admin: identity.admin,
@@ -234,11 +241,13 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   override onClose(connection: Connection): void {
+    this.#socketList = undefined;
     this.#rateLimiter.forget(connection.id);
     this.#broadcastPresence(connection.id);
   }
 
   override onError(connection: Connection, error: unknown): void {
+    this.#socketList = undefined;
     this.#logger.warn("socket error", { connection: connection.id, error: String(error) });
   }
 
@@ -267,7 +276,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     if (!callsForPush(event.type)) return;
     const meta = this.#meta.get();
     if (!meta) return;
-    const here = () => presence(this.getConnections()).some((device) => device.user === meta.owner);
+    const here = () => presence(this.#sockets()).some((device) => device.user === meta.owner);
     const deps = {
       env: this.env,
       push: this.#config.push !== null,
@@ -277,13 +286,20 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     notifyOwner(deps, meta, event, here);
   }
 
+  /** The open sockets (see #socketList). */
+  #sockets(): Connection[] {
+    this.#socketList ??= [...this.getConnections()];
+    return this.#socketList.filter((connection) => connection.readyState === WebSocket.READY_STATE_OPEN);
+  }
+
   #broadcast(frame: ServerFrame): void {
-    fanOut(this.getConnections(), frame);
+    fanOut(this.#sockets(), frame);
     this.#turnStreams?.observe(frame);
   }
 
   #broadcastPresence(closingId?: string): void {
-    fanOut(this.getConnections(), { type: "presence", devices: presence(this.getConnections(), closingId) }, true);
+    const sockets = this.#sockets();
+    fanOut(sockets, { type: "presence", devices: presence(sockets, closingId) }, true);
   }
 
   #closeAll(code: number, reason: string): number {
@@ -445,7 +461,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const eventCounts = this.#events.counts();
     return {
       meta,
-      devices: presence(this.getConnections()),
+      devices: presence(this.#sockets()),
       lastSeq: this.#events.lastSeq,
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),

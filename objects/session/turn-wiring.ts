@@ -19,6 +19,7 @@ import { createSandbox } from "../../sandbox/factory";
 import { usageByScope, userDirectory } from "../names";
 import { cachedLoader, withAttachmentData } from "./agent/attachment-data";
 import { createMeter } from "./agent/meter";
+import { Settlements } from "./agent/settlements";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
@@ -54,6 +55,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const usage = (scope: string) => usageByScope(deps.env, scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
+  // A turn's calls settle after its answer; its running-turn mark is cleared once they have.
+  const settlements = new Settlements();
   const sessionId = () => deps.meta.get()?.id ?? "";
   const loadAttachment = cachedLoader((id) => uploadBytes(deps.env.FILES, sessionId(), id));
   return new TurnController({
@@ -120,8 +123,10 @@ export function createTurnController(deps: WiringDeps): TurnController {
       return sections.filter(Boolean).join("\n\n");
     },
     metering: {
-      beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
-      endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),
+      endTurn: async (turnId) => {
+        await settlements.idle();
+        await usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId);
+      },
       recordFeedback: (turnId, session, variant, rating) =>
         usage(`user:${deps.meta.get()?.owner ?? ""}`).recordFeedback(turnId, session, variant, rating),
       meter: (turnId, step) => {
@@ -136,6 +141,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
           turnId,
           step: () => step,
           record: (row) => new SessionLedger(deps.db).record(row),
+          settlements,
           onWarnings: (warnings) => {
             for (const w of warnings) {
               deps.emit("budget_warning", {

@@ -11,6 +11,8 @@ export class LimitsStore {
   readonly #db: DrizzleSqliteDODatabase;
   readonly #metering: MeteringConfig;
   readonly #global: boolean;
+  /** The override row as last read or written (undefined: not read yet); only `override` writes it. */
+  #override: typeof budgetOverrides.$inferSelect | null | undefined;
 
   /** `global`: the scope over everyone (configured limits only, no rate limits). */
   constructor(db: DrizzleSqliteDODatabase, metering: MeteringConfig, global: boolean) {
@@ -23,7 +25,8 @@ export class LimitsStore {
     const m = this.#metering;
     if (this.#global)
       return { limits: { dailyMicros: m.globalDailyMicros, monthlyMicros: m.globalMonthlyMicros }, overridden: false };
-    const override = this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get();
+    this.#override ??= this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get() ?? null;
+    const override = this.#override;
     if (override)
       return { limits: { dailyMicros: override.dailyMicros, monthlyMicros: override.monthlyMicros }, overridden: true };
     return { limits: { dailyMicros: m.userDailyMicros, monthlyMicros: m.userMonthlyMicros }, overridden: false };
@@ -49,6 +52,7 @@ export class LimitsStore {
       updatedAt: Date.now(),
       updatedBy: by,
     };
+    this.#override = undefined;
     this.#db.insert(budgetOverrides).values(row).onConflictDoUpdate({ target: budgetOverrides.id, set: row }).run();
   }
 }

@@ -40,6 +40,16 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
 
   async admit(request: AdmitRequest): Promise<Admission> {
     const limits = this.#limits;
+    const concurrent = this.#concurrentTurns;
+    if (request.turnId !== undefined && !beginTurn(this.#db, request.turnId, concurrent)) {
+      return {
+        ok: false,
+        code: "rate_limited",
+        message: `more than ${concurrent} turns are running for you; the limit resets as one of them ends`,
+        retryAfterSeconds: 1,
+        resetsAt: Date.now() + 1000,
+      };
+    }
     return admit(this.#db, limits.budget().limits, limits.rates(), request, limits.modelDaily(request.model));
   }
 
