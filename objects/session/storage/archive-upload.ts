@@ -12,7 +12,9 @@ export interface Uploaded {
   parts: number;
 }
 
-const hex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** A digest as lowercase hex. */
+export const hex = (buffer: ArrayBuffer) =>
+  [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Collects chunks into parts of exactly `size` bytes (the last may be shorter). */
 class PartBuffer {

@@ -1,10 +1,11 @@
 // Workspace snapshots in R2: archive + transcript + manifest (written last, so a half-written snapshot
 // is never listed), checksum-verified restore, and retention of the newest N. Archives stream from the
-// sandbox to R2 and back: the object never holds one whole in memory.
+// sandbox to R2 in parts and back in ranges: the object never holds one whole in memory.
 
 import type { SessionEvent } from "../../../protocol/frames";
 import { isRecord } from "../../../protocol/json";
 import { type SandboxBackend, SandboxError } from "../../../sandbox/types";
+import { ArchiveReadError, type DownloadOptions, downloadArchive } from "./archive-download";
 import { uploadArchive } from "./archive-upload";
 import { deletePrefix, snapshotArchiveKey, snapshotManifestKey, snapshotsPrefix } from "./keys";
 import { transcriptJsonl, transcriptMarkdown } from "./transcript-export";
@@ -149,42 +150,61 @@ async function prune(bucket: R2Bucket, sessionId: string, keep: number): Promise
 }
 
 /**
- * Restores a snapshot. The archive streams from R2 to the sandbox, which hashes it on the way and changes
- * nothing unless it matches the manifest's checksum; a command running in the workspace makes it refuse.
+ * Restores a snapshot. The archive is read from R2 in ranges, each when the sandbox has taken the one before, and
+ * hashed on the way; the sandbox hashes it too and changes nothing unless all of it arrived and matched. A range
+ * that breaks is read again on its own; a sandbox connection that breaks starts the restore over (up to
+ * RESTORE_ATTEMPTS times). A command running in the workspace makes it refuse.
  */
 export async function restoreSnapshot(
   deps: Pick<SnapshotDeps, "bucket" | "sandbox" | "sessionId">,
   id: string,
+  options: DownloadOptions = {},
 ): Promise<SnapshotOutcome<SnapshotManifest>> {
   if (!/^[a-z0-9-]{1,64}$/.test(id)) return { ok: false, code: "snapshot_not_found", message: "no such snapshot" };
   const object = await deps.bucket.get(snapshotManifestKey(deps.sessionId, id));
   const manifest: unknown = object ? await object.json() : null;
   if (!isManifest(manifest)) return { ok: false, code: "snapshot_not_found", message: "no such snapshot" };
+  const { key, sha256, bytes } = manifest.archive;
+  const expected = typeof bytes === "number" ? { sha256, bytes } : { sha256 };
   for (let attempt = 1; ; attempt++) {
-    const archive = await deps.bucket.get(manifest.archive.key);
-    if (!archive)
-      return { ok: false, code: "snapshot_corrupt", message: "the snapshot's archive is missing from storage" };
+    const download = await downloadArchive(deps.bucket, key, expected, options);
+    if (!download) return readFailed(new ArchiveReadError("missing", "the snapshot's archive is missing from storage"));
     try {
-      await deps.sandbox.restore(deps.sessionId, archive.body, manifest.archive.sha256);
+      await deps.sandbox.restore(deps.sessionId, download.stream, sha256);
       return { ok: true, value: manifest };
     } catch (error) {
-      // What is left of the stream is let go; one that broke on the way changed nothing (a restore is all or
-      // nothing), so it is read again.
-      await archive.body.cancel().catch(() => undefined);
+      // What is left of the stream is let go; a restore that did not complete changed nothing.
+      await download.stream.cancel().catch(() => undefined);
+      const stopped = download.failure();
+      if (stopped) return readFailed(stopped);
       const broken = error instanceof SandboxError && error.code === "sandbox_unavailable";
       if (!broken || attempt >= RESTORE_ATTEMPTS) return restoreFailed(error);
     }
   }
 }
 
+/** What a restore answers when reading the archive out of R2 stopped it. */
+function readFailed(error: ArchiveReadError): SnapshotOutcome<SnapshotManifest> {
+  if (error.reason === "storage_failed")
+    return {
+      ok: false,
+      code: "storage_unavailable",
+      message: `reading the snapshot from storage failed; nothing was changed; try again (${error.message})`,
+    };
+  return {
+    ok: false,
+    code: "snapshot_corrupt",
+    message:
+      error.reason === "missing"
+        ? "the snapshot's archive is missing from storage"
+        : "the snapshot's archive does not match its checksum; nothing was changed",
+  };
+}
+
 /** What a failed restore answers; anything unexpected is thrown on. */
 function restoreFailed(error: unknown): SnapshotOutcome<SnapshotManifest> {
   if (error instanceof SandboxError && error.code === "checksum_mismatch")
-    return {
-      ok: false,
-      code: "snapshot_corrupt",
-      message: "the snapshot's archive does not match its checksum; nothing was changed",
-    };
+    return readFailed(new ArchiveReadError("checksum_mismatch", error.message));
   if (error instanceof SandboxError && (error.code === "sandbox_busy" || error.code === "workspace_full"))
     return { ok: false, code: error.code, message: `${error.message} (the restore changed nothing)` };
   throw error;

@@ -3,9 +3,11 @@
 
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { hex } from "../../../objects/session/storage/archive-upload";
 import { snapshotArchiveKey, snapshotManifestKey } from "../../../objects/session/storage/keys";
 import { RESTORE_ATTEMPTS, restoreSnapshot } from "../../../objects/session/storage/snapshots";
-import { type SandboxBackend, SandboxError } from "../../../sandbox/types";
+import { SandboxError } from "../../../sandbox/types";
+import { restoreOnly } from "../../helpers/restore-only";
 
 const SESSION = "s-retry";
 
@@ -15,7 +17,8 @@ async function stored(): Promise<{ id: string; bytes: Uint8Array }> {
   const bytes = crypto.getRandomValues(new Uint8Array(50_000));
   const key = snapshotArchiveKey(SESSION, id);
   await env.FILES.put(key, bytes);
-  const manifest = { id, sessionId: SESSION, archive: { key, bytes: bytes.length, sha256: "ab".repeat(32) } };
+  const sha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const manifest = { id, sessionId: SESSION, archive: { key, bytes: bytes.length, sha256 } };
   await env.FILES.put(snapshotManifestKey(SESSION, id), JSON.stringify(manifest));
   return { id, bytes };
 }
@@ -24,22 +27,12 @@ async function stored(): Promise<{ id: string; bytes: Uint8Array }> {
 function sandbox(failures: SandboxError[]) {
   const received: number[] = [];
   let calls = 0;
-  const unused = () => Promise.reject(new Error("not used by a restore"));
-  const backend: SandboxBackend = {
-    exec: unused,
-    readFile: unused,
-    writeFile: unused,
-    listFiles: unused,
-    deleteFile: unused,
-    archive: unused,
-    destroy: unused,
-    async restore(_id, archive) {
-      calls++;
-      const failure = failures.shift();
-      if (failure) throw failure;
-      received.push((await new Response(archive).arrayBuffer()).byteLength);
-    },
-  };
+  const backend = restoreOnly(async (_id, archive) => {
+    calls++;
+    const failure = failures.shift();
+    if (failure) throw failure;
+    received.push((await new Response(archive).arrayBuffer()).byteLength);
+  });
   return { backend, received, calls: () => calls };
 }
 

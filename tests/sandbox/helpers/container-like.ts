@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { SdkSandbox } from "../../../sandbox/cloudflare.ts";
 import { RUNNER_PATH } from "../../../sandbox/host/jail.ts";
 
@@ -92,7 +93,8 @@ export function containerLike(uid: number): { sdk: SdkSandbox; root: string } {
     async writeFile(path, content) {
       const sink = createWriteStream(host(path), { mode: 0o600 });
       const source = typeof content === "string" ? Readable.from([content]) : Readable.fromWeb(content as never);
-      await new Promise<void>((resolve, reject) => source.pipe(sink).once("finish", resolve).once("error", reject));
+      // A stream that breaks fails the write, as it fails the SDK's upload into the container.
+      await pipeline(source, sink);
     },
     async readFileStream(path) {
       return Readable.toWeb(createReadStream(host(path))) as unknown as ReadableStream<Uint8Array>;
