@@ -1,7 +1,8 @@
 // Benchmark: is it miniflare's R2 simulator that holds memory during large snapshots? One workerd (Miniflare) runs a
 // worker that streams N MiB exactly as the snapshot path does (8 MiB parts, hashed on the way): once into the
 // simulated R2 bucket and once into nothing; then back out, from R2 or from a loopback source, into a loopback
-// sink. workerd's resident set is sampled throughout: what grows with N only on the R2 side is the simulator's.
+// sink, and once more out of R2 in 8 MiB ranged gets, each pulled when the sink took the one before (as restores
+// read). workerd's resident set is sampled throughout: what grows with N only on the R2 side is the simulator's.
 // Alone: `node bench/r2-sim-memory.ts` (BENCH_R2_MB="64,256,1024" picks the sizes).
 
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -14,6 +15,20 @@ import { fmt, table } from "./stats.ts";
 const WORKER = `
 const PART = 8 * 1024 * 1024;
 const KEY = "bench/archive.tgz";
+/** The object in 8 MiB ranges, each read whole only when the reader took the one before (as restores read). */
+function ranged(bucket) {
+  let offset = 0, size = -1;
+  return new ReadableStream({
+    async pull(controller) {
+      if (size < 0) size = (await bucket.head(KEY)).size;
+      if (offset >= size) return controller.close();
+      const length = Math.min(PART, size - offset);
+      const object = await bucket.get(KEY, { range: { offset, length } });
+      controller.enqueue(new Uint8Array(await object.arrayBuffer()));
+      offset += length;
+    },
+  }, { highWaterMark: 0 });
+}
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -43,7 +58,9 @@ export default {
       await digest.digest;
       return new Response(String(bytes));
     }
-    const body = toR2 ? (await env.BUCKET.get(KEY)).body : (await fetch(url.searchParams.get("from"))).body;
+    const body = url.searchParams.get("ranged") === "1"
+      ? ranged(env.BUCKET)
+      : toR2 ? (await env.BUCKET.get(KEY)).body : (await fetch(url.searchParams.get("from"))).body;
     const sent = await fetch(url.searchParams.get("to"), { method: "POST", body });
     return new Response(await sent.text());
   },
@@ -130,20 +147,26 @@ export async function benchR2Simulator(sizesMiB: number[]) {
       // A failed stream is a result too (the simulator has dropped R2 reads mid-stream): noted, not retried.
       const attempt = (path: string) =>
         peak(() => call(path)).catch((error: unknown) => {
-          failures.push(`${mib} MiB ${path.split("?")[0]} (${path.includes("r2") ? "R2" : "no R2"}): ${String(error)}`);
+          failures.push(
+            `${mib} MiB ${path.split("?")[0]} (${path.includes("ranged") ? "R2, ranged" : path.includes("r2") ? "R2" : "no R2"}): ${String(error)}`,
+          );
           return Number.NaN;
         });
       const upNone = await attempt(`/up?sink=none&from=${from}`);
       const downNone = await attempt(`/down?sink=none&from=${from}&to=${to}`);
       const upR2 = await attempt(`/up?sink=r2&from=${from}`);
+      // Ranged first: a whole get that fails leaves memory behind, which a later read could reuse unseen.
+      const rangedBefore = workerdRssMiB();
+      const downRanged = await attempt(`/down?sink=r2&ranged=1&to=${to}`);
       const downR2 = await attempt(`/down?sink=r2&to=${to}`);
       const after = workerdRssMiB();
-      results.push({ mib, before, upNone, downNone, upR2, downR2, after });
+      results.push({ mib, before, upNone, downNone, upR2, downR2, rangedBefore, downRanged, after });
       rows.push([
         `${mib} MiB`,
         `${fmt(before, 0)} MiB`,
         `${fmt(upNone, 0)} / ${fmt(downNone, 0)} MiB`,
         `${fmt(upR2, 0)} / ${fmt(downR2, 0)} MiB`,
+        `${fmt(rangedBefore, 0)} → ${fmt(downRanged, 0)} MiB`,
         `${fmt(after, 0)} MiB`,
       ]);
     }
@@ -152,7 +175,14 @@ export async function benchR2Simulator(sizesMiB: number[]) {
     server.close();
   }
   const markdown = table(
-    ["bytes streamed", "workerd RSS before", "peak, no R2 (in / out)", "peak, simulated R2 (in / out)", "after"],
+    [
+      "bytes streamed",
+      "workerd RSS before",
+      "peak, no R2 (in / out)",
+      "peak, simulated R2 (in / out, one get)",
+      "out of simulated R2 in 8 MiB ranges (start → peak)",
+      "after",
+    ],
     rows,
   );
   return { markdown, results, failures };

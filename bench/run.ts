@@ -2,7 +2,8 @@
 // stand-in LLM on loopback, driven by real WebSocket clients from Node through the same scenarios in
 // alternating rounds (fair.ts); prints a table and writes docs/benchmarks.md.
 // BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
-// names. BENCH_BIG_HISTORY: messages in the long-history session (20,000).
+// names. BENCH_BIG_HISTORY: messages in the long-history session (20,000). BENCH_SNAPSHOT_MB: workspace sizes of
+// the large snapshot-and-restore scenario (64,256,1024 MiB; 16,64 quick; 0 skips it, it takes 15-30 minutes).
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -28,10 +29,14 @@ const llm = await startFakeLlm();
 const rows: FairRow[] = [];
 let stream = { markdown: "" };
 let snapshot = { markdown: "" };
-let largeSnapshot = { markdown: "" };
-let r2Simulator = { markdown: "" };
-/** Workspace sizes (MiB) of the large snapshot scenario. */
-const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,256,1024")).split(",").map(Number);
+const skipped = { markdown: "Not run (`BENCH_SNAPSHOT_MB=0`)." };
+let largeSnapshot = skipped;
+let r2Simulator = skipped;
+/** Workspace sizes (MiB) of the large snapshot scenario; `BENCH_SNAPSHOT_MB=0` skips it and the R2 simulator's. */
+const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,256,1024"))
+  .split(",")
+  .map(Number)
+  .filter((mib) => mib > 0);
 try {
   const ours = await startEdgeclaw(llm);
   const peer = await startPeer(llm);
@@ -48,12 +53,13 @@ try {
     if (!only) {
       stream = await benchAgentStream(ours.url, llm);
       snapshot = await benchSnapshot(ours.url, ours.sandbox);
-      largeSnapshot = await benchLargeSnapshot(ours.url, ours.sandbox, ours.processGroup, largeSizes);
+      if (largeSizes.length > 0)
+        largeSnapshot = await benchLargeSnapshot(ours.url, ours.sandbox, ours.processGroup, largeSizes);
     }
   } finally {
     await Promise.all([ours.stop(), peer.stop()]);
   }
-  if (!only) r2Simulator = await benchR2Simulator(largeSizes);
+  if (!only && largeSizes.length > 0) r2Simulator = await benchR2Simulator(largeSizes);
 } finally {
   await llm.close();
 }
@@ -102,7 +108,8 @@ const doc = [
   "The peer is a minimal chat app on the Cloudflare Agents SDK (`AIChatAgent`, `bench/peers/agents-sdk/`).",
   "",
   `Machine: ${machine}. Run: ${new Date().toISOString()}${quick ? " (quick mode)" : ""}, ${rounds} rounds.`,
-  "Reproduce: `npm run bench` (`BENCH_QUICK=1` short, `BENCH_ROUNDS=5` more rounds, `BENCH_ONLY=throughput,cold start`).",
+  "Reproduce: `npm run bench` (`BENCH_QUICK=1` short, `BENCH_ROUNDS=5` more rounds, `BENCH_ONLY=throughput,cold start`,",
+  "`BENCH_SNAPSHOT_MB=64,256,1024` the large workspaces, `0` to skip them).",
   "",
   "## How it is measured fairly",
   "",
@@ -152,7 +159,8 @@ const doc = [
   "",
   "### Large workspaces (`bench/snapshot-large.ts`)",
   "",
-  "Incompressible files; the archive streams sandbox → session object → R2 (multipart) and back. workerd's",
+  "Incompressible files; the archive streams sandbox → session object → R2 (multipart, 8 MiB parts) and back",
+  "(8 MiB ranged reads, each pulled when the sandbox took the one before). workerd's",
   "resident set is sampled every 100 ms: before, its peak during the snapshot and the restore, and after.",
   "It must not grow with the workspace's size.",
   "",
@@ -161,8 +169,9 @@ const doc = [
   "### The R2 simulator alone (`bench/r2-sim-memory.ts`)",
   "",
   "One Miniflare workerd streams the same bytes the same way (8 MiB parts, hashed on the way), once into",
-  "nothing and once into the simulated R2 bucket, then back out (from a loopback source, or from R2) into",
-  "a loopback sink. What grows with the size only on the R2 side is the simulator's, not the session's.",
+  "nothing and once into the simulated R2 bucket, then back out (from a loopback source, from R2 in 8 MiB",
+  "ranges as restores read, or from R2 in one get) into a loopback sink. What grows with the size only on the",
+  "R2 side is the simulator's, not the session's.",
   "",
   r2Simulator.markdown,
   "",

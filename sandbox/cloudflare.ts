@@ -4,6 +4,7 @@
 // workspace runs through the same runner as the local host (sandbox/runner/edgeclaw-runner.sh), as the
 // image's unprivileged user, in its own PID (and, unless the network is allowed, network) namespace.
 
+import { stageFile } from "./container-staging";
 import { DEFAULT_LIMITS, type Limits, MAX_WRITE_FILE_BYTES, runnerExecArgs } from "./host/limits";
 import {
   type ExecHooks,
@@ -28,11 +29,8 @@ export interface SdkSandbox {
       signal?: AbortSignal;
     },
   ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
-  writeFile(
-    path: string,
-    content: string | ReadableStream<Uint8Array>,
-    options?: { encoding?: string },
-  ): Promise<unknown>;
+  /** Text content only: the SDK takes a stream only over its RPC transport, not its default HTTP one. */
+  writeFile(path: string, content: string, options: { encoding: "base64" }): Promise<unknown>;
   /** The file's bytes as a stream. */
   readFileStream(path: string): Promise<ReadableStream<Uint8Array>>;
   destroy(): Promise<void>;
@@ -230,7 +228,7 @@ export class CloudflareSandbox implements SandboxBackend {
     if (content.length > MAX_WRITE_FILE_BYTES)
       throw new SandboxError("file_too_large", `the file is over ${MAX_WRITE_FILE_BYTES} bytes`);
     const staged = await this.#staged(sessionId, "upload");
-    await this.#sandboxFor(sessionId).writeFile(staged, new Blob([content]).stream());
+    await stageFile(this.#sandboxFor(sessionId), (line) => this.#op(sessionId, line), staged, content);
     const bound = String(this.#options.limits.MAX_WORKSPACE_BYTES);
     const line = this.runnerLine(["write", relative(path), String(MAX_WRITE_FILE_BYTES), bound]);
     try {
@@ -272,14 +270,15 @@ export class CloudflareSandbox implements SandboxBackend {
   }
 
   /**
-   * The archive streams into the root-only staging folder, is hashed there, checked and extracted by the
+   * The archive is staged piece by piece in the root-only staging folder, is hashed there, checked and extracted by the
    * runner into a staging workspace, and swapped in only when everything passed. Refused while a command runs.
    */
   async restore(sessionId: string, archive: ReadableStream<Uint8Array> | Uint8Array, sha256?: string): Promise<void> {
     const sandbox = this.#sandboxFor(sessionId);
     const { limits, uid } = this.#options;
     const staged = await this.#staged(sessionId, "restore");
-    await sandbox.writeFile(`${staged}.tgz`, archive instanceof Uint8Array ? new Blob([archive]).stream() : archive);
+    // Each piece is pulled from `archive` only once the one before is in the container.
+    await stageFile(sandbox, (line) => this.#op(sessionId, line), `${staged}.tgz`, archive);
     const next = `${WORKSPACE}.next`;
     const old = `${WORKSPACE}.old`;
     const script = [

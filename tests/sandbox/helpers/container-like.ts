@@ -7,7 +7,6 @@ import {
   chmodSync,
   chownSync,
   createReadStream,
-  createWriteStream,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -17,7 +16,6 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { SdkSandbox } from "../../../sandbox/cloudflare.ts";
 import { RUNNER_PATH } from "../../../sandbox/host/jail.ts";
 
@@ -90,11 +88,12 @@ export function containerLike(uid: number): { sdk: SdkSandbox; root: string } {
         });
       });
     },
-    async writeFile(path, content) {
-      const sink = createWriteStream(host(path), { mode: 0o600 });
-      const source = typeof content === "string" ? Readable.from([content]) : Readable.fromWeb(content as never);
-      // A stream that breaks fails the write, as it fails the SDK's upload into the container.
-      await pipeline(source, sink);
+    // As the SDK over its default HTTP transport: text content only (a ReadableStream throws there), base64 decoded.
+    async writeFile(path, content, options) {
+      if (typeof content !== "string") throw new Error("writeFileStream requires the rpc transport.");
+      if (options.encoding !== "base64" || !/^[A-Za-z0-9+/]*={0,2}$/.test(content))
+        throw new Error("the content is not base64");
+      writeFileSync(host(path), Buffer.from(content, "base64"), { mode: 0o600 });
     },
     async readFileStream(path) {
       return Readable.toWeb(createReadStream(host(path))) as unknown as ReadableStream<Uint8Array>;
