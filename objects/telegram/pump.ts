@@ -50,10 +50,6 @@ const backoff = (failures: number) => Math.min(MAX_BACKOFF_MS, 1000 * 2 ** failu
 async function advance(deps: PumpDeps, row: DeliveryRow): Promise<Advanced> {
   const now = deps.now();
   const log = deps.log.child({ session: row.state.sessionId, chat: row.state.chatId });
-  if (now - row.createdAt >= MAX_DELIVERY_AGE_MS) {
-    log.warn("telegram delivery given up", { ageMs: now - row.createdAt, failures: row.failures });
-    return null;
-  }
   const events = await deps.readEvents(row.state.sessionId, row.state.cursor, EVENTS_PER_READ);
   const more = events.length === EVENTS_PER_READ;
   let state = absorb(row.state, events);
@@ -111,6 +107,17 @@ export async function pump(deps: PumpDeps): Promise<number | null> {
   const wanted: number[] = [];
   const want = (at: number) => wanted.push(at);
   for (const row of deps.outbox.deliveries()) {
+    const age = deps.now() - row.createdAt;
+    if (age >= MAX_DELIVERY_AGE_MS) {
+      deps.log.warn("telegram delivery given up", {
+        session: row.state.sessionId,
+        chat: row.state.chatId,
+        ageMs: age,
+        failures: row.failures,
+      });
+      deps.outbox.removeDelivery(row.id);
+      continue;
+    }
     if (row.notBefore > deps.now()) {
       // Not due: it may have news since its last look (that is why it was woken), so it gets one then.
       want(row.notBefore);
