@@ -295,8 +295,11 @@ describe("Telegram over wrangler dev", () => {
       thumbnail: THUMBNAIL,
       caption: "what is in this photo?",
     });
+    // Telegram fails the first getFile: the update is tried again.
+    tg.fail("getFile", 502, 1);
     expect(await deliver(update)).toBe("queued");
     await device.until(() => device.users().some((m) => m.text === "what is in this photo?"));
+    expect(tg.calls.filter((c) => c.method === "getFile").map((c) => c.status)).toEqual([502, 200]);
     const user = device.users().find((m) => m.text === "what is in this photo?");
     expect(user).toMatchObject({
       deviceId: "telegram",
