@@ -37,7 +37,7 @@ export async function benchSnapshot(base: string, sandbox: { url: string; secret
       ["workspace", `1,000 files, ${size} bytes (random, incompressible)`],
       ["archive size", `${(archiveBytes / 1e6).toFixed(1)} MB`],
       [`snapshot (archive + file hashes + R2 put), median of ${rounds}`, `${fmt(median(snaps), 0)} ms`],
-      [`restore (R2 get + checksum + verified extract), median of ${rounds}`, `${fmt(median(restores), 0)} ms`],
+      [`restore (R2 ranged gets + checksum + verified extract), median of ${rounds}`, `${fmt(median(restores), 0)} ms`],
     ],
   );
   return { markdown, figures: { snapshotMs: median(snaps), restoreMs: median(restores), archiveBytes } };
