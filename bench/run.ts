@@ -59,6 +59,7 @@ try {
 }
 
 function verdict(s: ReturnType<typeof summarise>): string {
+  if (s.peerCannot) return "edgeclaw (the peer cannot)";
   if (s.lead) return "edgeclaw, every round";
   if (s.ahead) return "edgeclaw by the median, not every round";
   return "**peer**";
@@ -71,14 +72,16 @@ const comparison = table(
     const notes = [
       ...[...new Set(row.notes.ours)].map((note) => `edgeclaw: ${note}`),
       ...[...new Set(row.notes.peer)].map((note) => `peer: ${note}`),
+      ...(row.unsupported.ours ? [`edgeclaw cannot: ${row.unsupported.ours}`] : []),
+      ...(row.unsupported.peer ? [`peer cannot: ${row.unsupported.peer}`] : []),
     ].join("; ");
     return [
       notes ? `${row.scenario} (${notes})` : row.scenario,
       row.unit,
       fmt(s.ours),
       fmt(s.peer),
-      `${fmt(s.ratio)}×`,
-      `${fmt(s.spread[0])}–${fmt(s.spread[1])}`,
+      s.peerCannot ? "—" : `${fmt(s.ratio)}×`,
+      s.peerCannot ? "—" : `${fmt(s.spread[0])}–${fmt(s.spread[1])}`,
       verdict(s),
       `${fmt(s.load[0])}–${fmt(s.load[1])}`,
     ];
