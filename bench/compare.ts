@@ -269,9 +269,11 @@ const heldOpen: BenchDevice[] = [];
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
   await sleep(1000);
   const before = system.rss();
+  const heapBefore = await system.heap();
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
   await sleep(1000);
   const idle = system.rss();
+  const heapIdle = await system.heap();
   await Promise.all(
     rooms.map(async ({ devices: [device] }) => {
       if (!device) return;
@@ -293,6 +295,12 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
       unit: "KiB",
       higherIsBetter: false,
       samples: [kib(idle - before)],
+    },
+    {
+      scenario: `memory: JS heap per idle session (${sessions} sessions; garbage not yet collected included)`,
+      unit: "KiB",
+      higherIsBetter: false,
+      samples: [kib(heapIdle - heapBefore)],
     },
     {
       scenario: `memory: workerd RSS per active session (${sessions} sessions)`,

@@ -53,6 +53,8 @@ export interface BenchSystem {
   room(): Promise<BenchRoom>;
   /** The resident memory of the system's workerd, in bytes. */
   rss(): number;
+  /** The used JS heap of the system's worker isolate, in bytes (garbage not yet collected included). */
+  heap(): Promise<number>;
 }
 
 /** Reconnects a device that missed the last `missed` messages. */
@@ -160,11 +162,12 @@ class EdgeclawDevice extends TrackedDevice implements BenchDevice {
   }
 }
 
-export function edgeclaw(base: string, rss: () => number): BenchSystem {
+export function edgeclaw(base: string, rss: () => number, heap: () => Promise<number>): BenchSystem {
   let user: Promise<string> | undefined;
   return {
     name: "edgeclaw",
     rss,
+    heap,
     async room() {
       // One signed-in user for all rooms, as one person's devices and sessions.
       user ??= login(base, `bench-${crypto.randomUUID()}@example.com`);
@@ -278,10 +281,11 @@ function textDelta(body: string): string {
   }
 }
 
-export function agentsSdk(base: string, rss: () => number): BenchSystem {
+export function agentsSdk(base: string, rss: () => number, heap: () => Promise<number>): BenchSystem {
   return {
     name: "Agents SDK",
     rss,
+    heap,
     async room() {
       const name = `room-${crypto.randomUUID()}`;
       const history: Msg[] = [];

@@ -11,6 +11,7 @@ import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
+import { jsHeap } from "./heap.ts";
 import { benchR2Simulator } from "./r2-sim-memory.ts";
 import { workerdRss } from "./rss.ts";
 import { startEdgeclaw, startPeer } from "./servers.ts";
@@ -37,8 +38,8 @@ try {
   const peer = await startPeer(llm);
   try {
     const systems = {
-      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
-      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup)),
+      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup), jsHeap(ours.inspectorPort)),
+      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup), jsHeap(peer.inspectorPort)),
     };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
