@@ -428,9 +428,14 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const existing = this.#events.seqOfClientId(message.id);
     if (existing !== undefined) return { seq: existing, duplicate: true };
     const { id, text, user, deviceId } = message;
-    const event = this.#events.append("user_message", { id, text, user, deviceId }, id);
+    // A channel's attachments are uploads of this session, resolved as a device's are.
+    const ids = message.attachments ?? [];
+    const resolved = attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles);
+    if (!resolved.ok) throw new AppError(resolved.code, resolved.message);
+    const attachments = resolved.attachments.length > 0 ? { attachments: resolved.attachments } : {};
+    const event = this.#events.append("user_message", { id, text, user, deviceId, ...attachments }, id);
     this.#broadcast(event);
-    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id: message.id, text: message.text });
+    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id, text, attachments: ids });
     return { seq: event.seq, duplicate: false };
   }
 
