@@ -21,6 +21,7 @@ import { parseClientFrame } from "../../protocol/parse-frame";
 import type { Attachment } from "../../protocol/uploads";
 import { migrate } from "../shared/migrate";
 import type { TurnController } from "./agent/turn-controller";
+import { TurnStore } from "./agent/turn-store";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
 import { autoTitle } from "./auto-title";
 import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
@@ -173,8 +174,10 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   override onStart(): void {
     // Keep-alive pings are answered by the runtime without waking the object.
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    // A turn marked running from before this wake was cut by a reset: end it as interrupted.
-    if (this.#meta.get()) this.#turns.recover();
+    // A turn marked running from before this wake was cut by a reset: end it as interrupted. The turn
+    // machinery (providers, tools, metering) is built only when a turn is unfinished, so a wake for a socket
+    // or a replay does not pay for it (cold start, idle memory; issue 22).
+    if (this.#meta.get() && new TurnStore(this.#db).unfinished()) this.#turns.recover();
   }
 
   override async onAlarm(): Promise<void> {
@@ -266,7 +269,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
       modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
-      turnRunning: () => this.#turns.running,
+      turnRunning: () => this.#turnController?.running ?? false,
       attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
     };
   }
