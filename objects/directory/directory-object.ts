@@ -6,6 +6,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
 import migrations from "../../migrations/directory/migrations.js";
 import { getConfig } from "../../worker/config";
+import { AlarmMultiplexer } from "../shared/alarms";
 import { migrate } from "../shared/migrate";
 import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
 import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./push-dispatch";
@@ -69,6 +70,9 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** The directory's alarm booking for the push retries that are due next. */
+const PUSH_RETRY_ALARM = "push-retry";
+
 /** The name of the admin index object; user directories are named `user:<user>`. */
 export const ADMIN_INDEX = "index:all";
 
@@ -86,6 +90,10 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   readonly #db = drizzle(this.ctx.storage);
   readonly #mcp = new McpStore(this.#db);
   readonly #push = new PushStore(this.#db);
+  readonly #alarms = new AlarmMultiplexer(this.ctx.storage).handle(PUSH_RETRY_ALARM, async () => {
+    const deps = this.#pushDeps();
+    if (deps) await retryDue(deps);
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -224,10 +232,10 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     return dispatch(deps, notice);
   }
 
-  /** The alarm sends the push retries that are due. */
+  /** The alarm runs what is booked: the push retries that are due (booked from the retry queue, its truth). */
   override async alarm(): Promise<void> {
-    const deps = this.#pushDeps();
-    if (deps) await retryDue(deps);
+    await this.#rearmPush(this.#push.nextDue());
+    await this.#alarms.run();
   }
 
   #pushDeps(): DispatchDeps | null {
@@ -245,8 +253,8 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   }
 
   async #rearmPush(at: number | null): Promise<void> {
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    if (at === null) this.#alarms.cancel(PUSH_RETRY_ALARM);
+    else this.#alarms.book(PUSH_RETRY_ALARM, at);
   }
 
   async setFlags(id: string, flags: { archived?: boolean; pinned?: boolean }): Promise<SessionEntry | null> {

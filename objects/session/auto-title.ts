@@ -3,6 +3,7 @@
 
 import { ADMIN_INDEX } from "../directory/directory-object";
 import type { EventLog } from "./event-log";
+import type { HookFactory } from "./hook-context";
 import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
 
 export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
@@ -22,3 +23,11 @@ export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
       );
   }
 }
+
+/** Names the session at the end of a turn. */
+export const autoTitleHook: HookFactory = ({ env, meta, log }) => ({
+  name: "auto-title",
+  after(event) {
+    if (event.type === "turn_end") autoTitle(env, meta, log);
+  },
+});

@@ -1,36 +1,24 @@
-// The session Durable Object: a hibernating partyserver Server that wires the event log, devices and RPC.
+// The session Durable Object: a hibernating partyserver Server, a thin shell over the session's parts and its RPC.
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
-import { isAppError } from "../../protocol/errors";
-import {
-  CLOSE_SESSION_DELETED,
-  CLOSE_TERMINATED,
-  PING_FRAME,
-  PONG_FRAME,
-  type ServerFrame,
-  type SessionEvent,
-} from "../../protocol/frames";
-import { parseClientFrame } from "../../protocol/parse-frame";
-import { decodeIdentity, IDENTITY_HEADER } from "../../worker/auth/identity";
+import { CLOSE_SESSION_DELETED, CLOSE_TERMINATED, PING_FRAME, PONG_FRAME } from "../../protocol/frames";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
-import type { TurnController } from "./agent/turn-controller";
-import { autoTitle } from "./auto-title";
-import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
+import { fanOut, presence } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
-import { type FrameContext, handleFrame } from "./frame-handler";
+import type { FrameContext } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
-import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
 import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
-import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
+import { buildSessionParts, type SessionParts } from "./session-parts";
+import { admitSocket, receiveFrame } from "./socket-gate";
+import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
-import { Scheduler } from "./tasks/scheduler";
-import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
-import { createTurnController } from "./turn-wiring";
+import { SESSION_ALARMS } from "./tasks/scheduler";
+import type { NewTask, Task } from "./tasks/task-store";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -39,13 +27,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   static override options = { hibernate: true };
 
   readonly #db = drizzle(this.ctx.storage);
+  readonly #config = getConfig(this.env);
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
-  #turnController: TurnController | undefined;
-  #sessionFiles: SessionFiles | undefined;
-  #schedulerInstance: Scheduler | undefined;
-  #taskStore: TaskStore | undefined;
-  readonly #rateLimiter = new FrameRateLimiter(getConfig(this.env).framesPerSecond);
+  #parts: SessionParts | undefined;
+  readonly #rateLimiter = new FrameRateLimiter(this.#config.framesPerSecond);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -64,140 +50,65 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return this.#metaStore;
   }
 
-  get #turns(): TurnController {
-    this.#turnController ??= createTurnController({
+  /** The session's parts, built once its metadata exists (its identity never changes); null before. */
+  #live(): SessionParts | null {
+    if (this.#parts) return this.#parts;
+    const meta = this.#meta.get();
+    if (!meta) return null;
+    this.#parts = buildSessionParts({
       env: this.env,
+      config: this.#config,
+      ctx: this.ctx,
       db: this.#db,
       log: this.#events,
       meta: this.#meta,
-      emit: (type, payload) => {
-        const event = this.#events.append(type, payload);
-        this.#broadcast(event);
-        if (type === "turn_end") autoTitle(this.env, this.#meta, this.#events);
-        this.#notify(event);
-        return event;
-      },
-      setAlarm: (at) => void this.#scheduler.heartbeat(at),
-      createTask: (input) => this.createTask(input),
+      identity: { id: meta.id, owner: meta.owner },
+      connections: () => this.getConnections(),
     });
-    return this.#turnController;
+    return this.#parts;
   }
 
-  get #files(): SessionFiles {
-    this.#sessionFiles ??= new SessionFiles({
-      env: this.env,
-      log: this.#events,
-      meta: this.#meta,
-      announce: (m) => {
-        const event = this.#events.append("snapshot", {
-          snapshotId: m.id,
-          reason: m.reason,
-          files: m.files.length,
-          bytes: m.archive.bytes,
-        });
-        this.#broadcast(event);
-      },
-    });
-    return this.#sessionFiles;
-  }
-
-  get #scheduler(): Scheduler {
-    this.#schedulerInstance ??= new Scheduler({
-      storage: this.ctx.storage,
-      tasks: this.#tasks,
-      snapshotIdleMs: getConfig(this.env).sandbox.snapshotIdleMs,
-      runTask: (task) => this.#runTask(task),
-    });
-    return this.#schedulerInstance;
-  }
-
-  get #tasks(): TaskStore {
-    this.#taskStore ??= new TaskStore(this.#db);
-    return this.#taskStore;
-  }
-
-  /** A due task becomes a user message of the owner, from the scheduler, and starts a turn like any other. */
-  #runTask(task: Task): void {
-    const meta = this.#meta.get();
-    if (!meta) return;
-    const id = `task-${task.id}-${Date.now()}`;
-    const event = this.#events.append(
-      "user_message",
-      { id, text: task.prompt, user: meta.owner, deviceId: TASK_DEVICE_ID },
-      id,
-    );
-    this.#broadcast(event);
-    this.#turns.onUserMessage(task.prompt);
+  /** The parts of a session that RPC reaches only after the worker checked it exists. */
+  #session(): SessionParts {
+    const parts = this.#live();
+    if (!parts) throw new Error("the session is not initialized");
+    return parts;
   }
 
   override onStart(): void {
     // Keep-alive pings are answered by the runtime without waking the object.
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    const parts = this.#live();
+    if (!parts) return;
     // A turn marked running from before this wake was cut by a reset: end it as interrupted.
-    if (this.#meta.get()) this.#turns.recover();
+    parts.turns.recover();
+    parts.scheduler.rearm();
+    parts.alarms.arm();
   }
 
   override async onAlarm(): Promise<void> {
-    if (!this.#meta.get()) return;
-    this.#turns.recover();
-    if (!(await this.#scheduler.onAlarm(this.#turns.running))) return;
-    // Only a workspace that tools touched since the last snapshot is worth a new one.
-    const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
-    if (lastTool <= (this.#events.latest("snapshot")?.seq ?? 0)) return;
-    const outcome = await this.#files.snapshot("idle");
-    if (!outcome.ok)
-      console.warn(JSON.stringify({ level: "warn", msg: "idle snapshot failed", error: outcome.message }));
+    const parts = this.#live();
+    if (!parts) return;
+    // The task store is the truth about task times: book from it, so a due task runs whatever was booked.
+    parts.scheduler.rearm();
+    await parts.alarms.run();
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
-    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
-    if (!identity) {
-      connection.close(1008, "unauthenticated");
-      return;
-    }
-    if (!this.#meta.get()) {
-      connection.close(CLOSE_SESSION_DELETED, "session not found");
-      return;
-    }
-    const state: DeviceState = {
-      user: identity.user,
-      admin: identity.admin,
-      deviceId: null,
-      since: Date.now(),
-      exp: identity.exp,
-      ready: false,
-    };
-    connection.setState(state);
+    const parts = this.#live();
+    const state = admitSocket(connection, ctx.request, parts !== null);
+    if (!state || !parts) return;
+    parts.alarms.bookEarliest(SESSION_ALARMS.tokenExpiry, state.exp * 1000);
     this.#broadcastPresence();
   }
 
   override onMessage(connection: Connection, message: WSMessage): void {
-    const state = deviceState(connection);
-    if (!state) {
-      connection.close(1008, "unauthenticated");
+    const parts = this.#live();
+    if (!parts) {
+      connection.close(CLOSE_SESSION_DELETED, "session not found");
       return;
     }
-    if (closeIfExpired(connection, state)) return;
-    const wait = this.#rateLimiter.check(connection.id, state.user);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait);
-      send(connection, { type: "error", code: "rate_limited", message: `too many frames; retry in ${seconds} s` });
-      return;
-    }
-    const parsed = parseClientFrame(typeof message === "string" || message instanceof ArrayBuffer ? message : "");
-    if (!parsed.ok) {
-      send(connection, { type: "error", code: parsed.code, message: parsed.message });
-      return;
-    }
-    try {
-      handleFrame(this.#frameContext(), connection, state, parsed.frame);
-    } catch (error) {
-      if (!isAppError(error))
-        console.error(JSON.stringify({ level: "error", msg: "frame failed", error: String(error) }));
-      const code = isAppError(error) ? error.code : "internal_error";
-      const text = isAppError(error) ? error.message : "the frame could not be handled";
-      send(connection, { type: "error", code, message: text });
-    }
+    receiveFrame(connection, message, this.#rateLimiter, () => this.#frameContext(parts));
   }
 
   override onClose(connection: Connection): void {
@@ -211,36 +122,19 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     );
   }
 
-  #frameContext(): FrameContext {
+  #frameContext({ events, turns }: SessionParts): FrameContext {
     return {
       log: this.#events,
-      broadcast: (frame) => this.#broadcast(frame),
+      events,
       broadcastPresence: () => this.#broadcastPresence(),
-      onUserMessage: (_seq, frame) => {
-        this.#meta.touch();
-        this.#turns.onUserMessage(frame.text);
-      },
-      cancelTurn: () => this.#turns.cancel(),
-      decideTool: (id, approve) => this.#turns.decide(id, approve),
-      feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
-      modelInfo: () => modelInfo(getConfig(this.env), this.#meta.get()?.model ?? null),
+      startTurn: (text) => turns.onUserMessage(text),
+      cancelTurn: () => turns.cancel(),
+      decideTool: (id, approve) => turns.decide(id, approve),
+      feedback: (turnId, rating, user) => turns.feedback(turnId, rating, user),
+      modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
-      turnRunning: () => this.#turns.running,
+      turnRunning: () => turns.running,
     };
-  }
-
-  /** Pushes what the event calls for to the owner's browsers (whether one of their devices is here decides "away"). */
-  #notify(event: SessionEvent): void {
-    if (!callsForPush(event.type)) return;
-    const meta = this.#meta.get();
-    if (!meta) return;
-    const here = () => presence(this.getConnections()).some((device) => device.user === meta.owner);
-    const deps = { env: this.env, log: this.#events, waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p) };
-    notifyOwner(deps, meta, event, here);
-  }
-
-  #broadcast(frame: ServerFrame): void {
-    fanOut(this.getConnections(), frame);
   }
 
   #broadcastPresence(closingId?: string): void {
@@ -280,41 +174,37 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async snapshot(): Promise<SnapshotOutcome<SnapshotSummary>> {
-    return this.#files.snapshot("manual");
+    return this.#session().files.snapshot("manual");
   }
 
   async listSnapshots(): Promise<SnapshotSummary[]> {
-    return this.#files.list();
+    return this.#session().files.list();
   }
 
   async restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>> {
-    return this.#files.restore(snapshotId);
+    return this.#session().files.restore(snapshotId);
   }
 
   async listTasks(): Promise<Task[]> {
-    return this.#tasks.list();
+    return this.#session().tasks.list();
   }
 
   /** Creates a task; an invalid one answers `{error}` with a message for the user. */
   async createTask(input: NewTask): Promise<{ task: Task } | { error: string }> {
-    try {
-      const task = this.#tasks.create(input);
-      await this.#scheduler.rearm();
-      return { task };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
+    return this.#session().createTask(input);
   }
 
   async pauseTask(id: string, paused: boolean): Promise<Task | null> {
-    const task = this.#tasks.setPaused(id, paused);
-    await this.#scheduler.rearm();
+    const { tasks, scheduler } = this.#session();
+    const task = tasks.setPaused(id, paused);
+    scheduler.rearm();
     return task;
   }
 
   async deleteTask(id: string): Promise<boolean> {
-    const deleted = this.#tasks.delete(id);
-    await this.#scheduler.rearm();
+    const { tasks, scheduler } = this.#session();
+    const deleted = tasks.delete(id);
+    scheduler.rearm();
     return deleted;
   }
 
@@ -323,7 +213,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async exportTranscript(): Promise<string[]> {
-    return this.#files.exportTranscript();
+    return this.#session().files.exportTranscript();
   }
 
   async setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null> {
@@ -337,11 +227,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {
-    return this.#turnController?.decide(toolCallId, approve) ?? false;
+    return this.#parts?.turns.decide(toolCallId, approve) ?? false;
   }
 
   async feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean> {
-    return this.#turns.feedback(turnId, rating, user);
+    return this.#session().turns.feedback(turnId, rating, user);
   }
 
   async listMessages(after: number, limit: number): Promise<MessagesPage> {
@@ -363,18 +253,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
       storageBytes: this.ctx.storage.sql.databaseSize,
-      turnRunning: this.#turnController?.running ?? false,
+      turnRunning: this.#parts?.turns.running ?? false,
     };
   }
 
   async terminate(): Promise<number> {
-    this.#turnController?.cancel();
+    this.#parts?.turns.cancel();
     return this.#closeAll(CLOSE_TERMINATED, "terminated by an admin");
   }
 
   async destroy(): Promise<void> {
-    this.#turnController?.cancel();
-    this.#turnController = undefined;
+    this.#parts?.turns.cancel();
+    this.#parts = undefined;
     this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

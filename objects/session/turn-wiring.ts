@@ -21,6 +21,7 @@ import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
 import { ledger } from "./schema";
+import type { SessionIdentity } from "./session-events";
 import { withAutoRestore } from "./storage/auto-restore";
 import type { NewTask, Task } from "./tasks/task-store";
 
@@ -29,6 +30,7 @@ export interface WiringDeps {
   db: DrizzleSqliteDODatabase;
   log: EventLog;
   meta: MetaStore;
+  identity: SessionIdentity;
   emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
   setAlarm(at: number | null): void;
   /** Creates a scheduled task of this session. */
@@ -37,6 +39,7 @@ export interface WiringDeps {
 
 export function createTurnController(deps: WiringDeps): TurnController {
   const config = getConfig(deps.env);
+  const { id, owner } = deps.identity;
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
@@ -44,6 +47,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
     log: deps.log,
     turns: new TurnStore(deps.db),
     meta: deps.meta,
+    identity: deps.identity,
     config,
     emit: deps.emit,
     providerFor: (ref) => {
@@ -53,14 +57,14 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     tools: async () => {
       const policy = effectivePolicy(config.sandbox.execPolicy, deps.meta.get()?.execPolicy);
-      const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, deps.meta.get()?.id ?? "");
+      const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, id);
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
         timeoutMs: config.sandbox.execTimeoutMs,
         networkHosts: config.sandboxMode === "cloudflare" ? config.sandbox.allowedHosts : [],
       });
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
-      const memoryStore = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const memoryStore = deps.env.DIRECTORY.getByName(`user:${owner}`);
       const fetcher = (url: string, init: RequestInit) => fetch(url, init);
       return new ToolRegistry([
         clockTool,
@@ -70,18 +74,16 @@ export function createTurnController(deps: WiringDeps): TurnController {
         ...memoryTools(memoryStore, { writeNeedsApproval: policy !== "auto" }),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
-        ...(await userMcpTools(deps.env, config, deps.meta.get()?.owner ?? "", deps.meta.get()?.id ?? "")),
+        ...(await userMcpTools(deps.env, config, owner, id)),
       ]);
     },
     setAlarm: deps.setAlarm,
     remember: async (facts) => {
-      const directory = deps.env.DIRECTORY.getByName(`user:${deps.meta.get()?.owner ?? ""}`);
+      const directory = deps.env.DIRECTORY.getByName(`user:${owner}`);
       for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);
     },
     promptExtras: async () => {
-      const { notes, skills } = await deps.env.DIRECTORY.getByName(
-        `user:${deps.meta.get()?.owner ?? ""}`,
-      ).promptContext();
+      const { notes, skills } = await deps.env.DIRECTORY.getByName(`user:${owner}`).promptContext();
       const memory = memoryDigest(notes);
       const sections = [
         memory
@@ -92,17 +94,17 @@ export function createTurnController(deps: WiringDeps): TurnController {
       return sections.filter(Boolean).join("\n\n");
     },
     metering: {
-      beginTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).beginTurn(turnId),
-      endTurn: (turnId) => usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId),
+      beginTurn: (turnId) => usage(`user:${owner}`).beginTurn(turnId),
+      endTurn: (turnId) => usage(`user:${owner}`).endTurn(turnId),
       recordFeedback: (turnId, session, variant, rating) =>
-        usage(`user:${deps.meta.get()?.owner ?? ""}`).recordFeedback(turnId, session, variant, rating),
+        usage(`user:${owner}`).recordFeedback(turnId, session, variant, rating),
       meter: (turnId, step) => {
         const meta = deps.meta.get();
         return createMeter({
           usage,
           config,
-          user: meta?.owner ?? "",
-          sessionId: meta?.id ?? "",
+          user: owner,
+          sessionId: id,
           variant: meta?.variant ?? null,
           cacheTtl: meta?.cacheTtl ?? null,
           turnId,

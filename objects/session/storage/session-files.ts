@@ -6,6 +6,7 @@ import { SandboxError } from "../../../sandbox/types";
 import { getConfig } from "../../../worker/config";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
+import type { SessionIdentity } from "../session-events";
 import { artifactKey } from "./keys";
 import { listSnapshots, restoreSnapshot, type SnapshotManifest, type SnapshotOutcome, takeSnapshot } from "./snapshots";
 import { EXPORT_TYPES, transcriptJsonl, transcriptMarkdown } from "./transcript-export";
@@ -14,6 +15,7 @@ export interface SessionFilesDeps {
   env: Env;
   log: EventLog;
   meta: MetaStore;
+  identity: SessionIdentity;
   /** Stores and broadcasts the `snapshot` event. */
   announce(manifest: SnapshotManifest): void;
 }
@@ -50,7 +52,7 @@ export class SessionFiles {
   #events = (): SessionEvent[] => this.#deps.log.allOf(EXPORT_TYPES, 0);
 
   #id(): string {
-    return this.#deps.meta.get()?.id ?? "";
+    return this.#deps.identity.id;
   }
 
   async snapshot(reason: SnapshotManifest["reason"]): Promise<SnapshotOutcome<SnapshotSummary>> {

@@ -1,11 +1,22 @@
-// The session's one alarm, shared by the turn heartbeat, the idle snapshot and scheduled tasks.
+// Books the session's times with its alarm: the turn heartbeat, the idle snapshot and the next scheduled task.
 
+import type { AlarmMultiplexer } from "../../shared/alarms";
 import type { Task, TaskStore } from "./task-store";
 
-const IDLE_SNAPSHOT_KEY = "idle-snapshot-at";
+/** The names a session books with its alarm (a channel's outbox books its own). */
+export const SESSION_ALARMS = {
+  /** While a turn runs: wakes an object that was reset, to seal the cut turn. */
+  heartbeat: "turn-heartbeat",
+  /** The next scheduled task. */
+  tasks: "tasks",
+  /** A snapshot of the workspace after the session went idle. */
+  idleSnapshot: "idle-snapshot",
+  /** The earliest Access token expiry of a connected socket: the socket is closed then. */
+  tokenExpiry: "token-expiry",
+} as const;
 
 export interface SchedulerDeps {
-  storage: DurableObjectStorage;
+  alarms: AlarmMultiplexer;
   tasks: TaskStore;
   /** Idle time before a snapshot; 0 turns idle snapshots off. */
   snapshotIdleMs: number;
@@ -15,39 +26,35 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   readonly #deps: SchedulerDeps;
-  #heartbeatAt: number | null = null;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
   }
 
-  /** While a turn runs, `at` keeps it alive; null (the turn ended) schedules the idle snapshot instead. */
-  async heartbeat(at: number | null): Promise<void> {
-    this.#heartbeatAt = at;
-    if (at === null && this.#deps.snapshotIdleMs > 0) {
-      await this.#deps.storage.put(IDLE_SNAPSHOT_KEY, Date.now() + this.#deps.snapshotIdleMs);
+  /** While a turn runs, `at` keeps it alive; null (the turn ended) books the idle snapshot instead. */
+  heartbeat(at: number | null): void {
+    const { alarms, snapshotIdleMs } = this.#deps;
+    if (at !== null) {
+      alarms.book(SESSION_ALARMS.heartbeat, at);
+      return;
     }
-    await this.rearm();
+    alarms.cancel(SESSION_ALARMS.heartbeat);
+    if (snapshotIdleMs > 0) alarms.book(SESSION_ALARMS.idleSnapshot, Date.now() + snapshotIdleMs);
   }
 
-  /** Sets the alarm to the earliest of heartbeat, idle snapshot and next task, or clears it. */
-  async rearm(): Promise<void> {
-    const idle = await this.#deps.storage.get<number>(IDLE_SNAPSHOT_KEY);
-    const times = [this.#heartbeatAt, idle ?? null, this.#deps.tasks.nextDue()].filter((t): t is number => t !== null);
-    if (times.length === 0) await this.#deps.storage.deleteAlarm();
-    else await this.#deps.storage.setAlarm(Math.min(...times));
+  /** Books the next due task, or cancels the booking when none is due. */
+  rearm(): void {
+    const next = this.#deps.tasks.nextDue();
+    if (next === null) this.#deps.alarms.cancel(SESSION_ALARMS.tasks);
+    else this.#deps.alarms.book(SESSION_ALARMS.tasks, next);
   }
 
-  /** Runs the due tasks; returns whether the idle snapshot is due (and clears it). */
-  async onAlarm(turnRunning: boolean): Promise<boolean> {
+  /** The tasks alarm: runs the due tasks (each marked run first, so a repeat finds it done), then books the next. */
+  runDue(): void {
     for (const task of this.#deps.tasks.due()) {
       this.#deps.tasks.ran(task);
       this.#deps.runTask(task);
     }
-    const idle = await this.#deps.storage.get<number>(IDLE_SNAPSHOT_KEY);
-    const snapshotDue = !turnRunning && idle !== undefined && idle <= Date.now();
-    if (snapshotDue) await this.#deps.storage.delete(IDLE_SNAPSHOT_KEY);
-    await this.rearm();
-    return snapshotDue;
+    this.rearm();
   }
 }
