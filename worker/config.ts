@@ -1,6 +1,7 @@
 // Reads and validates the worker's configuration once per isolate; a bad value names its variable.
 
 import { validKey } from "../agent/mcp/crypto";
+import type { ExecPolicy } from "../protocol/api";
 import { AppError } from "../protocol/errors";
 import { sandboxAllowedHosts } from "../sandbox/network";
 import {
@@ -45,7 +46,7 @@ export interface Config {
   outbound: { allowLoopback: boolean };
 }
 
-export type ExecPolicy = "ask" | "auto" | "deny";
+export type { ExecPolicy } from "../protocol/api";
 
 export interface SandboxConfig {
   /** The local sandbox host (SANDBOX_MODE=local). */

@@ -4,9 +4,10 @@ import { assignVariant } from "../agent/ab";
 import { loosens } from "../agent/tools/exec-policy";
 import type { DirectoryObject, SessionEntry, SessionListPage } from "../objects/directory/directory-object";
 import { ADMIN_INDEX } from "../objects/directory/directory-object";
-import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
+import { DEFAULT_TITLE } from "../objects/session/meta-store";
 import type { SessionObject } from "../objects/session/session-object";
 import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
+import type { SessionPatchBody } from "../protocol/api";
 import { AppError } from "../protocol/errors";
 import { isRecord } from "../protocol/json";
 import { createSandbox } from "../sandbox/factory";
@@ -61,16 +62,8 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
   return title.trim();
 }
 
-export interface SessionPatch {
-  title?: string;
-  archived?: boolean;
-  pinned?: boolean;
-  /** The exec tool's approval policy in this session; null returns to EXEC_POLICY. */
-  execPolicy?: ExecPolicy | null;
-  queueMode?: QueueMode;
-  /** Gateway cache TTL in seconds (0 skips the cache); null returns to the default. */
-  cacheTtl?: number | null;
-}
+/** A checked PATCH body. */
+export type SessionPatch = SessionPatchBody;
 
 /**
  * A PATCH body: a new title, queue mode and/or cache TTL; at least one. An execPolicy looser than the

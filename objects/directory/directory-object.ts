@@ -5,6 +5,7 @@ import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
 import migrations from "../../migrations/directory/migrations.js";
+import type { AuditEntry, MemoryKind, MemoryNote, SessionEntry, SessionListPage, Skill } from "../../protocol/api";
 import { getConfig } from "../../worker/config";
 import { AlarmMultiplexer } from "../shared/alarms";
 import { migrate } from "../shared/migrate";
@@ -13,16 +14,10 @@ import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./pu
 import { type PushPreferences, PushStore, type PushSubscriptionInfo, type PushSubscriptionRow } from "./push-store";
 import { audit, memory, sessions, skills } from "./schema";
 
-/** A session as a directory lists it. */
-export type SessionEntry = typeof sessions.$inferSelect;
+export type { AuditEntry, MemoryKind, MemoryNote, SessionEntry, SessionListPage, Skill };
+
 /** What creating a session writes (flags default to false). */
 export type NewSessionEntry = typeof sessions.$inferInsert;
-
-export interface SessionListPage {
-  sessions: SessionEntry[];
-  /** Opaque; pass back as `cursor` for the next page. Null at the end. */
-  nextCursor: string | null;
-}
 
 /** The directory's RPC surface. */
 export interface DirectoryRpc {
@@ -41,34 +36,9 @@ export interface DirectoryRpc {
   auditLog(limit: number, before: number | null): Promise<(AuditEntry & { id: number })[]>;
 }
 
-export type MemoryKind = "directive" | "fact" | "daily";
-
-export interface MemoryNote {
-  id: number;
-  kind: MemoryKind;
-  text: string;
-  day: string | null;
-  updatedAt: number;
-}
-
 /** Longest note, and most notes a user keeps. */
 export const MAX_NOTE_CHARS = 4_000;
 export const MAX_NOTES = 2_000;
-
-export interface Skill {
-  name: string;
-  description: string;
-  body: string;
-  updatedAt: number;
-}
-
-export interface AuditEntry {
-  at: number;
-  actor: string;
-  action: string;
-  target: string;
-  detail: string;
-}
 
 /** The directory's alarm booking for the push retries that are due next. */
 const PUSH_RETRY_ALARM = "push-retry";

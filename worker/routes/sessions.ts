@@ -1,6 +1,7 @@
 // /api routes of the signed-in user: their sessions, transcripts and the live socket.
 
 import { Hono } from "hono";
+import type { CreatedSession, FeedbackBody, Me } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app";
 import { readJson } from "../http/respond";
@@ -30,7 +31,7 @@ export function sessionRoutes(): Hono<AppEnv> {
 
   api.get("/me", (c) => {
     const { user, email, admin, groups } = c.var.auth.identity;
-    return c.json({ user, email, admin, groups });
+    return c.json({ user, email, admin, groups } satisfies Me);
   });
 
   api.get("/budget", async (c) => c.json(await c.env.USAGE.getByName(`user:${c.var.auth.identity.user}`).budget()));
@@ -38,7 +39,13 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.post("/sessions", async (c) => {
     const title = parseTitle(await readJson(c.req.raw), false);
     const entry = await createSession(c.env, c.var.auth.identity, title);
-    return c.json({ id: entry.id, title: entry.title, createdAt: entry.createdAt, updatedAt: entry.updatedAt }, 201);
+    const created: CreatedSession = {
+      id: entry.id,
+      title: entry.title,
+      createdAt: entry.createdAt,
+      updatedAt: entry.updatedAt,
+    };
+    return c.json(created, 201);
   });
 
   api.get("/sessions", async (c) => {
@@ -97,7 +104,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const { turnId, rating } = parseFeedback(await readJson(c.req.raw));
     const stored = await sessionStub(c.env, entry.id).feedback(turnId, rating, c.var.auth.identity.user);
     if (!stored) throw new AppError("not_found", "no such turn in this session");
-    return c.json({ turnId, rating });
+    return c.json({ turnId, rating } satisfies FeedbackBody);
   });
 
   api.get("/sessions/:id/ws", async (c) => {

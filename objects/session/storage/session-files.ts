@@ -1,5 +1,6 @@
 // A session's files in R2 as its Durable Object offers them: snapshots, restore and transcript exports.
 
+import type { SnapshotSummary } from "../../../protocol/api";
 import type { SessionEvent } from "../../../protocol/frames";
 import { createSandbox } from "../../../sandbox/factory";
 import { SandboxError } from "../../../sandbox/types";
@@ -20,8 +21,7 @@ export interface SessionFilesDeps {
   announce(manifest: SnapshotManifest): void;
 }
 
-/** A snapshot as the API lists it (without the file list). */
-export type SnapshotSummary = Omit<SnapshotManifest, "files"> & { fileCount: number };
+export type { SnapshotSummary };
 
 export const summary = ({ files, ...rest }: SnapshotManifest): SnapshotSummary => ({
   ...rest,

@@ -2,10 +2,11 @@
 
 import { and, asc, eq, isNotNull, lte } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { Task } from "../../../protocol/api";
 import { tasks } from "../schema";
 import { parseCron } from "./cron";
 
-export type Task = typeof tasks.$inferSelect;
+export type { Task };
 
 export interface NewTask {
   prompt: string;
