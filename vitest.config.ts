@@ -45,6 +45,8 @@ export default defineConfig({
                 ACCESS_AUD: "edgeclaw-test",
                 ADMIN_EMAILS: "admin@example.com",
                 ADMIN_GROUPS: "ops",
+                // Access service tokens acting for a user (tests/worker/api-keys.test.ts); one names an admin's email.
+                SERVICE_TOKEN_USERS: "ci-bot.access=svc-owner@example.com,admin-bot.access=admin@example.com",
                 LLM_PROVIDER: "openai",
                 SANDBOX_MODE: "local",
                 SANDBOX_URL: inject("sandboxUrl"),

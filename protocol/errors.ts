@@ -13,10 +13,14 @@ export const ERROR_STATUS = {
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,
+  /** A personal API key (Authorization: Bearer on /v1) that is unknown or revoked. */
+  invalid_api_key: 401,
   forbidden: 403,
   forbidden_origin: 403,
   not_found: 404,
   session_not_found: 404,
+  /** /v1: a `model` other than `edgeclaw` or `edgeclaw/<model>`. */
+  model_not_found: 404,
   conflict: 409,
   snapshot_not_found: 404,
   artifact_not_found: 404,

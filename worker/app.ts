@@ -8,7 +8,9 @@ import { type Config, getConfig } from "./config";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { adminRoutes } from "./routes/admin";
 import { approvalRoutes } from "./routes/approvals";
+import { keyRoutes } from "./routes/keys";
 import { mcpRoutes } from "./routes/mcp";
+import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
@@ -79,6 +81,8 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
+  app.route("/v1", openAiRoutes());
   return app;
 }

@@ -4,6 +4,7 @@ import { validKey } from "../agent/mcp/crypto";
 import type { ExecPolicy } from "../protocol/api";
 import { AppError } from "../protocol/errors";
 import { sandboxAllowedHosts } from "../sandbox/network";
+import { parseServiceTokenUsers } from "./auth/service-tokens";
 import {
   METERING_VARIABLES,
   type MeteringConfig,
@@ -44,6 +45,8 @@ export interface Config {
   push: PushConfig | null;
   /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
   outbound: { allowLoopback: boolean };
+  /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
+  serviceTokenUsers: ReadonlyMap<string, string>;
 }
 
 export type { ExecPolicy } from "../protocol/api";
@@ -133,7 +136,8 @@ export type ConfigVars = MeteringVars &
       | "SNAPSHOT_RETENTION"
       | "RATE_LIMIT_FRAMES_PER_SEC"
       | "MCP_ENCRYPTION_KEY"
-      | "OUTBOUND_ALLOW_LOOPBACK",
+      | "OUTBOUND_ALLOW_LOOPBACK"
+      | "SERVICE_TOKEN_USERS",
       string
     >
   >;
@@ -286,6 +290,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "RATE_LIMIT_FRAMES_PER_SEC",
   "MCP_ENCRYPTION_KEY",
   "OUTBOUND_ALLOW_LOOPBACK",
+  "SERVICE_TOKEN_USERS",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
 ]);
@@ -309,6 +314,7 @@ const OUR_PREFIXES = [
   "MCP_",
   "VAPID_",
   "OUTBOUND_",
+  "SERVICE_",
 ];
 
 function checkUnknown(env: object): void {
@@ -376,6 +382,7 @@ export function parseConfig(vars: ConfigVars): Config {
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
+    serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };
 }
 

@@ -19,7 +19,11 @@ export const MAX_TITLE_LENGTH = 200;
 const SESSION_ID = /^[a-z2-7]{26}$/;
 
 export function newSessionId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(17));
+  return sessionIdFrom(crypto.getRandomValues(new Uint8Array(17)));
+}
+
+/** A session id from at least 17 bytes (the first 130 bits, in base32). */
+export function sessionIdFrom(bytes: Uint8Array): string {
   const alphabet = "abcdefghijklmnopqrstuvwxyz234567";
   let bits = 0;
   let value = 0;
@@ -115,12 +119,20 @@ export function parseSessionPatch(body: unknown, operatorPolicy: ExecPolicy): Se
   };
 }
 
-/** Creates a session: its object first (idempotent), then the owner's directory, then the admin index. */
-export async function createSession(env: Env, identity: Identity, title: string | undefined): Promise<SessionEntry> {
+/**
+ * Creates a session: its object first (idempotent), then the owner's directory, then the admin index. `id`
+ * is given only for a session named by an idempotency key (see sessionIdFor); otherwise it is random.
+ */
+export async function createSession(
+  env: Env,
+  identity: Identity,
+  title: string | undefined,
+  id: string = newSessionId(),
+): Promise<SessionEntry> {
   const now = Date.now();
   const experiment = getConfig(env).metering.experiment;
   const entry: SessionEntry = {
-    id: newSessionId(),
+    id,
     owner: identity.user,
     title: title ?? DEFAULT_TITLE,
     createdAt: now,

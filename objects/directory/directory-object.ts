@@ -6,9 +6,11 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
 import migrations from "../../migrations/directory/migrations.js";
 import type { AuditEntry, MemoryKind, MemoryNote, SessionEntry, SessionListPage, Skill } from "../../protocol/api";
+import type { ApiKeyInfo } from "../../protocol/api-keys";
 import { getConfig } from "../../worker/config";
 import { AlarmMultiplexer } from "../shared/alarms";
 import { migrate } from "../shared/migrate";
+import { type ApiKeyRow, ApiKeyStore } from "./api-key-store";
 import { type McpServerPatch, type McpServerRow, McpStore } from "./mcp-store";
 import { type DispatchDeps, type DispatchResult, dispatch, retryDue } from "./push-dispatch";
 import { type PushPreferences, PushStore, type PushSubscriptionInfo, type PushSubscriptionRow } from "./push-store";
@@ -64,6 +66,7 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     const deps = this.#pushDeps();
     if (deps) await retryDue(deps);
   });
+  readonly #apiKeys = new ApiKeyStore(this.#db);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -290,6 +293,35 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
 
   async mcpDelete(id: string): Promise<boolean> {
     return this.#mcp.remove(id);
+  }
+
+  // ---- personal API keys (a user's directory, and the key index shards) ----------
+
+  async apiKeyList(): Promise<ApiKeyInfo[]> {
+    return this.#apiKeys.list();
+  }
+
+  /** Adds a key (a user's directory: null when they have too many; an index shard: no limit). */
+  async apiKeyInsert(row: ApiKeyRow, limited: boolean): Promise<ApiKeyInfo | null> {
+    return this.#apiKeys.insert(row, limited ? undefined : Number.POSITIVE_INFINITY);
+  }
+
+  /** Removes a key of this user by id; its row (for the index) or null. */
+  async apiKeyRemove(id: string): Promise<ApiKeyRow | null> {
+    return this.#apiKeys.remove(id);
+  }
+
+  async apiKeyRemoveHash(hash: string): Promise<boolean> {
+    return this.#apiKeys.removeByHash(hash);
+  }
+
+  /** The key with this hash (an index shard), or null. */
+  async apiKeyLookup(hash: string): Promise<ApiKeyRow | null> {
+    return this.#apiKeys.byHash(hash);
+  }
+
+  async apiKeyTouch(id: string, at: number): Promise<void> {
+    this.#apiKeys.touch(id, at);
   }
 
   /** The server an OAuth callback's state belongs to (unexpired, this user's); the state is used up. */

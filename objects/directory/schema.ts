@@ -119,3 +119,23 @@ export const pushOutbox = sqliteTable(
   },
   (t) => [index("push_outbox_due").on(t.dueAt)],
 );
+
+/**
+ * Personal API keys for /v1, by the SHA-256 of the key (the key itself is never stored). A user's directory
+ * lists their own; the key index (`apikeys:<first two hex digits of the hash>`) finds the user of a key.
+ */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    /** SHA-256 of the key, hex. */
+    hash: text("hash").notNull(),
+    user: text("user").notNull(),
+    name: text("name").notNull(),
+    /** The key's first characters, shown to recognise it. */
+    prefix: text("prefix").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash").on(t.hash)],
+);

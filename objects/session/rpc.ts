@@ -2,6 +2,7 @@
 
 import type { MessagesPage, SessionInspection } from "../../protocol/api";
 import type { ExecPolicy } from "../../worker/config";
+import type { ApiTurnInput, ApiTurnResult } from "./api-turn";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
@@ -13,6 +14,8 @@ export interface SessionRpc {
   /** Writes the metadata of a new session; repeated calls return what is stored. */
   initialize(meta: NewSession): Promise<SessionMeta>;
   getMeta(): Promise<SessionMeta | null>;
+  /** Stores a /v1 user message once (by client id) and streams its turn's events as lines of JSON. */
+  apiTurn(input: ApiTurnInput): Promise<ApiTurnResult>;
   rename(title: string): Promise<SessionMeta | null>;
   /** Sets what a message sent during a turn does. */
   setQueueMode(mode: QueueMode): Promise<SessionMeta | null>;

@@ -7,6 +7,7 @@ import migrations from "../../migrations/session/migrations.js";
 import { CLOSE_SESSION_DELETED, CLOSE_TERMINATED, PING_FRAME, PONG_FRAME } from "../../protocol/frames";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
+import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
 import { fanOut, presence } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import type { FrameContext } from "./frame-handler";
@@ -19,6 +20,7 @@ import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import { SESSION_ALARMS } from "./tasks/scheduler";
 import type { NewTask, Task } from "./tasks/task-store";
+import { TurnStreams } from "./turn-stream";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -31,6 +33,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
   #parts: SessionParts | undefined;
+  #turnStreams: TurnStreams | undefined;
   readonly #rateLimiter = new FrameRateLimiter(this.#config.framesPerSecond);
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -43,6 +46,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   get #events(): EventLog {
     this.#log ??= new EventLog(this.#db);
     return this.#log;
+  }
+
+  /** Turns streamed to /v1 callers as their events are stored. */
+  get #streams(): TurnStreams {
+    this.#turnStreams ??= new TurnStreams(this.#events);
+    return this.#turnStreams;
   }
 
   get #meta(): MetaStore {
@@ -65,6 +74,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       identity: { id: meta.id, owner: meta.owner },
       connections: () => this.getConnections(),
     });
+    // /v1 callers watch their turn's events as they are stored.
+    this.#parts.events.register({ name: "turn-streams", after: (event) => this.#turnStreams?.observe(event) });
     return this.#parts;
   }
 
@@ -158,6 +169,21 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async initialize(meta: NewSession): Promise<SessionMeta> {
     return this.#meta.create(meta);
+  }
+
+  async apiTurn(input: ApiTurnInput): Promise<ApiTurnResult> {
+    const parts = this.#live();
+    if (!parts) return { ok: false, code: "session_not_found", message: "no such session" };
+    return apiTurn(
+      {
+        log: this.#events,
+        meta: this.#meta,
+        streams: this.#streams,
+        events: parts.events,
+        onUserMessage: (text) => parts.turns.onUserMessage(text),
+      },
+      input,
+    );
   }
 
   async getMeta(): Promise<SessionMeta | null> {
@@ -264,6 +290,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   async destroy(): Promise<void> {
     this.#parts?.turns.cancel();
+    this.#turnStreams?.closeAll();
     this.#parts = undefined;
     this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
     await this.ctx.storage.deleteAlarm();
@@ -272,5 +299,6 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     migrate(this.ctx.storage, migrations);
     this.#log = undefined;
     this.#metaStore = undefined;
+    this.#turnStreams = undefined;
   }
 }

@@ -12,8 +12,8 @@ export const TOKEN_HEADER = "cf-access-jwt-assertion";
 
 export interface Authenticated {
   identity: Identity;
-  /** Where the token came from; a cookie-only socket needs a matching Origin. */
-  source: "header" | "cookie";
+  /** Where the token came from; a cookie-only socket needs a matching Origin. `api_key`: a /v1 Bearer key. */
+  source: "header" | "cookie" | "api_key";
 }
 
 /** The value of one cookie, by exact name. */
@@ -26,13 +26,19 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
-function userOf(payload: JWTPayload): { user: string; email: string | null } {
+/**
+ * The user of a verified token: its email, else its service token's user from SERVICE_TOKEN_USERS, else
+ * `service:<common_name>`. A service token acting for a user is never an admin by that user's email.
+ */
+function userOf(payload: JWTPayload, config: Config): { user: string; email: string | null; service: boolean } {
   if (typeof payload.email === "string" && payload.email.length > 0) {
     const email = payload.email.toLowerCase();
-    return { user: email, email };
+    return { user: email, email, service: false };
   }
   if (typeof payload.common_name === "string" && payload.common_name.length > 0) {
-    return { user: `service:${payload.common_name}`, email: null };
+    const mapped = config.serviceTokenUsers.get(payload.common_name);
+    if (mapped !== undefined) return { user: mapped, email: mapped, service: true };
+    return { user: `service:${payload.common_name}`, email: null, service: true };
   }
   throw new AppError("forbidden", "the access token names no user (no email or common_name)");
 }
@@ -54,9 +60,9 @@ export async function authenticate(request: Request, env: Env, config: Config): 
     audience,
     ...(dev ? { fetchJwks: devJwksFetch(env) } : {}),
   });
-  const { user, email } = userOf(payload);
+  const { user, email, service } = userOf(payload, config);
   const exp = typeof payload.exp === "number" ? payload.exp : 0;
-  const adminByEmail = email !== null && config.adminEmails.has(email);
+  const adminByEmail = !service && email !== null && config.adminEmails.has(email);
 
   let groups = groupsFromToken(payload);
   if (groups === null) {
