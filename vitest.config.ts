@@ -36,7 +36,7 @@ export default defineConfig({
                 FAKE_LLM_URL: inject("fakeLlmUrl"),
                 LLM_MODEL: "fake-model",
                 // The stand-in LLM's models cost nothing, explicitly (an unpriced model is never called).
-                LLM_FREE_MODELS: "fake-model,anthropic:claude-fake",
+                LLM_FREE_MODELS: "fake-model,fake-vision,anthropic:claude-fake",
                 // Tests pick catalog models of both providers and unpriced names (refused by the meter).
                 LLM_ALLOWED_MODELS: "*",
                 DEV_AUTH: "1",

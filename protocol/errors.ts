@@ -10,6 +10,13 @@ export const ERROR_STATUS = {
   message_too_large: 413,
   frame_too_large: 413,
   payload_too_large: 413,
+  /** An upload over UPLOAD_MAX_BYTES. */
+  upload_too_large: 413,
+  /** An upload whose bytes are not a type edgeclaw takes. */
+  unsupported_media_type: 415,
+  upload_not_found: 404,
+  /** A message with more attachments than UPLOAD_MAX_FILES. */
+  too_many_attachments: 400,
   missing_token: 401,
   invalid_token: 401,
   token_expired: 401,

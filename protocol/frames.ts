@@ -1,5 +1,7 @@
 // WebSocket frames between devices and a session: the one typed definition server, client and tests share.
 
+import type { Attachment } from "./uploads";
+
 /** Largest client frame accepted, counted in UTF-8 bytes (the contract's 1 MiB). */
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Largest user message text, in UTF-8 bytes; keeps every stored row far below SQLite's 2 MB. */
@@ -39,6 +41,8 @@ export interface UserMessageFrame {
   id: string;
   /** The message text (at most {@link MAX_MESSAGE_BYTES} UTF-8 bytes). */
   text: string;
+  /** Upload ids of this session (`POST /api/sessions/:id/uploads`) sent with the message; an unknown id refuses it. */
+  attachments?: string[];
 }
 
 /** Stop the running turn. */
@@ -145,6 +149,8 @@ export interface EventPayloads {
     deviceId?: string;
     /** Set on an edited message: the id of the message it replaces (see {@link EditMessageFrame}). */
     editOf?: string;
+    /** The uploads sent with the message (references; the bytes stay in R2 under the session). */
+    attachments?: Attachment[];
   };
   assistant_delta: {
     /** The turn this text belongs to. */

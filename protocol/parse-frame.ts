@@ -3,6 +3,7 @@
 import type { ErrorCode } from "./errors";
 import { type ClientFrame, MAX_CLIENT_ID_LENGTH, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from "./frames";
 import { isRecord } from "./json";
+import { MAX_ATTACHMENT_IDS, MAX_UPLOAD_ID_LENGTH } from "./uploads";
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string };
 
@@ -62,11 +63,39 @@ function badText(field: string, text: string): ParseResult | null {
   return null;
 }
 
+/** The upload ids of a user message: distinct non-empty strings, at most MAX_ATTACHMENT_IDS. */
+function parseAttachments(value: unknown): string[] | ParseResult {
+  const bad = fail(
+    "invalid_frame",
+    `user_message.attachments must be an array of at most ${MAX_ATTACHMENT_IDS} upload ids`,
+  );
+  if (!Array.isArray(value) || value.length > MAX_ATTACHMENT_IDS) return bad;
+  const ids: string[] = [];
+  for (const id of value) {
+    if (typeof id !== "string" || id.length === 0 || id.length > MAX_UPLOAD_ID_LENGTH || !isWellFormed(id)) return bad;
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
 function parseUserMessage(obj: Record<string, unknown>): ParseResult {
   const { id, text } = obj;
   if (!isId(id)) return badId("user_message.id");
   if (typeof text !== "string") return fail("invalid_frame", "user_message.text must be a string");
-  return badText("user_message.text", text) ?? { ok: true, frame: { type: "user_message", id, text } };
+  const attachments = obj.attachments === undefined ? [] : parseAttachments(obj.attachments);
+  if (!Array.isArray(attachments)) return attachments;
+  // A message with attachments may have no text of its own.
+  if (attachments.length > 0 && text.trim() === "") {
+    if (utf8Length(text) > MAX_MESSAGE_BYTES)
+      return fail("message_too_large", `user_message.text is over ${MAX_MESSAGE_BYTES} bytes`);
+    return { ok: true, frame: { type: "user_message", id, text: "", attachments } };
+  }
+  return (
+    badText("user_message.text", text) ?? {
+      ok: true,
+      frame: { type: "user_message", id, text, ...(attachments.length > 0 ? { attachments } : {}) },
+    }
+  );
 }
 
 function parseRegenerate(obj: Record<string, unknown>): ParseResult {

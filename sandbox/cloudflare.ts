@@ -4,7 +4,7 @@
 // workspace runs through the same runner as the local host (sandbox/runner/edgeclaw-runner.sh), as the
 // image's unprivileged user, in its own PID (and, unless the network is allowed, network) namespace.
 
-import { DEFAULT_LIMITS, type Limits, runnerExecArgs } from "./host/limits";
+import { DEFAULT_LIMITS, type Limits, MAX_WRITE_FILE_BYTES, runnerExecArgs } from "./host/limits";
 import {
   type ExecHooks,
   type ExecRequest,
@@ -224,11 +224,11 @@ export class CloudflareSandbox implements SandboxBackend {
   }
 
   async writeFile(sessionId: string, path: string, content: Uint8Array): Promise<void> {
-    if (content.length > MAX_API_FILE_BYTES)
-      throw new SandboxError("file_too_large", `the file is over ${MAX_API_FILE_BYTES} bytes`);
+    if (content.length > MAX_WRITE_FILE_BYTES)
+      throw new SandboxError("file_too_large", `the file is over ${MAX_WRITE_FILE_BYTES} bytes`);
     const staged = await this.#staged(sessionId, "upload");
     await this.#sandboxFor(sessionId).writeFile(staged, new Blob([content]).stream());
-    const line = this.runnerLine(["write", relative(path), String(MAX_API_FILE_BYTES)]);
+    const line = this.runnerLine(["write", relative(path), String(MAX_WRITE_FILE_BYTES)]);
     try {
       await this.#op(sessionId, `${line} < ${quote(staged)}`);
     } finally {

@@ -13,6 +13,13 @@ import {
   parseMetering,
 } from "./config-metering";
 import { PUSH_VARIABLES, type PushConfig, PushConfigError, type PushVars, parsePush } from "./config-push";
+import {
+  parseUploads,
+  UPLOAD_VARIABLES,
+  type UploadConfig,
+  UploadConfigError,
+  type UploadVars,
+} from "./config-uploads";
 
 export type LlmProvider = "openai" | "anthropic" | "workers-ai" | "openai-responses";
 export type SandboxMode = "cloudflare" | "local";
@@ -45,6 +52,8 @@ export interface Config {
   push: PushConfig | null;
   /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
   outbound: { allowLoopback: boolean };
+  /** Uploads: limits, images re-sent, unreferenced lifetime. */
+  uploads: UploadConfig;
   /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
   serviceTokenUsers: ReadonlyMap<string, string>;
 }
@@ -101,6 +110,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = MeteringVars &
   PushVars &
+  UploadVars &
   Partial<
     Record<
       | "ACCESS_TEAM_DOMAIN"
@@ -293,6 +303,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SERVICE_TOKEN_USERS",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
+  ...UPLOAD_VARIABLES,
 ]);
 const OUR_PREFIXES = [
   "ACCESS_",
@@ -314,6 +325,7 @@ const OUR_PREFIXES = [
   "MCP_",
   "VAPID_",
   "OUTBOUND_",
+  "UPLOAD_",
   "SERVICE_",
 ];
 
@@ -330,6 +342,15 @@ function meteringOrConfigError(vars: MeteringVars): MeteringConfig {
     return parseMetering(vars);
   } catch (error) {
     if (error instanceof MeteringConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function uploadsOrConfigError(vars: UploadVars): UploadConfig {
+  try {
+    return parseUploads(vars);
+  } catch (error) {
+    if (error instanceof UploadConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -382,6 +403,7 @@ export function parseConfig(vars: ConfigVars): Config {
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
+    uploads: uploadsOrConfigError(vars),
     serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };
 }

@@ -1,6 +1,7 @@
 // The Anthropic Messages request body: alternating turns, thinking kept with its signature, cache breakpoints.
 
 import { isRecord } from "../../protocol/json";
+import { attachmentWire, textWithDescriptions } from "./attachments";
 import { anthropicFamily, thinkingBudget } from "./model-family";
 import type { ChatMessage, ChatRequest, ReasoningPart } from "./types";
 
@@ -26,8 +27,23 @@ function reasoningBlock(part: ReasoningPart): Block | null {
   return null;
 }
 
+/** A user message's blocks: images and PDF documents first (as Anthropic advises), then the text. */
+function userBlocks(message: Extract<ChatMessage, { role: "user" }>, request: ChatRequest): Block[] {
+  const attachments = message.attachments ?? [];
+  const wires = attachments.map((a) => attachmentWire(a, "anthropic", request));
+  const blocks: Block[] = [];
+  attachments.forEach((a, i) => {
+    const source = { type: "base64", media_type: a.mime, data: a.data ?? "" };
+    if (wires[i] === "image") blocks.push({ type: "image", source });
+    else if (wires[i] === "document") blocks.push({ type: "document", source, title: a.name });
+  });
+  const text = textWithDescriptions(message, wires);
+  if (text.trim() !== "") blocks.push({ type: "text", text });
+  return blocks;
+}
+
 /** Tool results travel in user messages, and neighbours of one role merge (the API merges them too). */
-function toWire(messages: ChatMessage[]): WireMessage[] {
+function toWire(messages: ChatMessage[], request: ChatRequest): WireMessage[] {
   const wire: WireMessage[] = [];
   const push = (role: "user" | "assistant", blocks: Block[]) => {
     const last = wire.at(-1);
@@ -42,7 +58,8 @@ function toWire(messages: ChatMessage[]): WireMessage[] {
   };
   for (const m of messages) {
     if (m.role === "user") {
-      if (m.content.trim() !== "") push("user", [{ type: "text", text: m.content }]);
+      const blocks = userBlocks(m, request);
+      if (blocks.length > 0) push("user", blocks);
     } else if (m.role === "tool")
       push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content }]);
     else {
@@ -86,7 +103,7 @@ function thinkingAllowed(wire: WireMessage[]): boolean {
 
 /** The body we POST to /v1/messages. */
 export function anthropicBody(request: ChatRequest): Record<string, unknown> {
-  const messages = toWire(request.messages);
+  const messages = toWire(request.messages, request);
   addCacheBreakpoints(messages);
   const maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
   const thinks = anthropicFamily(request.model) === "anthropic-thinking" && request.think !== undefined;

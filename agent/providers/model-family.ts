@@ -43,3 +43,17 @@ export function thinkingBudget(level: ThinkLevel, maxTokens: number): number | n
   const budget = Math.min(wanted, maxTokens - 1);
   return budget >= MIN_THINKING_BUDGET ? budget : null;
 }
+
+/**
+ * Models that take images by name: every Claude 3+ model, OpenAI's gpt-4o/4.1/4.5/5 and o1/o3/o4 (not the
+ * -mini reasoning models before o4), and open vision models (llava, llama3.2-vision, qwen-vl, gemma3, pixtral…).
+ */
+const OPENAI_VISION =
+  /^(?:openai\/)?(?:gpt-4o|gpt-4\.1|gpt-4\.5|gpt-4-turbo|gpt-5|chatgpt-4o|o1(?!-mini)|o3(?!-mini)|o4)|vision|llava|-vl\b|vl-|qwen\d*(?:\.\d+)?-?vl|gemma-?3|pixtral|minicpm-v|moondream|mistral-small-3/i;
+
+/** Whether the model takes image input: by provider and name; unknown names are text-only. */
+export function acceptsImages(provider: "openai" | "anthropic" | "workers-ai", model: string): boolean {
+  if (provider === "anthropic") return !/claude-(?:instant|[12](?:\.|-|$))/i.test(model);
+  if (provider === "workers-ai") return false;
+  return OPENAI_VISION.test(model.trim());
+}

@@ -1,6 +1,7 @@
 // OpenAI's Responses API, stateless (`store: false`): reasoning items travel back as encrypted content.
 
 import { isRecord } from "../../protocol/json";
+import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
@@ -25,10 +26,22 @@ function reasoningItem(part: ReasoningPart): Record<string, unknown> | null {
   };
 }
 
-function toInput(messages: ChatMessage[]): unknown[] {
+/** A user message: text, plus `input_image` parts with data URLs for models that take images. */
+function userInput(message: Extract<ChatMessage, { role: "user" }>, request: ChatRequest): unknown {
+  const attachments = message.attachments ?? [];
+  const wires = attachments.map((a) => attachmentWire(a, "openai-responses", request));
+  const text = textWithDescriptions(message, wires);
+  if (!wires.includes("image")) return { role: "user", content: text };
+  const images = attachments
+    .filter((_, i) => wires[i] === "image")
+    .map((a) => ({ type: "input_image", image_url: dataUrl(a) }));
+  return { role: "user", content: [{ type: "input_text", text }, ...images] };
+}
+
+function toInput(messages: ChatMessage[], request: ChatRequest): unknown[] {
   const input: unknown[] = [];
   for (const m of messages) {
-    if (m.role === "user") input.push({ role: "user", content: m.content });
+    if (m.role === "user") input.push(userInput(m, request));
     else if (m.role === "tool") input.push({ type: "function_call_output", call_id: m.toolCallId, output: m.content });
     else {
       for (const part of m.reasoning ?? []) {
@@ -50,7 +63,7 @@ export function openAiResponsesBody(request: ChatRequest): Record<string, unknow
     model: request.model,
     stream: true,
     store: false,
-    input: toInput(request.messages),
+    input: toInput(request.messages, request),
     ...(request.system ? { instructions: request.system } : {}),
     ...(request.tools && request.tools.length > 0
       ? {

@@ -1,14 +1,27 @@
 // The Chat Completions request body for a chat request: messages, tools, and the parameters of the model family.
 
+import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import type { ChatMessage, ChatRequest } from "./types";
 
-function toWire(system: string | undefined, messages: ChatMessage[]): unknown[] {
+/** A user message: plain text, or text plus `image_url` parts (data URLs: a URL the provider fetched could not pass Access). */
+function userContent(message: Extract<ChatMessage, { role: "user" }>, request: ChatRequest): unknown {
+  const attachments = message.attachments ?? [];
+  const wires = attachments.map((a) => attachmentWire(a, "openai", request));
+  const text = textWithDescriptions(message, wires);
+  if (!wires.includes("image")) return text;
+  const images = attachments
+    .filter((_, i) => wires[i] === "image")
+    .map((a) => ({ type: "image_url", image_url: { url: dataUrl(a) } }));
+  return [{ type: "text", text }, ...images];
+}
+
+function toWire(system: string | undefined, messages: ChatMessage[], request: ChatRequest): unknown[] {
   const wire: unknown[] = system ? [{ role: "system", content: system }] : [];
   for (const message of messages) {
     if (message.role === "tool")
       wire.push({ role: "tool", tool_call_id: message.toolCallId, content: message.content });
-    else if (message.role === "user") wire.push({ role: "user", content: message.content });
+    else if (message.role === "user") wire.push({ role: "user", content: userContent(message, request) });
     else {
       const calls = message.toolCalls ?? [];
       wire.push({
@@ -39,7 +52,7 @@ export function openAiChatBody(request: ChatRequest): Record<string, unknown> {
     model: request.model,
     stream: true,
     stream_options: { include_usage: true },
-    messages: toWire(request.system, request.messages),
+    messages: toWire(request.system, request.messages, request),
     ...(request.tools && request.tools.length > 0
       ? { tools: request.tools.map((t) => ({ type: "function", function: t })) }
       : {}),

@@ -20,8 +20,21 @@ export interface ToolCallPart {
 /** A piece of reasoning that must travel back with its assistant message (see protocol/frames.ts). */
 export type ReasoningPart = ReasoningBlock;
 
+/** A file sent with a user message: described to the model, and for images and PDFs sent along where the model takes them. */
+export interface AttachmentPart {
+  /** The upload id. */
+  id: string;
+  name: string;
+  mime: string;
+  size: number;
+  /** Where the file is in the workspace (`uploads/<name>`). */
+  path: string;
+  /** The bytes, base64, when they go to the model; absent means described only (older turns, too large). */
+  data?: string;
+}
+
 export type ChatMessage =
-  | { role: "user"; content: string }
+  | { role: "user"; content: string; attachments?: AttachmentPart[] }
   | { role: "assistant"; content: string; toolCalls?: ToolCallPart[]; reasoning?: ReasoningPart[] }
   | { role: "tool"; toolCallId: string; content: string };
 
@@ -41,6 +54,8 @@ export interface ChatRequest {
   metadata?: { user: string; session: string };
   /** AI Gateway options for this call (ignored without a gateway). */
   gateway?: GatewayOptions;
+  /** Whether the model takes images; absent decides by the model's name (see model-family.ts `acceptsImages`). */
+  vision?: boolean;
 }
 
 export interface GatewayOptions {

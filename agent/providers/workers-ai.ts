@@ -70,7 +70,8 @@ export function workersAiProvider(options: WorkersAiOptions): Provider {
           'Workers AI needs the AI binding: add [ai] binding = "AI" to wrangler.toml',
           { retryable: false },
         );
-      const chat = openAiChatBody(request);
+      // Attachments are described to Workers AI models (their image inputs differ per model).
+      const chat = openAiChatBody({ ...request, vision: false });
       const input = {
         messages: chat.messages,
         stream: true,

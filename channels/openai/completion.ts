@@ -16,6 +16,8 @@ export interface CompletionOptions {
   created: number;
   /** stream_options.include_usage: usage in a last chunk with empty choices (else on the finishing chunk). */
   includeUsage: boolean;
+  /** How often a waiting stream sends an SSE comment (default {@link KEEP_ALIVE_MS}). */
+  keepAliveMs?: number;
 }
 
 function chunk(
@@ -63,7 +65,8 @@ export function streamCompletion(
   let stopKeepAlive = () => {};
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const timer = setInterval(() => controller.enqueue(encoder.encode(": waiting\n\n")), KEEP_ALIVE_MS);
+      const every = options.keepAliveMs ?? KEEP_ALIVE_MS;
+      const timer = setInterval(() => controller.enqueue(encoder.encode(": waiting\n\n")), every);
       stopKeepAlive = () => clearInterval(timer);
     },
     async pull(controller) {

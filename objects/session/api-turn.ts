@@ -1,9 +1,9 @@
 // A turn asked for through /v1: seeds a new session's history, stores the user message once, streams its turn.
 
+import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { parseCommand } from "./agent/commands";
 import type { EventLog } from "./event-log";
 import type { MetaStore } from "./meta-store";
-import type { EventSink } from "./session-events";
 import type { TurnStreams } from "./turn-stream";
 
 /** What the worker sends to start (or, with the same client id, to find again) a turn. */
@@ -30,8 +30,8 @@ export interface ApiTurnDeps {
   log: EventLog;
   meta: MetaStore;
   streams: TurnStreams;
-  /** Stores an event and sends it to the devices (and every watcher). */
-  events: EventSink;
+  /** Stores an event and sends it to the devices and every watcher (the session's event sink). */
+  emit<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent;
   /** The message is stored: a command runs, anything else queues a turn. */
   onUserMessage(text: string): void;
 }
@@ -40,13 +40,12 @@ function seed(deps: ApiTurnDeps, input: ApiTurnInput): void {
   if (deps.log.lastSeq !== 0) return;
   const turnId = `seed-${input.clientId}`;
   input.history.forEach((message, step) => {
-    if (message.role === "user")
-      deps.events.emit(
-        "user_message",
-        { id: `${input.clientId}#${step}`, text: message.text, user: input.user, deviceId: input.deviceId },
-        `${input.clientId}#${step}`,
-      );
-    else deps.events.emit("assistant_message", { turnId, step, text: message.text });
+    if (message.role === "assistant") {
+      deps.emit("assistant_message", { turnId, step, text: message.text });
+      return;
+    }
+    const id = `${input.clientId}#${step}`;
+    deps.emit("user_message", { id, text: message.text, user: input.user, deviceId: input.deviceId }, id);
   });
 }
 
@@ -57,12 +56,12 @@ export function apiTurn(deps: ApiTurnDeps, input: ApiTurnInput): ApiTurnResult {
   if (message === undefined) {
     seed(deps, input);
     if (input.model !== null) deps.meta.setModel(input.model);
-    // The sink's touch hook marks the session used.
-    message = deps.events.emit(
+    message = deps.emit(
       "user_message",
       { id: input.clientId, text: input.text, user: input.user, deviceId: input.deviceId },
       input.clientId,
     );
+    deps.meta.touch();
     deps.onUserMessage(input.text);
   }
   const text = message.type === "user_message" ? message.text : "";

@@ -1,6 +1,7 @@
 // Handles one parsed client frame for a device: hello's replay, idempotent user messages, turn controls.
 
 import type { Connection } from "partyserver";
+import type { ErrorCode } from "../../protocol/errors";
 import type {
   ClientFrame,
   EditMessageFrame,
@@ -9,6 +10,7 @@ import type {
   RegenerateFrame,
   UserMessageFrame,
 } from "../../protocol/frames";
+import type { Attachment } from "../../protocol/uploads";
 import { lastQuestion, refuseEdit, refuseRegenerate } from "./agent/superseded";
 import { type DeviceState, send } from "./devices";
 import { type EventLog, PAGE_SIZE } from "./event-log";
@@ -22,8 +24,8 @@ export interface FrameContext {
   events: EventSink;
   /** Tells every device who is connected. */
   broadcastPresence(): void;
-  /** Called after a user message is stored for the first time (the agent starts or queues a turn). */
-  startTurn(text: string): void;
+  /** Called after a user message is stored for the first time (its uploads are now referenced; a turn starts or queues). */
+  startTurn(text: string, attachmentIds?: string[]): void;
   /** Cancels the running turn; false when none runs. */
   cancelTurn(): boolean;
   /** Delivers an approval decision; false when no such request is pending. */
@@ -36,6 +38,8 @@ export interface FrameContext {
   chargeReplay(connectionId: string, frames: number): void;
   /** Whether a turn is running now (a regenerate or an edit waits until it ends). */
   turnRunning(): boolean;
+  /** The uploads of this session a message lists, or why they cannot be attached (nothing is stored then). */
+  attachments(ids: string[]): { ok: true; attachments: Attachment[] } | { ok: false; code: ErrorCode; message: string };
 }
 
 /**
@@ -107,6 +111,13 @@ function duplicate(ctx: FrameContext, connection: Connection, id: string): boole
   return existing !== undefined;
 }
 
+/** An edit keeps the attachments of the message it replaces. */
+function editedAttachments(log: EventLog, editOf: string): string[] {
+  const seq = log.seqOfClientId(editOf);
+  const original = seq === undefined ? undefined : log.after(seq - 1, 1)[0];
+  return original?.type === "user_message" ? (original.attachments ?? []).map((a) => a.id) : [];
+}
+
 function userMessage(
   ctx: FrameContext,
   connection: Connection,
@@ -121,6 +132,13 @@ function userMessage(
       return;
     }
   }
+  const ids = frame.type === "user_message" ? (frame.attachments ?? []) : editedAttachments(ctx.log, frame.editOf);
+  const resolved = ctx.attachments(ids);
+  if (!resolved.ok) {
+    send(connection, { type: "error", code: resolved.code, message: resolved.message });
+    return;
+  }
+  const attachments = resolved.attachments;
   ctx.events.emit(
     "user_message",
     {
@@ -129,10 +147,11 @@ function userMessage(
       user: state.user,
       ...(state.deviceId ? { deviceId: state.deviceId } : {}),
       ...(frame.type === "edit_message" ? { editOf: frame.editOf } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
     },
     frame.id,
   );
-  ctx.startTurn(frame.text);
+  ctx.startTurn(frame.text, ids);
 }
 
 /** Stores a `regenerate` event, then runs a new turn for the conversation without the superseded answer. */

@@ -72,3 +72,21 @@ export const tasks = sqliteTable("tasks", {
   createdAt: integer("created_at").notNull(),
   createdBy: text("created_by").notNull(),
 });
+
+/** Files users uploaded into the session; the bytes are in R2 under the session's `uploads/` prefix. */
+export const uploads = sqliteTable(
+  "uploads",
+  {
+    id: text("id").primaryKey(),
+    /** Safe and unique within the session: the file lands at `uploads/<name>` in the workspace. */
+    name: text("name").notNull().unique(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** When a message first listed it; null uploads are removed after UPLOAD_UNREFERENCED_HOURS. */
+    referencedAt: integer("referenced_at"),
+    /** When it was copied into the workspace; null until a turn's first tool call copies it. */
+    copiedAt: integer("copied_at"),
+  },
+  (t) => [index("uploads_unreferenced").on(t.referencedAt, t.createdAt)],
+);

@@ -4,7 +4,9 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
+import { AppError } from "../../protocol/errors";
 import { CLOSE_SESSION_DELETED, CLOSE_TERMINATED, PING_FRAME, PONG_FRAME } from "../../protocol/frames";
+import type { Attachment } from "../../protocol/uploads";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
@@ -21,6 +23,8 @@ import type { SnapshotOutcome } from "./storage/snapshots";
 import { SESSION_ALARMS } from "./tasks/scheduler";
 import type { NewTask, Task } from "./tasks/task-store";
 import { TurnStreams } from "./turn-stream";
+import { attachmentsFor, sweepUploads } from "./uploads/session-uploads";
+import { UploadStore } from "./uploads/upload-store";
 
 /** Largest transcript page over RPC. */
 const MAX_MESSAGES_PAGE = 200;
@@ -34,6 +38,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #metaStore: MetaStore | undefined;
   #parts: SessionParts | undefined;
   #turnStreams: TurnStreams | undefined;
+  #uploadStore: UploadStore | undefined;
   readonly #rateLimiter = new FrameRateLimiter(this.#config.framesPerSecond);
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -54,6 +59,18 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return this.#turnStreams;
   }
 
+  get #uploads(): UploadStore {
+    this.#uploadStore ??= new UploadStore(this.#db);
+    return this.#uploadStore;
+  }
+
+  /** Books the sweep of uploads no message listed, at their next expiry (or cancels it). */
+  #rearmUploads(parts: SessionParts): void {
+    const at = this.#uploads.nextExpiry(this.#config.uploads.unreferencedMs);
+    if (at === null) parts.alarms.cancel(SESSION_ALARMS.uploadSweep);
+    else parts.alarms.book(SESSION_ALARMS.uploadSweep, at);
+  }
+
   get #meta(): MetaStore {
     this.#metaStore ??= new MetaStore(this.#db);
     return this.#metaStore;
@@ -72,11 +89,17 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       log: this.#events,
       meta: this.#meta,
       identity: { id: meta.id, owner: meta.owner },
+      uploads: this.#uploads,
       connections: () => this.getConnections(),
     });
     // /v1 callers watch their turn's events as they are stored.
-    this.#parts.events.register({ name: "turn-streams", after: (event) => this.#turnStreams?.observe(event) });
-    return this.#parts;
+    const parts = this.#parts;
+    parts.events.register({ name: "turn-streams", after: (event) => this.#turnStreams?.observe(event) });
+    parts.alarms.handle(SESSION_ALARMS.uploadSweep, async () => {
+      await sweepUploads(this.#uploads, this.env.FILES, parts.identity.id, this.#config.uploads);
+      this.#rearmUploads(parts);
+    });
+    return parts;
   }
 
   /** The parts of a session that RPC reaches only after the worker checked it exists. */
@@ -102,6 +125,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     if (!parts) return;
     // The task store is the truth about task times: book from it, so a due task runs whatever was booked.
     parts.scheduler.rearm();
+    this.#rearmUploads(parts);
     await parts.alarms.run();
   }
 
@@ -138,7 +162,11 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       log: this.#events,
       events,
       broadcastPresence: () => this.#broadcastPresence(),
-      startTurn: (text) => turns.onUserMessage(text),
+      startTurn: (text, attachmentIds = []) => {
+        this.#uploads.markReferenced(attachmentIds);
+        turns.onUserMessage(text);
+      },
+      attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
       cancelTurn: () => turns.cancel(),
       decideTool: (id, approve) => turns.decide(id, approve),
       feedback: (turnId, rating, user) => turns.feedback(turnId, rating, user),
@@ -179,7 +207,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
         log: this.#events,
         meta: this.#meta,
         streams: this.#streams,
-        events: parts.events,
+        emit: (type, payload, clientId) => parts.events.emit(type, payload, clientId),
         onUserMessage: (text) => parts.turns.onUserMessage(text),
       },
       input,
@@ -232,6 +260,19 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const deleted = tasks.delete(id);
     scheduler.rearm();
     return deleted;
+  }
+
+  /** Records an upload whose bytes are in R2 (renamed on a name collision); books its expiry on the alarm. */
+  async addUpload(record: Attachment): Promise<Attachment> {
+    const parts = this.#live();
+    if (!parts) throw new AppError("session_not_found", "no such session");
+    const stored = this.#uploads.add(record);
+    this.#rearmUploads(parts);
+    return stored;
+  }
+
+  async getUpload(id: string): Promise<Attachment | null> {
+    return this.#uploads.get(id);
   }
 
   async containsText(text: string): Promise<boolean> {
@@ -299,6 +340,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     migrate(this.ctx.storage, migrations);
     this.#log = undefined;
     this.#metaStore = undefined;
+    this.#uploadStore = undefined;
     this.#turnStreams = undefined;
   }
 }

@@ -15,6 +15,7 @@ import { SessionFiles } from "./storage/session-files";
 import { Scheduler, SESSION_ALARMS } from "./tasks/scheduler";
 import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
 import { createTurnController } from "./turn-wiring";
+import type { UploadStore } from "./uploads/upload-store";
 
 export interface PartsDeps {
   env: Env;
@@ -24,6 +25,8 @@ export interface PartsDeps {
   log: EventLog;
   meta: MetaStore;
   identity: SessionIdentity;
+  /** The session's uploads (the turn copies them into the workspace and shows them to the model). */
+  uploads: UploadStore;
   /** The sockets connected now. */
   connections(): Iterable<Connection>;
 }
@@ -100,6 +103,7 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
     emit: (type, payload) => events.emit(type, payload),
     setAlarm: (at) => scheduler.heartbeat(at),
     createTask: async (input) => createTask(input),
+    uploads: deps.uploads,
   });
   const files = new SessionFiles({
     env,

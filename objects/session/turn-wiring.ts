@@ -15,6 +15,7 @@ import { workspaceTools } from "../../agent/tools/workspace";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { createSandbox } from "../../sandbox/factory";
 import { aiBinding, getConfig } from "../../worker/config";
+import { cachedLoader, withAttachmentData } from "./agent/attachment-data";
 import { createMeter } from "./agent/meter";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
@@ -23,7 +24,10 @@ import type { MetaStore } from "./meta-store";
 import { ledger } from "./schema";
 import type { SessionIdentity } from "./session-events";
 import { withAutoRestore } from "./storage/auto-restore";
+import { uploadKey } from "./storage/keys";
 import type { NewTask, Task } from "./tasks/task-store";
+import type { UploadStore } from "./uploads/upload-store";
+import { withUploadCopy } from "./uploads/workspace-copy";
 
 export interface WiringDeps {
   env: Env;
@@ -35,6 +39,13 @@ export interface WiringDeps {
   setAlarm(at: number | null): void;
   /** Creates a scheduled task of this session. */
   createTask(input: NewTask): Promise<{ task: Task } | { error: string }>;
+  uploads: UploadStore;
+}
+
+/** The bytes of one upload of the session, or null when they are gone. */
+async function uploadBytes(bucket: R2Bucket, sessionId: string, id: string): Promise<Uint8Array | null> {
+  const object = await bucket.get(uploadKey(sessionId, id));
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
 
 export function createTurnController(deps: WiringDeps): TurnController {
@@ -43,6 +54,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
+  const loadAttachment = cachedLoader((id) => uploadBytes(deps.env.FILES, deps.identity.id, id));
   return new TurnController({
     log: deps.log,
     turns: new TurnStore(deps.db),
@@ -57,7 +69,14 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     tools: async () => {
       const policy = effectivePolicy(config.sandbox.execPolicy, deps.meta.get()?.execPolicy);
-      const sandbox = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, id);
+      // Restore first (an empty workspace gets its newest snapshot), then copy the uploads in.
+      const restored = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, id);
+      const sandbox = withUploadCopy(restored, {
+        sessionId: id,
+        pending: () => deps.uploads.notCopied(),
+        load: (id) => uploadBytes(deps.env.FILES, id, id),
+        markCopied: (id) => deps.uploads.markCopied(id),
+      });
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
         timeoutMs: config.sandbox.execTimeoutMs,
@@ -78,6 +97,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
       ]);
     },
     setAlarm: deps.setAlarm,
+    attachData: (messages) =>
+      withAttachmentData(messages, { imageTurns: config.uploads.imageTurns, load: loadAttachment }),
     remember: async (facts) => {
       const directory = deps.env.DIRECTORY.getByName(`user:${owner}`);
       for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);

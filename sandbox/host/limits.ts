@@ -34,8 +34,10 @@ export const DEFAULT_LIMITS: Limits = {
 /** The unprivileged user commands run as (nobody). */
 export const SANDBOX_UID = 65534;
 export const SANDBOX_GID = 65534;
-/** Largest file the file routes read or write. */
+/** Largest file the file routes read. */
 export const MAX_API_FILE_BYTES = 10 * 1024 * 1024;
+/** Largest file the file routes write: uploads (UPLOAD_MAX_BYTES, at most 32 MiB) are copied in whole. */
+export const MAX_WRITE_FILE_BYTES = 32 * 1024 * 1024;
 /** Largest (compressed) archive accepted by restore. */
 export const MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024;
 

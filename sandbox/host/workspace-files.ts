@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FileEntry } from "../types.ts";
 import { type JailOptions, runInJail } from "./jail.ts";
-import { MAX_API_FILE_BYTES } from "./limits.ts";
+import { MAX_API_FILE_BYTES, MAX_WRITE_FILE_BYTES } from "./limits.ts";
 import { failure } from "./runner-errors.ts";
 
 type Jail = Omit<JailOptions, "workspace" | "input">;
@@ -29,7 +29,7 @@ export function fileOps(jail: Jail, workspace: string) {
 
     async write(path: string, body: IncomingMessage): Promise<{ path: string; size: number }> {
       const declared = Number(body.headers["content-length"] ?? "0");
-      if (declared > MAX_API_FILE_BYTES) throw failure(12, `the body is over ${MAX_API_FILE_BYTES} bytes`);
+      if (declared > MAX_WRITE_FILE_BYTES) throw failure(12, `the body is over ${MAX_WRITE_FILE_BYTES} bytes`);
       let size = 0;
       const counted = (async function* () {
         for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -37,7 +37,7 @@ export function fileOps(jail: Jail, workspace: string) {
           yield chunk;
         }
       })();
-      await run(["write", path, String(MAX_API_FILE_BYTES)], counted);
+      await run(["write", path, String(MAX_WRITE_FILE_BYTES)], counted);
       return { path, size };
     },
 

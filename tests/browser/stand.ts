@@ -1,7 +1,7 @@
 // What every browser test file starts: the stand-in LLM, `wrangler dev` using it, and Debian's headless Chromium.
 
 import { mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
 import { type DevServer, startDevServer } from "../e2e/helpers/dev-server.ts";
 
@@ -49,4 +49,19 @@ export async function startStand(): Promise<Stand> {
       await llm.close();
     },
   };
+}
+
+/** A fresh browser context signed in through the dev issuer's form, on the chat page. */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("nav button.primary").waitFor();
+  return { context, page };
 }

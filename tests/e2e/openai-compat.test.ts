@@ -134,6 +134,28 @@ describe("/v1 with the openai client", () => {
     expect(refused).toBeInstanceOf(OpenAI.NotFoundError);
     expect(refused instanceof OpenAI.APIError && refused.code).toBe("model_not_found");
 
+    // A model the deployment does not allow (LLM_ALLOWED_MODELS unset: the configured and priced ones).
+    const notAllowed = await client.chat.completions
+      .create({ model: "edgeclaw/not-a-priced-model", messages: [{ role: "user", content: "x" }] })
+      .catch((error: unknown) => error);
+    expect(notAllowed).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(notAllowed instanceof OpenAI.APIError && notAllowed.code).toBe("model_not_allowed");
+
+    // A turn that fails after the stream began: the SDK raises the error event.
+    const failing = { kind: "error" as const, status: 400, body: '{"error":{"message":"refused upstream"}}' };
+    llm.script({ match: "failing stream", steps: [failing, failing] });
+    const stream = await client.chat.completions.create({
+      model: "edgeclaw",
+      stream: true,
+      messages: [{ role: "user", content: "failing stream" }],
+    });
+    const failed = await (async () => {
+      for await (const _ of stream) {
+        // The role chunk comes first; the error follows.
+      }
+    })().catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(OpenAI.APIError);
+
     const stranger = new OpenAI({ apiKey: `eck_${"B".repeat(43)}`, baseURL: `${server.url}/v1`, maxRetries: 0 });
     const unauthorised = await stranger.models.list().catch((error: unknown) => error);
     expect(unauthorised).toBeInstanceOf(OpenAI.AuthenticationError);

@@ -114,6 +114,32 @@ describe("the completion", () => {
     expect(withUsage.slice(0, -1).every((c) => c.usage === null)).toBe(true);
   });
 
+  it("sends a keep-alive comment while the turn is silent", async () => {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* silentTurn(): AsyncGenerator<SessionEvent> {
+      yield event("user_message", { id: "m", text: "q", user: "u" });
+      await released;
+      yield event("turn_end", { turnId: "t", reason: "done" });
+    }
+    const reader = streamCompletion(silentTurn(), { ...options, keepAliveMs: 5 }).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    while (!text.includes(": waiting\n\n")) {
+      const { value } = await reader.read();
+      text += decoder.decode(value);
+    }
+    release();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+  });
+
   it("collects the whole answer, or the turn's error with its status", async () => {
     const done = await collectCompletion(from(toolTurn("done")), options);
     expect(done).toMatchObject({

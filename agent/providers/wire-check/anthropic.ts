@@ -1,6 +1,7 @@
 // The rules Anthropic Messages enforces on a request body (400 invalid_request_error when broken).
 
 import { MIN_THINKING_BUDGET } from "../model-family.ts";
+import { ANTHROPIC_MAX_IMAGES, checkAnthropicMedia } from "./media.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** The API allows at most this many `cache_control` breakpoints in one request. */
@@ -44,6 +45,11 @@ function checkBlocks(turn: Turn, out: WireViolation[]): void {
       out.push(violation("thinking_role", at, `${at}: thinking blocks may only appear in assistant messages`));
     if (block.type === "tool_use" && (typeof block.id !== "string" || !isRecord(block.input)))
       out.push(violation("tool_use_shape", at, `${at}.tool_use: id and an object input are required`));
+    if (block.type === "image" || block.type === "document") {
+      if (turn.role !== "user")
+        out.push(violation("media_role", at, `${at}: ${String(block.type)} blocks may only appear in user messages`));
+      checkAnthropicMedia(block, at, out);
+    }
     if (block.type === "tool_result" && turn.role !== "user")
       out.push(violation("tool_result_role", at, `${at}: tool_result blocks may only appear in user messages`));
   });
@@ -169,6 +175,15 @@ export function checkAnthropic(body: unknown): WireViolation[] {
     });
   const turns = mergedTurns(messages, out);
   for (const turn of turns) checkBlocks(turn, out);
+  const images = turns.reduce((n, turn) => n + turn.blocks.filter((b) => b.type === "image").length, 0);
+  if (images > ANTHROPIC_MAX_IMAGES)
+    out.push(
+      violation(
+        "too_many_images",
+        "messages",
+        `messages: at most ${ANTHROPIC_MAX_IMAGES} images per request (got ${images})`,
+      ),
+    );
   checkToolPairs(turns, out);
   checkThinking(body, turns, out);
   const breakpoints = countCacheControl(body.system) + countCacheControl(body.tools) + countCacheControl(body.messages);

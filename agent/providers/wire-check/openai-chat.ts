@@ -1,6 +1,7 @@
 // The rules OpenAI Chat Completions enforces on a request body (400 invalid_request_error when broken).
 
-import { openAiFamily } from "../model-family.ts";
+import { acceptsImages, openAiFamily } from "../model-family.ts";
+import { checkImageUrl } from "./media.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -67,6 +68,56 @@ function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
   }
 }
 
+const PART_TYPES: Record<string, string[]> = {
+  user: ["text", "image_url", "input_audio", "file"],
+  system: ["text"],
+  developer: ["text"],
+  assistant: ["text", "refusal"],
+};
+
+/** Content given as parts: known part types for the role, text parts with text, images only for vision models. */
+function checkContentParts(body: Record<string, unknown>, messages: unknown[], out: WireViolation[]): void {
+  const model = typeof body.model === "string" ? body.model : "";
+  messages.forEach((message, i) => {
+    if (!isRecord(message) || !Array.isArray(message.content)) return;
+    const role = String(message.role);
+    const allowed = PART_TYPES[role];
+    if (!allowed) return;
+    if (message.content.length === 0)
+      out.push(violation("content_empty", `messages[${i}].content`, `Invalid 'messages[${i}].content': empty array.`));
+    message.content.forEach((part, j) => {
+      const path = `messages[${i}].content[${j}]`;
+      const type = isRecord(part) ? String(part.type) : "";
+      if (!isRecord(part) || !allowed.includes(type)) {
+        out.push(
+          violation(
+            "content_part",
+            `${path}.type`,
+            `Invalid value: '${type}'. Supported values are: ${allowed.map((t) => `'${t}'`).join(", ")}.`,
+          ),
+        );
+        return;
+      }
+      if (type === "text" && typeof part.text !== "string")
+        out.push(violation("content_text", `${path}.text`, `Missing required parameter: '${path}.text'.`));
+      if (type === "image_url") {
+        if (!acceptsImages("openai", model))
+          out.push(
+            violation(
+              "image_unsupported",
+              path,
+              "Invalid content type. image_url is only supported by certain models.",
+            ),
+          );
+        const image = isRecord(part.image_url) ? part.image_url : {};
+        checkImageUrl(image.url, `${path}.image_url.url`, out);
+        if (image.detail !== undefined && !["auto", "low", "high"].includes(String(image.detail)))
+          out.push(violation("image_detail", `${path}.image_url.detail`, "Invalid value for 'detail'."));
+      }
+    });
+  });
+}
+
 function checkParameters(body: Record<string, unknown>, out: WireViolation[]): void {
   const model = typeof body.model === "string" ? body.model : "";
   if (model === "") out.push(violation("model", "model", "you must provide a model parameter"));
@@ -125,6 +176,7 @@ export function checkOpenAiChat(body: unknown): WireViolation[] {
       ),
     );
   checkToolPairs(messages, out);
+  checkContentParts(body, messages, out);
   checkParameters(body, out);
   return out;
 }

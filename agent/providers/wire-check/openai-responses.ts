@@ -1,6 +1,7 @@
 // The rules OpenAI's Responses API enforces on a stateless (`store: false`) request body.
 
-import { openAiFamily } from "../model-family.ts";
+import { acceptsImages, openAiFamily } from "../model-family.ts";
+import { checkImageUrl } from "./media.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** function_call_output items answer an earlier function_call (same call_id); every call is answered. */
@@ -16,6 +17,25 @@ export function checkOpenAiResponses(body: unknown): WireViolation[] {
   input.forEach((item, i) => {
     const path = `input[${i}]`;
     if (!isRecord(item)) return;
+    if (Array.isArray(item.content) && item.role === "user") {
+      item.content.forEach((part, j) => {
+        const at = `${path}.content[${j}]`;
+        const type = isRecord(part) ? String(part.type) : "";
+        if (!isRecord(part) || !["input_text", "input_image", "input_file"].includes(type))
+          out.push(violation("content_part", `${at}.type`, `Invalid value: '${type}'.`));
+        else if (type === "input_image") {
+          if (!acceptsImages("openai", model))
+            out.push(
+              violation(
+                "image_unsupported",
+                at,
+                "Invalid content type. input_image is only supported by certain models.",
+              ),
+            );
+          checkImageUrl(part.image_url, `${at}.image_url`, out);
+        }
+      });
+    }
     if (item.type === "function_call") {
       if (typeof item.call_id !== "string" || item.call_id === "")
         out.push(violation("call_id", path, `Missing required parameter: '${path}.call_id'.`));

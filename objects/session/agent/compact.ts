@@ -1,6 +1,8 @@
 // Compaction: the model summarises older turns into a stored compaction event; the events themselves stay.
 
+import { describeAttachment } from "../../../agent/providers/attachments";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
+import { uploadPath } from "../../../protocol/uploads";
 import type { EventLog } from "../event-log";
 import { buildContext, compactionCut } from "./context";
 import { type AttemptMeter, type ResolvedModel, streamStep } from "./model-call";
@@ -13,6 +15,8 @@ const MAX_SUMMARY_INPUT_CHARS = 200_000;
 const SUMMARY_PROMPT =
   "You compact conversations. Summarise the conversation below for your future self: the user's goals, " +
   "decisions, facts learned, files and commands used with their results, and open tasks. Be concise and complete. " +
+  "Keep every attached file's name and workspace path (lines starting with '[attached'): the files stay in the " +
+  "workspace, only their content leaves your context. " +
   "Before the summary, write each lasting fact about the user worth remembering in later sessions on its own line " +
   "starting with 'REMEMBER: '.";
 
@@ -43,7 +47,11 @@ export interface CompactDeps {
 function render(event: SessionEvent): string {
   switch (event.type) {
     case "user_message":
-      return `User: ${event.text}`;
+      // Attachments are kept as references (name, type, size, path), never their bytes.
+      return [
+        `User: ${event.text}`,
+        ...(event.attachments ?? []).map((a) => describeAttachment({ ...a, path: uploadPath(a.name) }, false)),
+      ].join("\n");
     case "assistant_message":
       return `Assistant: ${event.text}`;
     case "tool_call":

@@ -1,7 +1,9 @@
 // Builds the model's context from the event log: the newest compaction's summary, then the transcript after it.
 
+import { attachmentTokenBound } from "../../../agent/pricing/attachment-tokens";
 import type { ChatMessage, ReasoningPart } from "../../../agent/providers/types";
 import type { SessionEvent } from "../../../protocol/frames";
+import { uploadPath } from "../../../protocol/uploads";
 import type { EventLog } from "../event-log";
 import { parseCommand } from "./commands";
 import { withoutSuperseded } from "./superseded";
@@ -32,11 +34,13 @@ export interface TurnContext {
 /** A rough token count (4 characters a token); compaction needs an estimate before the call, not an exact one. */
 export function estimateTokens(messages: ChatMessage[], extra = ""): number {
   let chars = extra.length;
+  let attached = 0;
   for (const message of messages) {
     chars += message.content.length;
+    if (message.role === "user") attached += attachmentTokenBound(message.attachments ?? []);
     if (message.role === "assistant") for (const call of message.toolCalls ?? []) chars += call.argumentsJson.length;
   }
-  return Math.ceil(chars / 4);
+  return Math.ceil(chars / 4) + attached;
 }
 
 /**
@@ -70,13 +74,20 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
           assistant = null;
         }
         break;
-      case "user_message":
-        // Providers refuse blank text (the frame parser refuses it too).
-        if (event.text.trim() === "") break;
-        if (openTurn) deferred.push({ role: "user", content: event.text });
-        else messages.push({ role: "user", content: event.text });
+      case "user_message": {
+        // Providers refuse blank text (the frame parser refuses it too, unless files are attached).
+        const attachments = (event.attachments ?? []).map((a) => ({ ...a, path: uploadPath(a.name) }));
+        if (event.text.trim() === "" && attachments.length === 0) break;
+        const message: ChatMessage = {
+          role: "user",
+          content: event.text,
+          ...(attachments.length > 0 ? { attachments } : {}),
+        };
+        if (openTurn) deferred.push(message);
+        else messages.push(message);
         assistant = null;
         break;
+      }
       case "reasoning":
         if (event.blocks) reasoning.set(`${event.turnId}:${event.step}`, event.blocks);
         break;

@@ -1,6 +1,7 @@
 // Runs one turn at a time per session: queueing or interrupting, commands, approvals, cancel, and reset recovery.
 
 import { isAllowedModel } from "../../../agent/pricing/model-policy";
+import type { ChatMessage } from "../../../agent/providers/types";
 import type { ToolRegistry } from "../../../agent/tools/types";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import type { Config } from "../../../worker/config";
@@ -34,6 +35,8 @@ export interface ControllerDeps {
   promptExtras?(): Promise<string>;
   /** Writes facts to the user's memory (daily notes) when compaction flushes them. */
   remember?(facts: string[]): Promise<void>;
+  /** Adds the bytes of the attachments that go to the model with a call (see attachment-data.ts). */
+  attachData?(messages: ChatMessage[]): Promise<ChatMessage[]>;
 }
 
 export interface TurnMetering {

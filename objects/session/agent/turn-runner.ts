@@ -45,6 +45,8 @@ export interface TurnDeps {
   promptExtras?: string;
   /** The session's `/think` level, read when the turn started (a change applies from the next turn). */
   think?: ThinkLevel;
+  /** Adds the bytes of the attachments that go to the model (images of the newest turns); absent sends none. */
+  attachData?(messages: ChatMessage[]): Promise<ChatMessage[]>;
 }
 
 function systemPrompt(config: AgentConfig, summary: string | null, extras = ""): string {
@@ -152,13 +154,18 @@ export async function runTurn(deps: TurnDeps, turnId: string): Promise<TurnEndRe
       let context = buildContext(deps.log);
       // A /new while this turn ran leaves nothing to answer.
       if (context.messages.length === 0) return "done";
+      const withData = async () => (deps.attachData ? deps.attachData(context.messages) : context.messages);
+      let messages = await withData();
       const limit = deps.config.contextTokens * COMPACT_AT_SHARE;
-      if (estimateTokens(context.messages, systemPrompt(deps.config, context.summary)) > limit) {
-        if (await deps.compact("auto")) context = buildContext(deps.log);
+      if (estimateTokens(messages, systemPrompt(deps.config, context.summary)) > limit) {
+        if (await deps.compact("auto")) {
+          context = buildContext(deps.log);
+          messages = await withData();
+        }
       }
       let result: StepResult;
       try {
-        result = await modelStep(deps, turnId, step, context.messages, context.summary);
+        result = await modelStep(deps, turnId, step, messages, context.summary);
       } catch (error) {
         const overflow = error instanceof ProviderError && error.code === "context_overflow";
         if (overflow && !compactedForOverflow && (await deps.compact("overflow"))) {

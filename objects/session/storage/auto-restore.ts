@@ -2,6 +2,7 @@
 // workspace: files outlive the container's recycling.
 
 import type { SandboxBackend } from "../../../sandbox/types";
+import { preparedSandbox } from "./prepared-sandbox";
 import { listSnapshots, restoreSnapshot } from "./snapshots";
 
 export function withAutoRestore(sandbox: SandboxBackend, bucket: R2Bucket, sessionId: string): SandboxBackend {
@@ -20,16 +21,5 @@ export function withAutoRestore(sandbox: SandboxBackend, bucket: R2Bucket, sessi
     });
     return ready;
   };
-  /** Runs `call` once the workspace is ready. */
-  const after = <T>(call: () => Promise<T>) => prepare().then(call);
-  return {
-    exec: (id, request, hooks) => after(() => sandbox.exec(id, request, hooks)),
-    readFile: (id, path) => after(() => sandbox.readFile(id, path)),
-    writeFile: (id, path, content) => after(() => sandbox.writeFile(id, path, content)),
-    listFiles: (id, path) => after(() => sandbox.listFiles(id, path)),
-    deleteFile: (id, path) => after(() => sandbox.deleteFile(id, path)),
-    archive: (id) => sandbox.archive(id),
-    restore: (id, archive) => sandbox.restore(id, archive),
-    destroy: (id) => sandbox.destroy(id),
-  };
+  return preparedSandbox(sandbox, prepare);
 }

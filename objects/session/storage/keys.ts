@@ -9,6 +9,8 @@ export const snapshotManifestKey = (sessionId: string, snapshotId: string) =>
   `${snapshotsPrefix(sessionId)}${snapshotId}/manifest.json`;
 export const artifactsPrefix = (sessionId: string) => `${sessionPrefix(sessionId)}artifacts/`;
 export const artifactKey = (sessionId: string, name: string) => `${artifactsPrefix(sessionId)}${name}`;
+export const uploadsPrefix = (sessionId: string) => `${sessionPrefix(sessionId)}uploads/`;
+export const uploadKey = (sessionId: string, uploadId: string) => `${uploadsPrefix(sessionId)}${uploadId}`;
 
 /** Artifact names: relative, no `..`, printable, at most 256 characters. */
 export function isArtifactName(name: string): boolean {

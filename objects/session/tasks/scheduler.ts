@@ -13,6 +13,8 @@ export const SESSION_ALARMS = {
   idleSnapshot: "idle-snapshot",
   /** The earliest Access token expiry of a connected socket: the socket is closed then. */
   tokenExpiry: "token-expiry",
+  /** When unreferenced uploads next expire: the sweep removes them. */
+  uploadSweep: "upload-sweep",
 } as const;
 
 export interface SchedulerDeps {
@@ -22,6 +24,8 @@ export interface SchedulerDeps {
   snapshotIdleMs: number;
   /** Starts a turn with the task's prompt. */
   runTask(task: Task): void;
+  /** When unreferenced uploads next expire (the alarm then sweeps them), or null. */
+  nextUploadExpiry?(): number | null;
 }
 
 export class Scheduler {

@@ -135,6 +135,7 @@ export function ChatView({
             key={`${item.kind}-${item.seq}`}
             item={item}
             view={view}
+            sessionId={sessionId}
             last={lastOfTurn(view.items, index)}
             actions={actions}
           />
@@ -158,8 +159,11 @@ export function ChatView({
         />
       ) : (
         <Composer
+          sessionId={sessionId}
           running={view.running}
-          onSend={(text) => send({ type: "user_message", id: newId(), text })}
+          onSend={(text, attachments) =>
+            send({ type: "user_message", id: newId(), text, ...(attachments.length > 0 ? { attachments } : {}) })
+          }
           onStop={cancel}
         />
       )}

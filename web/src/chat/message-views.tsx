@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { Icon } from "../icons";
 import { Markdown } from "../markdown";
+import { ArtifactImage, MessageAttachments } from "./attachments";
 import type { Item, ToolCard, ViewModel } from "./view-model";
 
 /** What the transcript's controls do; the chat view sends the frames. */
@@ -13,7 +14,22 @@ export interface ItemActions {
   edit(messageId: string, text: string): void;
 }
 
-function ToolCardView({ card, actions }: { card: ToolCard; actions: ItemActions }) {
+/** The artifact a successful save_artifact call stored, by its arguments. */
+function savedArtifact(card: ToolCard): string | null {
+  if (card.name !== "save_artifact" || !card.result?.ok) return null;
+  try {
+    const args: unknown = JSON.parse(card.args);
+    if (typeof args !== "object" || args === null) return null;
+    const name = Reflect.get(args, "name");
+    const path = Reflect.get(args, "path");
+    return typeof name === "string" && name !== "" ? name : typeof path === "string" ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+function ToolCardView({ card, actions, sessionId }: { card: ToolCard; actions: ItemActions; sessionId: string }) {
+  const artifact = savedArtifact(card);
   const status = card.result ? (card.result.ok ? "ok" : "failed") : card.approval ? "waiting for approval" : "running";
   return (
     <section class={`tool ${status.replaceAll(" ", "-")}`} aria-label={`Tool ${card.name}`}>
@@ -25,6 +41,7 @@ function ToolCardView({ card, actions }: { card: ToolCard; actions: ItemActions 
       <pre class="args">{card.args}</pre>
       {card.output ? <pre class="output">{card.output}</pre> : null}
       {card.result && !card.output ? <pre class="output">{card.result.output}</pre> : null}
+      {artifact ? <ArtifactImage sessionId={sessionId} name={artifact} /> : null}
       {card.approval ? (
         <fieldset class="approval">
           <legend>Approve this command?</legend>
@@ -44,10 +61,12 @@ function UserMessage({
   item,
   canEdit,
   actions,
+  sessionId,
 }: {
   item: Extract<Item, { kind: "user" }>;
   canEdit: boolean;
   actions: ItemActions;
+  sessionId: string;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
   if (draft !== null)
@@ -82,7 +101,8 @@ function UserMessage({
         {item.edited ? <span class="tag">edited</span> : null}
         {item.earlier ? <span class="tag">earlier version</span> : null}
       </div>
-      <div class="text">{item.text}</div>
+      {item.text ? <div class="text">{item.text}</div> : null}
+      {item.attachments ? <MessageAttachments sessionId={sessionId} attachments={item.attachments} /> : null}
       {canEdit && !item.earlier && !item.text.startsWith("/") ? (
         <button type="button" class="link" aria-label="Edit and resend" onClick={() => setDraft(item.text)}>
           <Icon name="edit" /> Edit
@@ -160,20 +180,23 @@ function Answer({
 export function ItemView({
   item,
   view,
+  sessionId,
   last,
   actions,
 }: {
   item: Item;
   view: ViewModel;
+  sessionId: string;
   last: boolean;
   actions: ItemActions;
 }) {
-  if (item.kind === "user") return <UserMessage item={item} canEdit={!view.running} actions={actions} />;
+  if (item.kind === "user")
+    return <UserMessage item={item} canEdit={!view.running} actions={actions} sessionId={sessionId} />;
   if (item.kind === "assistant") return <Answer item={item} view={view} last={last} actions={actions} />;
   if (item.kind === "tool")
     return (
       <div class={item.earlier ? "earlier" : undefined}>
-        <ToolCardView card={item.card} actions={actions} />
+        <ToolCardView card={item.card} actions={actions} sessionId={sessionId} />
       </div>
     );
   if (item.kind === "reasoning")

@@ -1,6 +1,7 @@
 // Folds the session's events into what the chat shows: messages, streaming text, tool cards, approvals, usage.
 
 import type { SessionEvent } from "../../../protocol/frames";
+import type { Attachment } from "../../../protocol/uploads";
 
 export interface ToolCard {
   id: string;
@@ -22,6 +23,8 @@ export type Item =
       deviceId?: string;
       edited: boolean;
       earlier?: true;
+      /** Files sent with the message. */
+      attachments?: Attachment[];
     }
   | {
       kind: "assistant";
@@ -86,6 +89,7 @@ export function apply(view: ViewModel, e: SessionEvent): ViewModel {
         user: e.user,
         edited: e.editOf !== undefined,
         ...(e.deviceId ? { deviceId: e.deviceId } : {}),
+        ...(e.attachments?.length ? { attachments: e.attachments } : {}),
       });
       break;
     }
