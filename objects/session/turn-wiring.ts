@@ -54,7 +54,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
-  const loadAttachment = cachedLoader((id) => uploadBytes(deps.env.FILES, deps.identity.id, id));
+  const loadAttachment = cachedLoader((upload) => uploadBytes(deps.env.FILES, id, upload));
   return new TurnController({
     log: deps.log,
     turns: new TurnStore(deps.db),
@@ -74,8 +74,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
       const sandbox = withUploadCopy(restored, {
         sessionId: id,
         pending: () => deps.uploads.notCopied(),
-        load: (id) => uploadBytes(deps.env.FILES, id, id),
-        markCopied: (id) => deps.uploads.markCopied(id),
+        load: (upload) => uploadBytes(deps.env.FILES, id, upload),
+        markCopied: (upload) => deps.uploads.markCopied(upload),
       });
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
