@@ -1,4 +1,5 @@
-// Resident memory of the workerd process that serves one `wrangler dev` (found by its process group).
+// Resident memory of the workerd processes that serve one `wrangler dev` (found by its process group). wrangler dev
+// runs two: a proxy in front, and the runtime that serves the Worker, its Durable Objects and local R2; both count.
 
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -10,8 +11,9 @@ function statusOf(pid: string): string {
   }
 }
 
-/** The pid of the workerd in process group `group` (the benchmarks run two servers side by side). */
-export function workerdPid(group: number): string | undefined {
+/** The pids of the workerd processes in process group `group` (the benchmarks run two servers side by side). */
+export function workerdPids(group: number): string[] {
+  const pids: string[] = [];
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     let stat = "";
@@ -24,14 +26,15 @@ export function workerdPid(group: number): string | undefined {
     const close = stat.lastIndexOf(")");
     const name = stat.slice(stat.indexOf("(") + 1, close);
     const fields = stat.slice(close + 2).split(" ");
-    if (name === "workerd" && Number(fields[2]) === group) return pid;
+    if (name === "workerd" && Number(fields[2]) === group) pids.push(pid);
   }
-  return undefined;
+  return pids;
 }
 
-/** workerd's resident set in bytes (0 when it cannot be read). */
+/** The resident set in bytes of the group's workerd processes together (0 when none can be read). */
 export function workerdRss(group: number): number {
-  const pid = workerdPid(group);
-  if (!pid) return 0;
-  return Number(/VmRSS:\s+(\d+)/.exec(statusOf(pid))?.[1] ?? 0) * 1024;
+  return workerdPids(group).reduce(
+    (sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(statusOf(pid))?.[1] ?? 0) * 1024,
+    0,
+  );
 }

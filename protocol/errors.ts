@@ -37,6 +37,8 @@ export const ERROR_STATUS = {
   sandbox_unavailable: 503,
   /** A restore while a command runs in the workspace: cancel the command first. */
   sandbox_busy: 409,
+  /** A write or restore that would take the workspace past its size bound (`SANDBOX_MAX_WORKSPACE_BYTES`). */
+  workspace_full: 507,
   mcp_unavailable: 503,
   storage_unavailable: 503,
   rate_limited: 429,

@@ -20,6 +20,7 @@ const CODES: readonly SandboxErrorCode[] = [
   "bad_archive",
   "checksum_mismatch",
   "sandbox_busy",
+  "workspace_full",
   "bad_request",
   "unauthorized",
   "sandbox_error",

@@ -91,6 +91,7 @@ function runnerError(code: number, stderr: string): SandboxError {
     12: "file_too_large",
     13: "bad_archive",
     14: "bad_request",
+    16: "workspace_full",
   };
   return new SandboxError(codes[code] ?? "sandbox_error", message);
 }
@@ -130,7 +131,9 @@ export class CloudflareSandbox implements SandboxBackend {
       `setpriv --reuid=${uid} --regid=${uid} --clear-groups --inh-caps=-all --no-new-privs`,
       "env -i",
       ...vars.map(([k, v]) => quote(`${k}=${v}`)),
-      `EDGECLAW_WORKSPACE=${workspace}`,
+      // Only a staging workspace is named: the runner stays the PID namespace's first process while a command
+      // runs, so its own environment is what /proc/1/environ shows the command.
+      workspace === WORKSPACE ? "" : `EDGECLAW_WORKSPACE=${workspace}`,
       "bash",
       this.#options.runner,
       ...args.map(quote),
@@ -228,7 +231,8 @@ export class CloudflareSandbox implements SandboxBackend {
       throw new SandboxError("file_too_large", `the file is over ${MAX_WRITE_FILE_BYTES} bytes`);
     const staged = await this.#staged(sessionId, "upload");
     await this.#sandboxFor(sessionId).writeFile(staged, new Blob([content]).stream());
-    const line = this.runnerLine(["write", relative(path), String(MAX_WRITE_FILE_BYTES)]);
+    const bound = String(this.#options.limits.MAX_WORKSPACE_BYTES);
+    const line = this.runnerLine(["write", relative(path), String(MAX_WRITE_FILE_BYTES), bound]);
     try {
       await this.#op(sessionId, `${line} < ${quote(staged)}`);
     } finally {
@@ -285,7 +289,7 @@ export class CloudflareSandbox implements SandboxBackend {
         : "",
       `rm -rf -- ${next} && mkdir -m 755 ${next} && chown ${uid}:${uid} ${next} && chmod 644 ${quote(`${staged}.tgz`)}`,
       // The runner sees the staging workspace as its workspace and reads the archive through its stdin's path.
-      `${this.runnerLine(["extract", "/dev/stdin", String(limits.MAX_ARCHIVE_ENTRIES), String(limits.MAX_UNPACKED_BYTES)], {}, next)} < ${quote(`${staged}.tgz`)}`,
+      `${this.runnerLine(["extract", "/dev/stdin", ...[limits.MAX_ARCHIVE_ENTRIES, limits.MAX_UNPACKED_BYTES, limits.MAX_WORKSPACE_BYTES].map(String)], {}, next)} < ${quote(`${staged}.tgz`)}`,
       `mv -T ${WORKSPACE} ${old} && mv -T ${next} ${WORKSPACE}`,
       `${this.runnerLine(["clean"], {}, old)}; rmdir ${old} || true`,
     ]
@@ -297,7 +301,8 @@ export class CloudflareSandbox implements SandboxBackend {
       if (result.exitCode === 75)
         throw new SandboxError("sandbox_busy", "a command is running in this workspace; cancel it before the restore");
       if (result.exitCode === 20) throw new SandboxError("checksum_mismatch", result.stderr.trim());
-      if (result.exitCode !== 0) throw runnerError(13, result.stderr);
+      // The runner's own refusals keep their code (16: the workspace's bound); anything else is a bad archive.
+      if (result.exitCode !== 0) throw runnerError(result.exitCode === 16 ? 16 : 13, result.stderr);
     } finally {
       await this.#op(sessionId, `rm -rf -- ${quote(`${staged}.tgz`)} ${next}`).catch(() => undefined);
     }

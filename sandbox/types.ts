@@ -56,6 +56,7 @@ export type SandboxErrorCode =
   | "bad_archive"
   | "checksum_mismatch"
   | "sandbox_busy"
+  | "workspace_full"
   | "bad_request"
   | "unauthorized"
   | "sandbox_error";
@@ -69,6 +70,10 @@ export class SandboxError extends Error {
     this.code = code;
   }
 }
+
+/** The runner's last line on stderr when it stopped a command at the workspace's size bound. */
+export const WORKSPACE_FULL_MARKER =
+  "[edgeclaw: the workspace passed its size bound; the command was stopped. Delete files to make room.]";
 
 /** Appended to output that was cut at its limit. */
 export const TRUNCATION_MARKER = "\n[edgeclaw: output truncated]\n";

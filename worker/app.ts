@@ -14,6 +14,7 @@ import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
 import { sessionRoutes } from "./routes/sessions";
 import { originAllowed } from "./routes/socket";
+import { telegramRoutes, telegramWebhookRoutes } from "./routes/telegram";
 import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -82,9 +83,11 @@ export function createApp(): Hono<AppEnv> {
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
   app.route("/api", approvalRoutes());
+  app.route("/api", telegramRoutes());
   app.route("/api", uploadRoutes());
   app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
   app.route("/v1", openAiRoutes());
+  app.route("/channels/telegram", telegramWebhookRoutes());
   return app;
 }

@@ -14,6 +14,13 @@ import {
 } from "./config-metering";
 import { PUSH_VARIABLES, type PushConfig, PushConfigError, type PushVars, parsePush } from "./config-push";
 import {
+  parseTelegram,
+  TELEGRAM_VARIABLES,
+  type TelegramConfig,
+  TelegramConfigError,
+  type TelegramVars,
+} from "./config-telegram";
+import {
   parseUploads,
   UPLOAD_VARIABLES,
   type UploadConfig,
@@ -52,6 +59,8 @@ export interface Config {
   push: PushConfig | null;
   /** Fetches made for users and models (web_fetch): loopback targets only in local development. */
   outbound: { allowLoopback: boolean };
+  /** The Telegram channel; null when no bot is configured. */
+  telegram: TelegramConfig | null;
   /** Uploads: limits, images re-sent, unreferenced lifetime. */
   uploads: UploadConfig;
   /** SERVICE_TOKEN_USERS: an Access service token's common_name → the user (email) it acts for. */
@@ -110,6 +119,7 @@ export const DEFAULT_SYSTEM_PROMPT =
 /** The variables this module reads (all optional strings in Env). */
 export type ConfigVars = MeteringVars &
   PushVars &
+  TelegramVars &
   UploadVars &
   Partial<
     Record<
@@ -303,6 +313,7 @@ export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([
   "SERVICE_TOKEN_USERS",
   ...METERING_VARIABLES,
   ...PUSH_VARIABLES,
+  ...TELEGRAM_VARIABLES,
   ...UPLOAD_VARIABLES,
 ]);
 const OUR_PREFIXES = [
@@ -325,6 +336,7 @@ const OUR_PREFIXES = [
   "MCP_",
   "VAPID_",
   "OUTBOUND_",
+  "TELEGRAM_",
   "UPLOAD_",
   "SERVICE_",
 ];
@@ -360,6 +372,15 @@ function pushOrConfigError(vars: PushVars, devAuth: boolean): PushConfig | null 
     return parsePush(vars, devAuth);
   } catch (error) {
     if (error instanceof PushConfigError) throw new AppError("config_error", error.message);
+    throw error;
+  }
+}
+
+function telegramOrConfigError(vars: TelegramVars): TelegramConfig | null {
+  try {
+    return parseTelegram(vars);
+  } catch (error) {
+    if (error instanceof TelegramConfigError) throw new AppError("config_error", error.message);
     throw error;
   }
 }
@@ -403,6 +424,7 @@ export function parseConfig(vars: ConfigVars): Config {
     mcpEncryptionKey: parseMcpKey(vars.MCP_ENCRYPTION_KEY),
     push: pushOrConfigError(vars, devAuth),
     outbound: { allowLoopback },
+    telegram: telegramOrConfigError(vars),
     uploads: uploadsOrConfigError(vars),
     serviceTokenUsers: parseServiceTokenUsers(vars.SERVICE_TOKEN_USERS),
   };

@@ -1,6 +1,7 @@
 // The RPC surface of a session Durable Object: what the worker and the admin API may call.
 
 import type { MessagesPage, SessionInspection } from "../../protocol/api";
+import type { SessionEvent } from "../../protocol/frames";
 import type { ExecPolicy } from "../../worker/config";
 import type { ApiTurnInput, ApiTurnResult } from "./api-turn";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
@@ -10,7 +11,26 @@ import type { NewTask, Task } from "./tasks/task-store";
 
 export type { MessagesPage, SessionInspection };
 
+/** A user message from a channel (Telegram, the /v1 API) rather than a socket. */
+export interface ChannelMessage {
+  /** Idempotency key: a repeated id stores nothing. */
+  id: string;
+  text: string;
+  /** The owner it is sent as. */
+  user: string;
+  /** The channel, e.g. `telegram`. */
+  deviceId: string;
+  /** Upload ids of this session the message carries. */
+  attachments?: string[];
+}
+
 export interface SessionRpc {
+  /** Stores a channel's user message as a device's would be (broadcast, a turn started or queued). */
+  postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }>;
+  /** Up to `limit` stored events with seq > `after`, in order (channels follow the log with it). */
+  eventsAfter(after: number, limit: number): Promise<SessionEvent[]>;
+  /** Cancels the running turn; false when none runs. */
+  cancelTurn(): Promise<boolean>;
   /** Writes the metadata of a new session; repeated calls return what is stored. */
   initialize(meta: NewSession): Promise<SessionMeta>;
   getMeta(): Promise<SessionMeta | null>;

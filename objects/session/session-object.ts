@@ -5,7 +5,13 @@ import { type Connection, type ConnectionContext, Server, type WSMessage } from 
 import { modelInfo } from "../../agent/providers/factory";
 import migrations from "../../migrations/session/migrations.js";
 import { AppError } from "../../protocol/errors";
-import { CLOSE_SESSION_DELETED, CLOSE_TERMINATED, PING_FRAME, PONG_FRAME } from "../../protocol/frames";
+import {
+  CLOSE_SESSION_DELETED,
+  CLOSE_TERMINATED,
+  PING_FRAME,
+  PONG_FRAME,
+  type SessionEvent,
+} from "../../protocol/frames";
 import type { Attachment } from "../../protocol/uploads";
 import { type ExecPolicy, getConfig } from "../../worker/config";
 import { migrate } from "../shared/migrate";
@@ -15,7 +21,7 @@ import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
 import type { FrameContext } from "./frame-handler";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
 import { FrameRateLimiter } from "./rate-limit";
-import type { MessagesPage, SessionInspection, SessionRpc } from "./rpc";
+import type { ChannelMessage, MessagesPage, SessionInspection, SessionRpc } from "./rpc";
 import { buildSessionParts, type SessionParts } from "./session-parts";
 import { admitSocket, receiveFrame } from "./socket-gate";
 import type { SnapshotSummary } from "./storage/session-files";
@@ -291,6 +297,25 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   async setCacheTtl(seconds: number | null): Promise<SessionMeta | null> {
     this.#meta.setCacheTtl(seconds);
     return this.#meta.get();
+  }
+
+  async postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }> {
+    const parts = this.#live();
+    if (!parts) throw new AppError("session_not_found", "no such session");
+    const existing = this.#events.seqOfClientId(message.id);
+    if (existing !== undefined) return { seq: existing, duplicate: true };
+    const { id, text, user, deviceId } = message;
+    const event = parts.events.emit("user_message", { id, text, user, deviceId }, id);
+    parts.turns.onUserMessage(text);
+    return { seq: event.seq, duplicate: false };
+  }
+
+  async eventsAfter(after: number, limit: number): Promise<SessionEvent[]> {
+    return this.#events.after(after, Math.min(Math.max(1, limit), MAX_MESSAGES_PAGE));
+  }
+
+  async cancelTurn(): Promise<boolean> {
+    return this.#parts?.turns.cancel() ?? false;
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {

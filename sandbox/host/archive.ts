@@ -95,6 +95,7 @@ export async function restoreArchive(jail: Jail, workspace: string, input: Resto
       "/run/edgeclaw/input",
       String(limits.MAX_ARCHIVE_ENTRIES),
       String(limits.MAX_UNPACKED_BYTES),
+      String(limits.MAX_WORKSPACE_BYTES),
     ]);
     if (result.code !== 0) throw failure(result.code, result.stderr);
     // Renames of the workspace folders themselves: their parent is the root-owned sandbox root.

@@ -122,9 +122,15 @@ export function runInJail(
     if (input && child.stdin) {
       const sink = child.stdin;
       sink.on("error", () => undefined);
+      const closed = new Promise((r) => sink.once("close", r));
       (async () => {
-        for await (const chunk of input) if (!sink.write(chunk)) await new Promise((r) => sink.once("drain", r));
-        sink.end();
+        // Once the runner stops reading (it refused the bytes), the rest is still read and dropped: the request
+        // carrying them must end for its connection to serve the next one.
+        for await (const chunk of input) {
+          if (sink.destroyed || sink.writableEnded) continue;
+          if (!sink.write(chunk)) await Promise.race([new Promise((r) => sink.once("drain", r)), closed]);
+        }
+        if (!sink.destroyed) sink.end();
       })().catch(() => child.kill("SIGKILL"));
     }
   });

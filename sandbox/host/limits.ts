@@ -15,6 +15,12 @@ export interface Limits {
   MAX_ARCHIVE_ENTRIES: number;
   /** Bytes an archive may unpack to on restore (the sum of its entries' sizes). */
   MAX_UNPACKED_BYTES: number;
+  /**
+   * Bytes a workspace may take (files at the larger of size and allocation, hard links once, deleted files
+   * still open included): each file written by a command stops at the room left, a command that passes it is
+   * stopped, and writes and restores past it are refused (`workspace_full`).
+   */
+  MAX_WORKSPACE_BYTES: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -29,6 +35,7 @@ export const DEFAULT_LIMITS: Limits = {
   MAX_TMP_BYTES: 256 * 1024 * 1024,
   MAX_ARCHIVE_ENTRIES: 200_000,
   MAX_UNPACKED_BYTES: 4 * 1024 * 1024 * 1024,
+  MAX_WORKSPACE_BYTES: 2 * 1024 * 1024 * 1024,
 };
 
 /** The unprivileged user commands run as (nobody). */
@@ -52,6 +59,7 @@ export function runnerExecArgs(limits: Limits, cwd: string, command: string): st
     String(limits.MAX_FILE_BYTES),
     String(limits.MAX_MEMORY_BYTES),
     String(limits.MAX_OPEN_FILES),
+    String(limits.MAX_WORKSPACE_BYTES),
     cwd,
     command,
   ];

@@ -16,6 +16,8 @@ export function failure(code: number | null, stderr: string): SandboxError {
       return new SandboxError("bad_archive", message);
     case 14:
       return new SandboxError("bad_request", message);
+    case 16:
+      return new SandboxError("workspace_full", message);
     default:
       return new SandboxError("sandbox_error", message);
   }

@@ -40,6 +40,7 @@ const STATUS: Record<string, number> = {
   file_too_large: 413,
   bad_archive: 422,
   checksum_mismatch: 422,
+  workspace_full: 507,
   sandbox_unavailable: 503,
   sandbox_error: 500,
 };

@@ -37,7 +37,7 @@ export function fileOps(jail: Jail, workspace: string) {
           yield chunk;
         }
       })();
-      await run(["write", path, String(MAX_WRITE_FILE_BYTES)], counted);
+      await run(["write", path, String(MAX_WRITE_FILE_BYTES), String(jail.limits.MAX_WORKSPACE_BYTES)], counted);
       return { path, size };
     },
 

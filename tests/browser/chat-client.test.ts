@@ -312,27 +312,6 @@ describe("chat client", () => {
     }
   });
 
-  it("shows a configuration error instead of Loading…", async () => {
-    const context = await browser.newContext({ viewport: PHONE });
-    const page = await context.newPage();
-    // The registry's JSON error, as the Worker answers when a variable is invalid.
-    await page.route("**/api/me", (route) =>
-      route.fulfill({
-        status: 500,
-        contentType: "application/json",
-        body: JSON.stringify({
-          error: { code: "config_error", message: "configuration error: AGENT_MAX_STEPS must be a positive integer" },
-        }),
-      }),
-    );
-    await page.goto(`${server.url}/`);
-    await page.getByRole("heading", { name: "edgeclaw is not configured" }).waitFor();
-    expect(await page.getByRole("alert").textContent()).toContain("AGENT_MAX_STEPS");
-    expect(await page.getByText("Loading…").count()).toBe(0);
-    await page.screenshot({ path: `${SHOTS}/config-error.png` });
-    await context.close();
-  });
-
   it("draws usage charts with uPlot, loaded only on the usage page", async () => {
     const { page, context } = await signedIn("charts@example.com");
     const loaded: string[] = [];

@@ -3,18 +3,13 @@
 // What only a real container can prove is in scripts/check-container-sandbox.sh (run after deploy).
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalSandboxClient } from "../../sandbox/client.ts";
-import { CloudflareSandbox } from "../../sandbox/cloudflare.ts";
 import { DEFAULT_LIMITS } from "../../sandbox/host/limits.ts";
-import { type SandboxHost, startSandboxHost } from "../../sandbox/host/server.ts";
+import type { SandboxHost } from "../../sandbox/host/server.ts";
 import { type SandboxBackend, TRUNCATION_MARKER } from "../../sandbox/types.ts";
 import { codeOf } from "../helpers/errors.ts";
-import { containerLike, TEST_RUNNER } from "./helpers/container-like.ts";
+import { startBothBackends } from "./helpers/both-backends.ts";
 import { archiveOf, HOSTILE } from "./helpers/hostile-archives.ts";
 
 const SECRET = "abuse-secret-0123456789abcdef";
@@ -36,25 +31,10 @@ const sid = () => `a-${Math.random().toString(36).slice(2, 10)}`;
 
 beforeAll(async () => {
   process.env.EDGECLAW_TEST_SECRET = "sk-live-must-not-leak";
-  host = await startSandboxHost({
-    port: 0,
-    secret: SECRET,
-    root: mkdtempSync(join(tmpdir(), "edgeclaw-abuse-")),
-    limits: LIMITS,
-  });
-  const local = new LocalSandboxClient(host.url, SECRET);
-  backends.local = () => local;
-  // One container-like root per session id, as the SDK gives one container per session.
-  const containers = new Map<string, ReturnType<typeof containerLike>>();
-  const container = new CloudflareSandbox(
-    (id) => {
-      const made = containers.get(id) ?? containerLike(65534);
-      containers.set(id, made);
-      return made.sdk;
-    },
-    { uid: 65534, runner: TEST_RUNNER, limits: LIMITS, graceMs: 2_000 },
-  );
-  backends.container = () => container;
+  const both = await startBothBackends(SECRET, LIMITS, "abuse");
+  host = both.host;
+  backends.local = () => both.local;
+  backends.container = () => both.container;
   listener = createServer((socket) => socket.end("hello from the host\n"));
   await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
   const address = listener.address();

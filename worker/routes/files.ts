@@ -40,6 +40,7 @@ function outcome<T>(result: { ok: true; value: T } | { ok: false; code: string; 
     result.code === "snapshot_corrupt" ||
     result.code === "bad_archive" ||
     result.code === "sandbox_busy" ||
+    result.code === "workspace_full" ||
     result.code === "sandbox_unavailable"
       ? result.code
       : "storage_unavailable";

@@ -31,7 +31,7 @@ export const summary = ({ files, ...rest }: SnapshotManifest): SnapshotSummary =
 function failed<T>(error: unknown): SnapshotOutcome<T> {
   if (error instanceof SandboxError) {
     const code =
-      error.code === "bad_archive" || error.code === "sandbox_busy"
+      error.code === "bad_archive" || error.code === "sandbox_busy" || error.code === "workspace_full"
         ? error.code
         : error.code === "checksum_mismatch"
           ? "snapshot_corrupt"

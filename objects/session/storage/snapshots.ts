@@ -24,6 +24,7 @@ export type SnapshotOutcome<T> =
         | "snapshot_corrupt"
         | "bad_archive"
         | "sandbox_busy"
+        | "workspace_full"
         | "sandbox_unavailable"
         | "storage_unavailable";
       message: string;
@@ -39,6 +40,9 @@ export interface SnapshotDeps {
   /** How many snapshots to keep. */
   retention: number;
 }
+
+/** Times a restore reads the archive again when its stream broke on the way to the sandbox. */
+export const RESTORE_ATTEMPTS = 3;
 
 /** Sortable ids: time first, then randomness. */
 function snapshotId(now: number): string {
@@ -152,21 +156,32 @@ export async function restoreSnapshot(
   const object = await deps.bucket.get(snapshotManifestKey(deps.sessionId, id));
   const manifest: unknown = object ? await object.json() : null;
   if (!isManifest(manifest)) return { ok: false, code: "snapshot_not_found", message: "no such snapshot" };
-  const archive = await deps.bucket.get(manifest.archive.key);
-  if (!archive)
-    return { ok: false, code: "snapshot_corrupt", message: "the snapshot's archive is missing from storage" };
-  try {
-    await deps.sandbox.restore(deps.sessionId, archive.body, manifest.archive.sha256);
-  } catch (error) {
-    if (error instanceof SandboxError && error.code === "checksum_mismatch")
-      return {
-        ok: false,
-        code: "snapshot_corrupt",
-        message: "the snapshot's archive does not match its checksum; nothing was changed",
-      };
-    if (error instanceof SandboxError && error.code === "sandbox_busy")
-      return { ok: false, code: "sandbox_busy", message: `${error.message} (the restore changed nothing)` };
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const archive = await deps.bucket.get(manifest.archive.key);
+    if (!archive)
+      return { ok: false, code: "snapshot_corrupt", message: "the snapshot's archive is missing from storage" };
+    try {
+      await deps.sandbox.restore(deps.sessionId, archive.body, manifest.archive.sha256);
+      return { ok: true, value: manifest };
+    } catch (error) {
+      // What is left of the stream is let go; one that broke on the way changed nothing (a restore is all or
+      // nothing), so it is read again.
+      await archive.body.cancel().catch(() => undefined);
+      const broken = error instanceof SandboxError && error.code === "sandbox_unavailable";
+      if (!broken || attempt >= RESTORE_ATTEMPTS) return restoreFailed(error);
+    }
   }
-  return { ok: true, value: manifest };
+}
+
+/** What a failed restore answers; anything unexpected is thrown on. */
+function restoreFailed(error: unknown): SnapshotOutcome<SnapshotManifest> {
+  if (error instanceof SandboxError && error.code === "checksum_mismatch")
+    return {
+      ok: false,
+      code: "snapshot_corrupt",
+      message: "the snapshot's archive does not match its checksum; nothing was changed",
+    };
+  if (error instanceof SandboxError && (error.code === "sandbox_busy" || error.code === "workspace_full"))
+    return { ok: false, code: error.code, message: `${error.message} (the restore changed nothing)` };
+  throw error;
 }

@@ -60,19 +60,28 @@ export async function stopGroup(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Whether the service is up: it answers below 500 (a misconfigured one is up once it answers `config_error`). */
+export type UpCheck = (response: Response) => Promise<boolean>;
+
+const answersBelow500: UpCheck = async (response) => response.status < 500;
+
+/** A service started misconfigured on purpose is up once it names the problem. */
+export const answersConfigError: UpCheck = async (response) =>
+  response.status === 500 && (await response.text()).includes('"config_error"');
+
 /** Polls the local issuer's JWKS until the service answers, failing at once if the process exits. */
 export async function waitUntilUp(
   url: string,
   child: ChildProcess,
   log: () => string,
   timeoutMs: number,
+  up: UpCheck = answersBelow500,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log()}`);
     try {
-      const response = await fetch(`${url}/cdn-cgi/access/certs`);
-      if (response.status < 500) return;
+      if (await up(await fetch(`${url}/cdn-cgi/access/certs`))) return;
     } catch {
       // Not listening yet.
     }
@@ -83,7 +92,7 @@ export async function waitUntilUp(
 
 /** Runs `wrangler dev` (DEV_AUTH=1) with its state in `persistDir`, so a restart keeps the data. */
 export async function startDevServer(
-  options: { persistDir?: string; vars?: Record<string, string>; config?: string } = {},
+  options: { persistDir?: string; vars?: Record<string, string>; config?: string; up?: UpCheck } = {},
 ): Promise<DevServer> {
   const port = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edgeclaw-e2e-"));
@@ -112,7 +121,7 @@ export async function startDevServer(
     await stopGroup(child);
   };
   try {
-    await waitUntilUp(url, child, output, 60_000);
+    await waitUntilUp(url, child, output, 60_000, options.up);
   } catch (error) {
     await stop();
     throw error;

@@ -10,6 +10,7 @@ import { FilesPanel } from "./files-panel";
 import { NotificationSettings } from "./notification-settings";
 import { SearchDialog } from "./search-dialog";
 import { SessionList } from "./sidebar";
+import { TelegramSettings } from "./telegram-settings";
 
 function SignIn({ onDone }: { onDone(): void }) {
   const [email, setEmail] = useState("");
@@ -90,7 +91,11 @@ function Sessions({ me }: { me: Me }) {
   const current = sessions.find((s) => s.id === open) ?? (known?.id === open ? known : undefined);
   const [showUsage, setShowUsage] = useState(false);
   const [showNotifications, setShowNotifications] = useState(false);
-  useEffect(() => setShowNotifications(false), [open]);
+  const [showTelegram, setShowTelegram] = useState(false);
+  useEffect(() => {
+    setShowNotifications(false);
+    setShowTelegram(false);
+  }, [open]);
   const [budget, setBudget] = useState<Budget[]>([]);
   useEffect(() => {
     if (showUsage) void api<Budget>("/api/budget").then((b) => setBudget([b]));
@@ -129,10 +134,23 @@ function Sessions({ me }: { me: Me }) {
           </button>
           <button
             type="button"
-            onClick={() => setShowNotifications(!showNotifications)}
+            onClick={() => {
+              setShowTelegram(false);
+              setShowNotifications(!showNotifications);
+            }}
             aria-pressed={showNotifications}
           >
             Notifications
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setShowNotifications(false);
+              setShowTelegram(!showTelegram);
+            }}
+            aria-pressed={showTelegram}
+          >
+            Telegram
           </button>
         </div>
         <SessionList
@@ -157,7 +175,9 @@ function Sessions({ me }: { me: Me }) {
           }}
         />
       ) : null}
-      {showNotifications ? (
+      {showTelegram ? (
+        <TelegramSettings />
+      ) : showNotifications ? (
         <NotificationSettings />
       ) : showUsage ? (
         <main class="main">
