@@ -157,9 +157,9 @@ export function edgeclaw(base: string, rss: () => number): BenchSystem {
       user ??= login(base, `bench-${crypto.randomUUID()}@example.com`);
       const token = await user;
       const id = await newSession(base, token);
-      const open = async () => {
+      const open = async (batch = false) => {
         const device = await Device.open(base, id, token);
-        await device.hello();
+        await device.hello(undefined, batch);
         return device;
       };
       return {
@@ -175,7 +175,8 @@ export function edgeclaw(base: string, rss: () => number): BenchSystem {
           await device.close();
         },
         async prepareReopen(missed) {
-          const probe = await open();
+          // The probe only reads the newest seq: the history comes in batch frames, not one frame each.
+          const probe = await open(true);
           const last = probe.events().at(-1)?.seq ?? 0;
           await probe.close();
           return async () => {

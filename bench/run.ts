@@ -4,17 +4,16 @@
 // BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
 // names. BENCH_BIG_HISTORY: messages in the long-history session (20,000).
 
-import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startFakeLlm } from "../devtools/demo-model/server.ts";
-import { startDevServer } from "../tests/e2e/helpers/dev-server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
 import { benchR2Simulator } from "./r2-sim-memory.ts";
 import { workerdRss } from "./rss.ts";
+import { startEdgeclaw, startPeer } from "./servers.ts";
 import { benchSnapshot } from "./snapshot.ts";
 import { benchLargeSnapshot } from "./snapshot-large.ts";
 import { fmt, table } from "./stats.ts";
@@ -23,18 +22,8 @@ const quick = process.env.BENCH_QUICK === "1";
 const rounds = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 20_000));
-const PEER_DIR = "bench/peers/agents-sdk";
-const limits = {
-  RATE_LIMIT_REQUESTS_PER_MIN: "100000",
-  RATE_LIMIT_TOKENS_PER_MIN: "1000000000",
-  MAX_CONCURRENT_TURNS: "1000",
-  RATE_LIMIT_FRAMES_PER_SEC: "100000",
-};
 const log = (line: string) => console.error(line);
 
-if (!existsSync(`${PEER_DIR}/node_modules`)) {
-  spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefix", PEER_DIR], { stdio: "inherit" });
-}
 const llm = await startFakeLlm();
 const rows: FairRow[] = [];
 let stream = { markdown: "" };
@@ -44,13 +33,8 @@ let r2Simulator = { markdown: "" };
 /** Workspace sizes (MiB) of the large snapshot scenario. */
 const largeSizes = (process.env.BENCH_SNAPSHOT_MB ?? (quick ? "16,64" : "64,256,1024")).split(",").map(Number);
 try {
-  const ours = await startDevServer({
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "bench-model", LLM_FREE_MODELS: "bench-model", ...limits },
-  });
-  const peer = await startDevServer({
-    config: `${PEER_DIR}/wrangler.toml`,
-    vars: { OPENAI_BASE_URL: `${llm.url}/v1` },
-  });
+  const ours = await startEdgeclaw(llm);
+  const peer = await startPeer(llm);
   try {
     const systems = {
       ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
@@ -84,9 +68,12 @@ const comparison = table(
   ["scenario", "unit", "edgeclaw", "Agents SDK", "edgeclaw ÷ peer (median)", "spread of ratios", "ahead", "load"],
   rows.map((row) => {
     const s = summarise(row);
-    const notes = [...new Set(row.notes.ours)].join("; ");
+    const notes = [
+      ...[...new Set(row.notes.ours)].map((note) => `edgeclaw: ${note}`),
+      ...[...new Set(row.notes.peer)].map((note) => `peer: ${note}`),
+    ].join("; ");
     return [
-      notes ? `${row.scenario} (edgeclaw: ${notes})` : row.scenario,
+      notes ? `${row.scenario} (${notes})` : row.scenario,
       row.unit,
       fmt(s.ours),
       fmt(s.peer),
@@ -178,6 +165,9 @@ const doc = [
   "a loopback sink. What grows with the size only on the R2 side is the simulator's, not the session's.",
   "",
   r2Simulator.markdown,
+  "",
+  // The profile of the turn and the reasons behind the rows, written by hand from `npm run bench:profile`.
+  readFileSync(new URL("./analysis.md", import.meta.url), "utf8").trim(),
   "",
 ].join("\n");
 if (!only) writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);

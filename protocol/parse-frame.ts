@@ -134,7 +134,8 @@ function parseFeedback(obj: Record<string, unknown>): ParseResult {
 /** Parses one socket message. Never throws. */
 export function parseClientFrame(data: string | ArrayBuffer): ParseResult {
   if (typeof data !== "string") return fail("unsupported_frame", "binary frames are not supported; send JSON text");
-  if (utf8Length(data) > MAX_FRAME_BYTES)
+  // A UTF-16 unit encodes to at most 3 bytes: a frame that short is within the limit without encoding it.
+  if (data.length * 3 > MAX_FRAME_BYTES && utf8Length(data) > MAX_FRAME_BYTES)
     return fail("frame_too_large", `frames are limited to ${MAX_FRAME_BYTES} bytes`);
   let value: unknown;
   try {

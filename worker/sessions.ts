@@ -120,8 +120,9 @@ export function parseSessionPatch(body: unknown, operatorPolicy: ExecPolicy): Se
 }
 
 /**
- * Creates a session: its object first (idempotent), then the owner's directory, then the admin index. `id`
- * is given only for a session named by an idempotency key (see sessionIdFor); otherwise it is random.
+ * Creates a session: its object first (idempotent), then the owner's directory and the admin index at
+ * once (neither reads the other), so a session is listed only once it exists and both list it at 201.
+ * `id` is given only for a session named by an idempotency key (see sessionIdFor); otherwise it is random.
  */
 export async function createSession(
   env: Env,
@@ -142,8 +143,7 @@ export async function createSession(
   };
   const variant = experiment ? await assignVariant(experiment, entry.id) : null;
   await sessionStub(env, entry.id).initialize({ ...entry, ...(variant ? { variant } : {}) });
-  await userDirectory(env, identity.user).put(entry);
-  await adminIndex(env).put(entry);
+  await Promise.all([userDirectory(env, identity.user).put(entry), adminIndex(env).put(entry)]);
   return entry;
 }
 

@@ -9,9 +9,7 @@ import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
 export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
   const current = meta.get();
   if (!current || current.title !== DEFAULT_TITLE) return;
-  const first = log
-    .allOf(["user_message"], 0)
-    .flatMap((e) => (e.type === "user_message" && !e.text.startsWith("/") ? [e.text] : []))[0];
+  const first = log.firstUserText();
   if (first === undefined) return;
   const renamed = meta.rename(titleFrom(first));
   if (!renamed) return;

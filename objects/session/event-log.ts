@@ -23,12 +23,42 @@ function toEvent(row: Row): SessionEvent {
   return { ...(isRecord(data) ? data : {}), type: row.type, seq: row.seq, at: row.createdAt } as SessionEvent;
 }
 
+/** The statements run on every event, built once per log (building a Drizzle query costs more than running it). */
+function statements(db: DrizzleSqliteDODatabase) {
+  return {
+    insert: db
+      .insert(events)
+      .values({
+        seq: sql.placeholder("seq"),
+        type: sql.placeholder("type"),
+        data: sql.placeholder("data"),
+        clientId: sql.placeholder("clientId"),
+        createdAt: sql.placeholder("createdAt"),
+      })
+      .prepare(),
+    bySeqOfClientId: db
+      .select({ seq: events.seq })
+      .from(events)
+      .where(eq(events.clientId, sql.placeholder("clientId")))
+      .prepare(),
+    latestOfType: db
+      .select()
+      .from(events)
+      .where(eq(events.type, sql.placeholder("type")))
+      .orderBy(desc(events.seq))
+      .limit(1)
+      .prepare(),
+  };
+}
+
 export class EventLog {
   readonly #db: DrizzleSqliteDODatabase;
+  readonly #statements: ReturnType<typeof statements>;
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
+    this.#statements = statements(db);
     this.#lastSeq =
       db
         .select({ seq: max(events.seq) })
@@ -52,17 +82,14 @@ export class EventLog {
     }
     const seq = this.#lastSeq + 1;
     const createdAt = Date.now();
-    this.#db
-      .insert(events)
-      .values({ seq, type, data, clientId: clientId ?? null, createdAt })
-      .run();
+    this.#statements.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
     this.#lastSeq = seq;
     return { ...payload, type, seq, at: createdAt } as SessionEvent;
   }
 
   /** The seq of the user_message stored with this client id, if any. */
   seqOfClientId(clientId: string): number | undefined {
-    return this.#db.select({ seq: events.seq }).from(events).where(eq(events.clientId, clientId)).get()?.seq;
+    return this.#statements.bySeqOfClientId.get({ clientId })?.seq;
   }
 
   #rowsAfter(after: number, limit: number): Row[] {
@@ -100,7 +127,7 @@ export class EventLog {
 
   /** The newest event of a type, if any. */
   latest<K extends EventType>(type: K): Extract<SessionEvent, { type: K }> | undefined {
-    const row = this.#db.select().from(events).where(eq(events.type, type)).orderBy(desc(events.seq)).limit(1).get();
+    const row = this.#statements.latestOfType.get({ type });
     return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
   }
 
@@ -120,6 +147,30 @@ export class EventLog {
       if (!last || page.length < PAGE_SIZE) return out;
       after = last.seq;
     }
+  }
+
+  /** The text of the first user message that is not a command (does not start with "/"), if any. */
+  firstUserText(): string | undefined {
+    const row = this.#db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, "user_message"), sql`substr(json_extract(${events.data}, '$.text'), 1, 1) <> '/'`))
+      .orderBy(asc(events.seq))
+      .limit(1)
+      .get();
+    const event = row ? toEvent(row) : undefined;
+    return event?.type === "user_message" ? event.text : undefined;
+  }
+
+  /** The user messages whose stored payload contains `text` (a cheap filter before reading their text). */
+  userMessagesContaining(text: string): SessionEvent[] {
+    return this.#db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, "user_message"), sql`instr(${events.data}, ${text}) > 0`))
+      .orderBy(asc(events.seq))
+      .all()
+      .map(toEvent);
   }
 
   /** Whether a user or assistant message contains the text (case-insensitive). */

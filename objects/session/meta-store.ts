@@ -48,12 +48,23 @@ const ROW_ID = 1;
 
 export class MetaStore {
   readonly #db: DrizzleSqliteDODatabase;
+  /**
+   * The row as last read or written (undefined: not read yet). Every write goes through this store, so
+   * the copy stays true; a turn reads it a dozen times, and each read would be a query.
+   */
+  #cached: SessionMeta | null | undefined;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
   }
 
   get(): SessionMeta | null {
+    if (this.#cached === undefined) this.#cached = this.#read();
+    // A copy: callers may spread or keep it without changing the cache.
+    return this.#cached && { ...this.#cached };
+  }
+
+  #read(): SessionMeta | null {
     const row = this.#db.select().from(sessionMeta).where(eq(sessionMeta.id, ROW_ID)).get();
     if (!row) return null;
     return {
@@ -75,6 +86,7 @@ export class MetaStore {
   create(meta: NewSession): SessionMeta {
     const existing = this.get();
     if (existing) return existing;
+    this.#cached = undefined;
     this.#db
       .insert(sessionMeta)
       .values({
@@ -92,27 +104,34 @@ export class MetaStore {
   }
 
   rename(title: string): SessionMeta | null {
+    this.#cached = undefined;
     this.#db.update(sessionMeta).set({ title, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
     return this.get();
   }
 
   setModel(model: string | null): void {
+    this.#cached = undefined;
     this.#db.update(sessionMeta).set({ model, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setExecPolicy(execPolicy: ExecPolicy | null): void {
+    this.#cached = undefined;
     this.#db.update(sessionMeta).set({ execPolicy, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setCacheTtl(cacheTtl: number | null): void {
+    this.#cached = undefined;
     this.#db.update(sessionMeta).set({ cacheTtl, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setQueueMode(queueMode: QueueMode): void {
+    this.#cached = undefined;
     this.#db.update(sessionMeta).set({ queueMode, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   touch(): void {
-    this.#db.update(sessionMeta).set({ updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+    const updatedAt = Date.now();
+    this.#db.update(sessionMeta).set({ updatedAt }).where(eq(sessionMeta.id, ROW_ID)).run();
+    if (this.#cached) this.#cached = { ...this.#cached, updatedAt };
   }
 }

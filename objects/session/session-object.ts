@@ -46,6 +46,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #turnStreams: TurnStreams | undefined;
   #uploadStore: UploadStore | undefined;
   readonly #rateLimiter = new FrameRateLimiter(this.#config.framesPerSecond);
+  /**
+   * The sockets, listed once and kept until one connects or closes: partyserver's iterator decodes every
+   * socket's attachment on each pass, which every frame sent would pay (rebuilt after a wake, so nothing
+   * per socket lives only in memory).
+   */
+  #socketList: Connection[] | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,7 +102,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       meta: this.#meta,
       identity: { id: meta.id, owner: meta.owner },
       uploads: this.#uploads,
-      connections: () => this.getConnections(),
+      connections: () => this.#sockets(),
     });
     // /v1 callers watch their turn's events as they are stored.
     const parts = this.#parts;
@@ -137,6 +143,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
     const parts = this.#live();
+    this.#socketList = undefined;
     const state = admitSocket(connection, ctx.request, parts !== null);
     if (!state || !parts) return;
     parts.alarms.bookEarliest(SESSION_ALARMS.tokenExpiry, state.exp * 1000);
@@ -153,11 +160,13 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   override onClose(connection: Connection): void {
+    this.#socketList = undefined;
     this.#rateLimiter.forget(connection.id);
     this.#broadcastPresence(connection.id);
   }
 
   override onError(connection: Connection, error: unknown): void {
+    this.#socketList = undefined;
     console.warn(
       JSON.stringify({ level: "warn", msg: "socket error", connection: connection.id, error: String(error) }),
     );
@@ -182,8 +191,15 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     };
   }
 
+  /** The open sockets (see #socketList). */
+  #sockets(): Connection[] {
+    this.#socketList ??= [...this.getConnections()];
+    return this.#socketList.filter((connection) => connection.readyState === WebSocket.READY_STATE_OPEN);
+  }
+
   #broadcastPresence(closingId?: string): void {
-    fanOut(this.getConnections(), { type: "presence", devices: presence(this.getConnections(), closingId) }, true);
+    const sockets = this.#sockets();
+    fanOut(sockets, { type: "presence", devices: presence(sockets, closingId) }, true);
   }
 
   #closeAll(code: number, reason: string): number {
@@ -340,7 +356,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const eventCounts = this.#events.counts();
     return {
       meta,
-      devices: presence(this.getConnections()),
+      devices: presence(this.#sockets()),
       lastSeq: this.#events.lastSeq,
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),

@@ -17,6 +17,7 @@ import { createSandbox } from "../../sandbox/factory";
 import { aiBinding, getConfig } from "../../worker/config";
 import { cachedLoader, withAttachmentData } from "./agent/attachment-data";
 import { createMeter } from "./agent/meter";
+import { Settlements } from "./agent/settlements";
 import { TurnController } from "./agent/turn-controller";
 import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
@@ -54,6 +55,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const usage = (scope: string) => deps.env.USAGE.getByName(scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
+  // A turn's calls settle after its answer; its running-turn mark is cleared once they have.
+  const settlements = new Settlements();
   const loadAttachment = cachedLoader((upload) => uploadBytes(deps.env.FILES, id, upload));
   return new TurnController({
     log: deps.log,
@@ -115,8 +118,10 @@ export function createTurnController(deps: WiringDeps): TurnController {
       return sections.filter(Boolean).join("\n\n");
     },
     metering: {
-      beginTurn: (turnId) => usage(`user:${owner}`).beginTurn(turnId),
-      endTurn: (turnId) => usage(`user:${owner}`).endTurn(turnId),
+      endTurn: async (turnId) => {
+        await settlements.idle();
+        await usage(`user:${owner}`).endTurn(turnId);
+      },
       recordFeedback: (turnId, session, variant, rating) =>
         usage(`user:${owner}`).recordFeedback(turnId, session, variant, rating),
       meter: (turnId, step) => {
@@ -131,6 +136,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
           turnId,
           step: () => step,
           record: (row) => deps.db.insert(ledger).values(row).run(),
+          settlements,
           onWarnings: (warnings) => {
             for (const w of warnings) {
               deps.emit("budget_warning", {

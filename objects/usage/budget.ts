@@ -144,8 +144,9 @@ export function release(db: DrizzleSqliteDODatabase, reservationId: string): voi
   db.delete(reservations).where(eq(reservations.id, reservationId)).run();
 }
 
-/** Marks a turn running unless the user already runs `max`; false when over. */
+/** Marks a turn running unless the user already runs `max`; false when over. A marked turn stays admitted. */
 export function beginTurn(db: DrizzleSqliteDODatabase, turnId: string, max: number, now = Date.now()): boolean {
+  if (db.select({ id: activeTurns.id }).from(activeTurns).where(eq(activeTurns.id, turnId)).get()) return true;
   db.delete(activeTurns)
     .where(lt(activeTurns.startedAt, now - ACTIVE_TURN_TTL_MS))
     .run();

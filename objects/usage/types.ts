@@ -11,6 +11,11 @@ export interface AdmitRequest {
   worstMicros: number;
   /** Tokens it may use (input estimate + output cap), for the tokens-per-minute limit. */
   tokens: number;
+  /**
+   * The turn the call belongs to: its first admission marks it running for the user (refused past the
+   * concurrent-turn limit), so a turn's first call needs one round trip to this object, not two.
+   */
+  turnId?: string;
   now?: number;
 }
 

@@ -46,9 +46,10 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
     });
   }
 
-  get #isGlobal(): boolean {
-    return this.ctx.id.name === GLOBAL_USAGE;
-  }
+  /** Read once: every admission and settlement asks. */
+  readonly #isGlobal = this.ctx.id.name === GLOBAL_USAGE;
+  /** The budget override row as last read or written (undefined: not read yet); only setBudget writes it. */
+  #override: typeof budgetOverrides.$inferSelect | null | undefined;
 
   #limits(): { limits: BudgetLimits; overridden: boolean } {
     const metering = getConfig(this.env).metering;
@@ -58,7 +59,8 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
         overridden: false,
       };
     }
-    const override = this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get();
+    this.#override ??= this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get() ?? null;
+    const override = this.#override;
     if (override)
       return { limits: { dailyMicros: override.dailyMicros, monthlyMicros: override.monthlyMicros }, overridden: true };
     return {
@@ -73,6 +75,15 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
       ? { requestsPerMinute: Number.MAX_SAFE_INTEGER, tokensPerMinute: Number.MAX_SAFE_INTEGER }
       : { requestsPerMinute: metering.requestsPerMinute, tokensPerMinute: metering.tokensPerMinute };
     const modelLimit = this.#isGlobal ? undefined : metering.modelDailyMicros.get(request.model);
+    if (request.turnId !== undefined && !beginTurn(this.#db, request.turnId, metering.concurrentTurns)) {
+      return {
+        ok: false,
+        code: "rate_limited",
+        message: `more than ${metering.concurrentTurns} turns are running for you; the limit resets as one of them ends`,
+        retryAfterSeconds: 1,
+        resetsAt: Date.now() + 1000,
+      };
+    }
     return admit(this.#db, this.#limits().limits, rates, request, modelLimit);
   }
 
@@ -192,6 +203,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
       updatedAt: Date.now(),
       updatedBy: by,
     };
+    this.#override = undefined;
     this.#db.insert(budgetOverrides).values(row).onConflictDoUpdate({ target: budgetOverrides.id, set: row }).run();
     return this.budget();
   }

@@ -1,8 +1,16 @@
 // The verifier against a JWKS it fetches: caching, outages, key rotation and unknown-kid floods.
 
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "../../protocol/errors";
-import { clearKeySets, generateSigningKey, type SigningKey, signToken, verifyAccessToken } from "../../worker/auth/jwt";
+import {
+  CLOCK_TOLERANCE_S,
+  clearKeySets,
+  generateSigningKey,
+  type SigningKey,
+  signToken,
+  VERIFIED_TTL_MS,
+  verifyAccessToken,
+} from "../../worker/auth/jwt";
 
 const ISSUER = "https://team.example.cloudflareaccess.com";
 const AUDIENCE = "aud-tag";
@@ -84,5 +92,37 @@ describe("verifyAccessToken", () => {
       fetchJwks: async () => new Response(null, { status: 302, headers: { location: "/" } }),
     };
     expect(await codeOf(verifyAccessToken(await sign(key), redirect))).toBe("jwks_unavailable");
+  });
+
+  describe("remembering verified tokens", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
+    });
+
+    it("checks a token's signature once, and refuses it when its exp (with the skew) has passed", async () => {
+      const key = await generateSigningKey();
+      const options = { issuer: ISSUER, audience: AUDIENCE, fetchJwks: fakeJwks([key]).fetchJwks };
+      const token = await sign(key, { exp: now() + 30 });
+      const verify = vi.spyOn(crypto.subtle, "verify");
+      expect(await codeOf(verifyAccessToken(token, options))).toBe("accepted");
+      expect(await codeOf(verifyAccessToken(token, options))).toBe("accepted");
+      expect(verify).toHaveBeenCalledTimes(1);
+      vi.useFakeTimers({ now: Date.now() + (30 + CLOCK_TOLERANCE_S + 2) * 1000 });
+      expect(await codeOf(verifyAccessToken(token, options))).toBe("invalid_token");
+    });
+
+    it("checks a remembered token again after a minute, and apart for another audience", async () => {
+      const key = await generateSigningKey();
+      const options = { issuer: ISSUER, audience: AUDIENCE, fetchJwks: fakeJwks([key]).fetchJwks };
+      const token = await sign(key);
+      const verify = vi.spyOn(crypto.subtle, "verify");
+      await verifyAccessToken(token, options);
+      expect(await codeOf(verifyAccessToken(token, { ...options, audience: "another-app" }))).toBe("invalid_token");
+      expect(verify).toHaveBeenCalledTimes(2);
+      vi.useFakeTimers({ now: Date.now() + VERIFIED_TTL_MS + 1000 });
+      expect(await codeOf(verifyAccessToken(token, options))).toBe("accepted");
+      expect(verify).toHaveBeenCalledTimes(3);
+    });
   });
 });

@@ -15,6 +15,9 @@ describe("session lifecycle", () => {
     const token = await login(`title-${crypto.randomUUID()}@example.com`);
     const id = await createSession(token);
     const device = await join(id, token);
+    // A command is no title: the first message that is not one names the session.
+    device.send({ type: "user_message", id: "0", text: "/help" });
+    await device.waitFor("notice");
     device.send({ type: "user_message", id: "1", text: "Plan my week in Lisbon with museums and food\nthanks" });
     await device.settle();
     const [entry] = await list(token);

@@ -1,6 +1,8 @@
 // The session routes: create, list, read, rename, delete, ownership.
 
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ADMIN_INDEX } from "../../objects/directory/directory-object";
 import { api, createSession, login } from "../helpers/workers";
 
 describe("sessions API", () => {
@@ -56,5 +58,25 @@ describe("sessions API", () => {
     expect(list.sessions).toEqual([]);
     expect((await api("/api/sessions/not-an-id", token)).status).toBe(404);
     expect((await api("/api/sessions?limit=0", token)).status).toBe(400);
+  });
+
+  it("lists a new session in the owner's directory and the admin index by 201; ownership reads the directory alone", async () => {
+    const email = `owner-${crypto.randomUUID()}@example.com`;
+    const token = await login(email);
+    const id = await createSession(token);
+    const directory = env.DIRECTORY.getByName(`user:${email}`);
+    const index = env.DIRECTORY.getByName(ADMIN_INDEX);
+    // Both were written before the answer: the session exists (its object answers) and is listed in both.
+    expect((await env.SESSION.getByName(id).getMeta())?.owner).toBe(email);
+    const listed = await directory.get(id);
+    expect(listed?.owner).toBe(email);
+    expect((await index.get(id))?.owner).toBe(email);
+    // Without its admin index entry the owner still reaches it; without the directory entry nobody does.
+    await index.remove(id);
+    expect((await api(`/api/sessions/${id}`, token)).status).toBe(200);
+    if (listed) await index.put(listed);
+    await directory.remove(id);
+    expect((await api(`/api/sessions/${id}`, token)).status).toBe(404);
+    expect((await api(`/api/sessions/${id}/ws`, token, { headers: { upgrade: "websocket" } })).status).toBe(404);
   });
 });

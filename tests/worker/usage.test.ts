@@ -17,6 +17,19 @@ async function usage(token: string, query: string): Promise<UsageRow[]> {
   return (await response.json<{ rows: UsageRow[] }>()).rows;
 }
 
+/**
+ * The report once `ready` holds: a turn's calls settle in the user's usage object after its answer (and
+ * turn_end) reached the devices, so a report read at turn_end may not have them yet.
+ */
+async function settledUsage(token: string, query: string, ready: (rows: UsageRow[]) => boolean): Promise<UsageRow[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = await usage(token, query);
+    if (ready(rows) || Date.now() > deadline) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function turn(socket: TestSocket, text: string, ends: number): Promise<void> {
   socket.send({ type: "user_message", id: crypto.randomUUID(), text });
   await socket.until(() => socket.of("turn_end").length >= ends);
@@ -50,7 +63,8 @@ describe("usage ledger", () => {
       socket.send({ type: "user_message", id: crypto.randomUUID(), text: command });
       await turn(socket, text, ++ends);
     }
-    const rows = await usage(token, "groupBy=model");
+    // Four calls settle: three of gpt-4o-mini (a 500, the answer, the cut stream) and one of claude-haiku-4-5.
+    const rows = await settledUsage(token, "groupBy=model", (r) => r.reduce((n, row) => n + row.calls, 0) >= 4);
     const byModel = Object.fromEntries(rows.map((r) => [r.key, r]));
     // gpt-4o-mini: a failed attempt (500), the 62 µ$ answer, and the cut stream estimated from its text.
     expect(byModel["gpt-4o-mini"]).toMatchObject({ calls: 3, errors: 2, estimatedCalls: 1, unpricedCalls: 0 });
@@ -113,6 +127,8 @@ describe("usage ledger", () => {
         .filter((e) => e.type === "error")
         .at(-1)?.message,
     ).toMatch(/resets at/);
+    // The call that crossed 50 % has settled once its warning is out (settlement follows the answer).
+    await Promise.any(sockets.map((s) => s.until(() => s.of("budget_warning").some((w) => w.percent === 50), 15_000)));
     const [row] = await usage(token, "groupBy=day");
     const oneCall = 0.0025;
     expect(row?.costUsd).toBeLessThanOrEqual(0.0045 + oneCall);

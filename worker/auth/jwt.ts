@@ -51,9 +51,38 @@ function keySetFor(issuer: string, fetchJwks: JwksFetch | undefined): RemoteJWKS
   return keySet;
 }
 
-/** Forgets cached key sets (tests use it to start cold). */
+/** How long a verified token is remembered (never past its own expiry). */
+export const VERIFIED_TTL_MS = 60 * 1000;
+/** Most tokens remembered per isolate; the oldest is forgotten first. */
+const MAX_VERIFIED = 1000;
+
+/**
+ * Tokens verified lately, by issuer, audience and the token's SHA-256: a device's session creation, socket
+ * upgrade and API calls carry the same token, and an RS256 check costs more than the rest of an upgrade.
+ * An entry answers only while the token's exp (with the allowed skew) has not passed.
+ */
+const verified = new Map<string, { payload: JWTPayload; until: number }>();
+
+async function verifiedKey(token: string, options: VerifyOptions): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  const hash = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  return `${options.issuer}\n${options.audience}\n${hash}`;
+}
+
+function remember(key: string, payload: JWTPayload, now: number): void {
+  const exp = typeof payload.exp === "number" ? (payload.exp + CLOCK_TOLERANCE_S) * 1000 : now;
+  verified.delete(key);
+  verified.set(key, { payload, until: Math.min(exp, now + VERIFIED_TTL_MS) });
+  for (const oldest of verified.keys()) {
+    if (verified.size <= MAX_VERIFIED) break;
+    verified.delete(oldest);
+  }
+}
+
+/** Forgets cached key sets and verified tokens (tests use it to start cold). */
 export function clearKeySets(): void {
   keySets.clear();
+  verified.clear();
 }
 
 const TOKEN_ERRORS: ReadonlySet<string> = new Set([
@@ -71,6 +100,10 @@ const TOKEN_ERRORS: ReadonlySet<string> = new Set([
 /** Verifies an Access JWT: RS256 only, iss, aud, exp required, nbf when present, 60 s skew. */
 export async function verifyAccessToken(token: string, options: VerifyOptions): Promise<JWTPayload> {
   if (token.length > MAX_TOKEN_LENGTH) throw new AppError("invalid_token", "the access token is too long");
+  const key = await verifiedKey(token, options);
+  const known = verified.get(key);
+  if (known && Date.now() < known.until) return { ...known.payload };
+  verified.delete(key);
   try {
     const { payload } = await jwtVerify(token, keySetFor(options.issuer, options.fetchJwks), {
       issuer: options.issuer,
@@ -79,6 +112,7 @@ export async function verifyAccessToken(token: string, options: VerifyOptions): 
       clockTolerance: CLOCK_TOLERANCE_S,
       requiredClaims: ["exp"],
     });
+    remember(key, payload, Date.now());
     return payload;
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AppError("invalid_token", "the access token has expired");

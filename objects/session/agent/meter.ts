@@ -11,6 +11,7 @@ import type { BudgetWarning, CallRecord } from "../../usage/types";
 import { GLOBAL_USAGE, type UsageObject } from "../../usage/usage-object";
 import { estimateTokens } from "./context";
 import type { AttemptMeter, AttemptOutcome, AttemptTicket } from "./model-call";
+import type { Settlements } from "./settlements";
 
 /** A call refused before it was made: the turn ends with this code (a refused model ends it as an error). */
 export class MeterRefusal extends Error {
@@ -43,6 +44,11 @@ export interface MeterDeps {
   /** Stores the ledger row in the session's own SQLite. */
   record(row: CallRecord): void;
   onWarnings(warnings: BudgetWarning[]): void;
+  /**
+   * Where settlements queue so the answer does not wait for them (the next admission does); without it
+   * `after` settles before it returns.
+   */
+  settlements?: Settlements;
 }
 
 interface Held {
@@ -94,6 +100,8 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
       attempt: number;
       request: ChatRequest;
     }) {
+      // The session's earlier calls are settled first: admission sees every spend recorded, in order.
+      await deps.settlements?.idle();
       // Fail closed: a model the operator did not allow, or one without a price, is never called.
       const refused = modelRefusal(deps.config, provider, model);
       const price = priceFor(book, pricedAs(provider) ?? provider, model);
@@ -108,7 +116,9 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
       const rateTokens = estimateTokens(request.messages, request.system ?? "") + maxOutput;
       const reservations: Held["reservations"] = [];
       for (const scope of scopes(deps)) {
-        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: rateTokens });
+        // The user's object also marks the turn running with its first call (the concurrent-turn limit).
+        const turn = scope === GLOBAL_USAGE ? {} : { turnId: deps.turnId };
+        const admission = await deps.usage(scope).admit({ model, worstMicros, tokens: rateTokens, ...turn });
         if (!admission.ok) {
           for (const r of reservations) await deps.usage(r.scope).release(r.id);
           throw new MeterRefusal(admission.code, admission.message, admission.retryAfterSeconds);
@@ -163,10 +173,14 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
         gatewayLogId: outcome.gatewayLogId,
       };
       deps.record(row);
-      for (const r of h.reservations) {
-        const warnings = await deps.usage(r.scope).settle(r.id, row);
-        if (r.scope !== GLOBAL_USAGE && warnings.length > 0) deps.onWarnings(warnings);
-      }
+      const settle = async () => {
+        for (const r of h.reservations) {
+          const warnings = await deps.usage(r.scope).settle(r.id, row);
+          if (r.scope !== GLOBAL_USAGE && warnings.length > 0) deps.onWarnings(warnings);
+        }
+      };
+      if (deps.settlements) deps.settlements.add(settle);
+      else await settle();
     },
   };
 }

@@ -12,7 +12,8 @@ export function isThinkLevel(value: string): value is ThinkLevel {
 
 /** The level set with `/think`, or undefined when never set (the provider's default applies). */
 export function sessionThinkLevel(log: EventLog): ThinkLevel | undefined {
-  const messages = log.allOf(["user_message"], 0);
+  // Only messages that mention /think can set it (the text is stored as JSON, where "/" is not escaped).
+  const messages = log.userMessagesContaining("/think");
   for (let i = messages.length - 1; i >= 0; i--) {
     const event = messages[i];
     if (event?.type !== "user_message") continue;

@@ -40,8 +40,7 @@ export interface ControllerDeps {
 }
 
 export interface TurnMetering {
-  /** Marks the turn running for the user; false when over the concurrent-turn limit. */
-  beginTurn(turnId: string): Promise<boolean>;
+  /** Clears the turn's running mark for the user (its first call's admission set it). */
   endTurn(turnId: string): Promise<void>;
   meter(turnId: string, step: number): AttemptMeter;
   recordFeedback(turnId: string, session: string, variant: string | null, rating: "up" | "down"): Promise<void>;
@@ -81,8 +80,9 @@ export class TurnController {
   /** With SESSION_RESET_IDLE_MINUTES, a message after that long a pause starts a fresh context. */
   #resetIfIdle(): void {
     const idleMs = this.#deps.config.agent.resetIdleMs;
+    if (idleMs === 0) return;
     const lastEnd = this.#deps.log.latest("turn_end");
-    if (idleMs === 0 || !lastEnd || Date.now() - lastEnd.at < idleMs) return;
+    if (!lastEnd || Date.now() - lastEnd.at < idleMs) return;
     const latest = this.#deps.log.latest("compaction");
     if (latest && latest.seq > lastEnd.seq) return;
     const user = this.#deps.log.latest("user_message");
@@ -236,20 +236,17 @@ export class TurnController {
     this.#deps.emit("turn_start", { turnId, model });
     this.#deps.setAlarm(Date.now() + HEARTBEAT_MS);
     const metering = this.#deps.metering;
-    if (metering && !(await metering.beginTurn(turnId))) {
-      const limit = this.#deps.config.metering.concurrentTurns;
-      this.#deps.emit("error", {
-        code: "rate_limited",
-        message: `more than ${limit} turns are running for you; try again shortly`,
-      });
-      return "rate_limited";
-    }
+    // The tools and the prompt's extras come from different objects: asked for at once, so the model call
+    // waits for the slower, not their sum. The turn is marked running for the user (the concurrent-turn
+    // limit) by its first call's admission, in the same round trip.
+    const tools = Promise.resolve().then(() => this.#deps.tools());
+    const extras = this.#deps.promptExtras ? this.#deps.promptExtras().catch(() => "") : Promise.resolve("");
     return runTurn(
       {
         ...this.#deps,
         config: this.#deps.config.agent,
         models,
-        tools: await this.#deps.tools(),
+        tools: await tools,
         sessionId: this.#deps.identity.id,
         user: this.#deps.identity.owner,
         signal,
@@ -258,7 +255,7 @@ export class TurnController {
         heartbeat: () => this.#deps.setAlarm(Date.now() + HEARTBEAT_MS),
         maxTokens: this.#deps.config.metering.maxOutputTokens,
         ...(think ? { think } : {}),
-        promptExtras: this.#deps.promptExtras ? await this.#deps.promptExtras().catch(() => "") : "",
+        promptExtras: await extras,
         ...(metering ? { meter: (step: number) => metering.meter(turnId, step) } : {}),
       },
       turnId,

@@ -17,6 +17,12 @@ export const SESSION_ALARMS = {
   uploadSweep: "upload-sweep",
 } as const;
 
+/**
+ * A heartbeat less than this later than the one booked keeps the booking: firing early while a turn runs
+ * only books it again, and each step of a turn would otherwise write the alarm again.
+ */
+export const HEARTBEAT_SLACK_MS = 10 * 1000;
+
 export interface SchedulerDeps {
   alarms: AlarmMultiplexer;
   tasks: TaskStore;
@@ -39,6 +45,8 @@ export class Scheduler {
   heartbeat(at: number | null): void {
     const { alarms, snapshotIdleMs } = this.#deps;
     if (at !== null) {
+      const booked = alarms.bookedAt(SESSION_ALARMS.heartbeat);
+      if (booked !== null && at >= booked && at - booked < HEARTBEAT_SLACK_MS) return;
       alarms.book(SESSION_ALARMS.heartbeat, at);
       return;
     }

@@ -14,6 +14,8 @@ export interface DevServer {
   /** Process group of `wrangler dev` and its workerd (benchmarks read workerd's memory through it). */
   processGroup: number;
   persistDir: string;
+  /** The port of workerd's inspector (Chrome DevTools protocol), for `bench/profile.ts`. */
+  inspectorPort: number;
   /** The local sandbox host the service uses. */
   sandbox: { url: string; secret: string };
   /** Stops the sandbox host abruptly (fault tests). */
@@ -108,7 +110,8 @@ export async function startDevServer(
   args.push("--env-file", envFile);
   if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
-  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  const inspectorPort = await freePort();
+  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
   const child = spawn("npx", args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -133,6 +136,7 @@ export async function startDevServer(
     port,
     processGroup,
     persistDir,
+    inspectorPort,
     sandbox: { url: sandbox.host.url, secret: sandbox.secret },
     killSandbox,
     stop,

@@ -107,7 +107,20 @@ describe("budget admission", () => {
       expect(beginTurn(db, "t3", 2, now)).toBe(false);
       endTurn(db, "t1");
       expect(beginTurn(db, "t3", 2, now)).toBe(true);
+      // A turn already running stays admitted at the limit (its later calls ask again).
+      expect(beginTurn(db, "t2", 2, now)).toBe(true);
       void object;
     });
+  });
+
+  it("marks a turn running with its first admission and refuses a turn past the concurrent limit", async () => {
+    const stub = env.USAGE.getByName(`user:turns-${crypto.randomUUID()}@example.com`);
+    const call = (turnId: string) => stub.admit({ model: "m", worstMicros: 0, tokens: 1, turnId });
+    // The test configuration allows 20 turns at once.
+    for (let i = 0; i < 20; i++) expect((await call(`t${i}`)).ok).toBe(true);
+    expect(await call("t20")).toMatchObject({ ok: false, code: "rate_limited" });
+    expect((await call("t0")).ok).toBe(true);
+    await stub.endTurn("t0");
+    expect((await call("t20")).ok).toBe(true);
   });
 });
