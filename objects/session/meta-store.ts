@@ -2,7 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { ExecPolicy, QueueMode } from "../../protocol/api";
+import type { ExecPolicy, QueueMode, ThinkLevel } from "../../protocol/api";
 import { sessionMeta } from "./schema";
 
 export type { QueueMode };
@@ -42,6 +42,8 @@ export interface SessionMeta extends Omit<NewSession, "variant"> {
   cacheTtl: number | null;
   /** Approval policy of exec; null uses EXEC_POLICY. */
   execPolicy: ExecPolicy | null;
+  /** Reasoning effort set by `/think`; null leaves the model's default. */
+  thinkLevel: ThinkLevel | null;
 }
 
 const ROW_ID = 1;
@@ -79,6 +81,8 @@ export class MetaStore {
       cacheTtl: row.cacheTtl,
       execPolicy:
         row.execPolicy === "ask" || row.execPolicy === "auto" || row.execPolicy === "deny" ? row.execPolicy : null,
+      thinkLevel:
+        row.thinkLevel === "off" || row.thinkLevel === "low" || row.thinkLevel === "high" ? row.thinkLevel : null,
     };
   }
 
@@ -100,7 +104,17 @@ export class MetaStore {
         model: meta.variant?.model ?? null,
       })
       .run();
-    return this.get() ?? { ...meta, model: null, queueMode: "queue", variant: null, cacheTtl: null, execPolicy: null };
+    return (
+      this.get() ?? {
+        ...meta,
+        model: null,
+        queueMode: "queue",
+        variant: null,
+        cacheTtl: null,
+        execPolicy: null,
+        thinkLevel: null,
+      }
+    );
   }
 
   rename(title: string): SessionMeta | null {
@@ -117,6 +131,11 @@ export class MetaStore {
   setExecPolicy(execPolicy: ExecPolicy | null): void {
     this.#cached = undefined;
     this.#db.update(sessionMeta).set({ execPolicy, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+  }
+
+  setThinkLevel(thinkLevel: ThinkLevel | null): void {
+    this.#cached = undefined;
+    this.#db.update(sessionMeta).set({ thinkLevel, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setCacheTtl(cacheTtl: number | null): void {
