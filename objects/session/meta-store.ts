@@ -2,7 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { ExecPolicy, QueueMode, ThinkLevel } from "../../protocol/api";
+import type { ExecPolicy, QueueMode, SessionMetaView, ThinkLevel } from "../../protocol/api";
 import { sessionMeta } from "./schema";
 
 export type { QueueMode };
@@ -30,21 +30,8 @@ export interface NewSession {
   variant?: { name: string; model: string };
 }
 
-/** A session's metadata. */
-export interface SessionMeta extends Omit<NewSession, "variant"> {
-  /** The model set by `/model`; null uses the configured default. */
-  model: string | null;
-  /** What a message sent during a turn does. */
-  queueMode: QueueMode;
-  /** The A/B variant assigned at creation, if any. */
-  variant: string | null;
-  /** Gateway cache TTL in seconds (0 skips); null uses the configured default. */
-  cacheTtl: number | null;
-  /** Approval policy of exec; null uses EXEC_POLICY. */
-  execPolicy: ExecPolicy | null;
-  /** Reasoning effort set by `/think`; null leaves the model's default. */
-  thinkLevel: ThinkLevel | null;
-}
+/** A session's metadata: what the admin inspection shows of it (one declaration, in the protocol). */
+export type SessionMeta = SessionMetaView;
 
 const ROW_ID = 1;
 
