@@ -28,12 +28,9 @@ export interface BotApi {
     keyboard?: CallbackButton[][],
   ): Promise<BotCallResult>;
   answerCallbackQuery(id: string, text: string): Promise<BotCallResult>;
-  /** A file a user sent: its bytes (at most `maxBytes`), or why not. */
-  download(fileId: string, maxBytes: number): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; reason: string }>;
+  /** The download of a file path getFile gave (`<base>/file/bot<token>/<file_path>`); a network failure throws. */
+  fetchFile(path: string): Promise<Response>;
 }
-
-/** Telegram lets bots download files up to 20 MB. */
-export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 
 /** A Bot API client for one bot. `fetcher` is the global fetch unless a test supplies one. */
 export function createBotApi(base: string, token: string, fetcher: typeof fetch = fetch): BotApi {
@@ -79,23 +76,13 @@ export function createBotApi(base: string, token: string, fetcher: typeof fetch 
         ...markup(keyboard),
       }),
     answerCallbackQuery: (id, text) => call("answerCallbackQuery", { callback_query_id: id, text }),
-    download: async (fileId, maxBytes) => {
-      const info = await call("getFile", { file_id: fileId });
-      if (!info.ok) return { ok: false, reason: info.description };
-      const path = isRecord(info.result) ? info.result.file_path : undefined;
-      const size = isRecord(info.result) ? info.result.file_size : undefined;
-      if (typeof path !== "string") return { ok: false, reason: "Telegram gave no file path" };
-      if (typeof size === "number" && size > maxBytes) return { ok: false, reason: "the file is too large" };
-      try {
-        const response = await fetcher(`${base}/file/bot${token}/${path}`);
-        if (!response.ok) return { ok: false, reason: `the download failed (HTTP ${response.status})` };
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        return bytes.byteLength > maxBytes ? { ok: false, reason: "the file is too large" } : { ok: true, bytes };
-      } catch (error) {
-        return { ok: false, reason: `the download failed: ${String(error)}` };
-      }
-    },
+    fetchFile: (path) => fetcher(`${base}/file/bot${token}/${path}`),
   };
+}
+
+/** Whether a failed call is worth repeating (Telegram unreachable, rate limiting, a server error). */
+export function transient(status: number): boolean {
+  return status === 0 || status === 429 || status >= 500;
 }
 
 /** The message id of a sendMessage result. */

@@ -50,18 +50,30 @@ function sender(value: unknown): TelegramSender | null {
   return { id: value.id, username: typeof value.username === "string" ? value.username : null };
 }
 
+/** The largest size of a photo (Telegram lists several, smallest first): by bytes, else by pixels, else the last. */
+function largestPhoto(sizes: unknown[]): Record<string, unknown> | null {
+  let best: Record<string, unknown> | null = null;
+  const weight = (size: Record<string, unknown>) =>
+    typeof size.file_size === "number"
+      ? size.file_size
+      : typeof size.width === "number" && typeof size.height === "number"
+        ? size.width * size.height
+        : 0;
+  for (const size of sizes)
+    if (isRecord(size) && typeof size.file_id === "string" && (!best || weight(size) >= weight(best))) best = size;
+  return best;
+}
+
 function file(message: Record<string, unknown>): TelegramFile | null {
   const { photo, document } = message;
-  if (Array.isArray(photo) && photo.length > 0) {
-    const largest = photo.at(-1);
-    if (isRecord(largest) && typeof largest.file_id === "string")
-      return {
-        fileId: largest.file_id,
-        name: "photo.jpg",
-        mime: "image/jpeg",
-        size: typeof largest.file_size === "number" ? largest.file_size : null,
-      };
-  }
+  const largest = Array.isArray(photo) ? largestPhoto(photo) : null;
+  if (largest && typeof largest.file_id === "string")
+    return {
+      fileId: largest.file_id,
+      name: "photo.jpg",
+      mime: "image/jpeg",
+      size: typeof largest.file_size === "number" ? largest.file_size : null,
+    };
   if (isRecord(document) && typeof document.file_id === "string")
     return {
       fileId: document.file_id,

@@ -1,15 +1,15 @@
 // What a chat object does with one queued update: bot commands, a message into the chosen session
 // (which opens a delivery in the outbox), an approval button.
 
-import { type BotApi, TELEGRAM_DOWNLOAD_LIMIT } from "../../channels/telegram/bot-api";
+import type { BotApi } from "../../channels/telegram/bot-api";
 import { HELP_TEXT, parseCommand } from "../../channels/telegram/commands";
 import { newDelivery, parseApprovalData } from "../../channels/telegram/delivery";
 import { escapeHtml } from "../../channels/telegram/html";
-import type { TelegramFile, TelegramUpdate } from "../../channels/telegram/update";
-import { isAppError } from "../../protocol/errors";
+import type { TelegramUpdate } from "../../channels/telegram/update";
 import { createSession } from "../../worker/sessions";
 import type { SessionEntry } from "../directory/session-list-store";
 import { sessionStub, userDirectory } from "../names";
+import { type ChatUploads, chatFileLimit, fetchChatFile } from "./chat-files";
 import type { ChatStore } from "./chat-store";
 
 /** The title of the session a Telegram user talks to until they pick another. */
@@ -17,16 +17,13 @@ export const TELEGRAM_SESSION_TITLE = "Telegram";
 /** Sessions `/session` lists. */
 const LISTED_SESSIONS = 10;
 
-/** Stores a file's bytes as an upload of a session and returns its id (the uploads feature's entry point). */
-export type StoreUpload = (sessionId: string, bytes: Uint8Array, name: string, mime: string) => Promise<{ id: string }>;
-
 export interface ChatDeps {
   env: Env;
   store: ChatStore;
   bot: BotApi;
   now(): number;
-  /** Where photos and documents go; null while the service takes no uploads. */
-  storeUpload: StoreUpload | null;
+  /** Where photos and documents go, as uploads of the session. */
+  uploads: ChatUploads;
 }
 
 interface Chat {
@@ -71,26 +68,6 @@ async function sessionCommand(deps: ChatDeps, chat: Chat, pick: number | null): 
   return say(deps, chat, lines.length ? `${lines.join("\n")}\n\n/session N continues one.` : "No sessions yet.");
 }
 
-/** A photo or document as an upload of the session: its id, or none (after telling the user why). */
-async function attach(deps: ChatDeps, chat: Chat, sessionId: string, file: TelegramFile): Promise<string[]> {
-  if (!deps.storeUpload) {
-    await say(deps, chat, "Files from Telegram are not taken here; only the text (or caption) is sent.");
-    return [];
-  }
-  const download = await deps.bot.download(file.fileId, TELEGRAM_DOWNLOAD_LIMIT);
-  if (!download.ok) {
-    await say(deps, chat, `The file could not be fetched from Telegram (${escapeHtml(download.reason)}).`);
-    return [];
-  }
-  try {
-    return [(await deps.storeUpload(sessionId, download.bytes, file.name, file.mime)).id];
-  } catch (error) {
-    if (!isAppError(error)) throw error;
-    await say(deps, chat, `The file was not taken: ${escapeHtml(error.message)}`);
-    return [];
-  }
-}
-
 async function message(deps: ChatDeps, chat: Chat, update: Extract<TelegramUpdate, { kind: "message" }>) {
   const command = parseCommand(update.text);
   switch (command?.name) {
@@ -111,9 +88,14 @@ async function message(deps: ChatDeps, chat: Chat, update: Extract<TelegramUpdat
     case "unknown":
       return say(deps, chat, `Unknown command ${escapeHtml(command.text)}.\n${escapeHtml(HELP_TEXT)}`);
   }
+  // A file is fetched and checked before anything is stored: a refused one is one reply, and nothing more.
+  const file = update.file ? await fetchChatFile(deps.bot, update.file, chatFileLimit(deps.uploads)) : null;
+  if (file && !file.ok) return say(deps, chat, escapeHtml(file.reply));
+  if (update.text.trim() === "" && !file) return;
   const sessionId = await currentSession(deps, chat);
-  const attachments = update.file ? await attach(deps, chat, sessionId, update.file) : [];
-  if (update.text.trim() === "" && attachments.length === 0) return;
+  const attachments = file
+    ? [(await deps.uploads.store(sessionId, file.bytes, file.name, update.file?.mime ?? "")).id]
+    : [];
   const posted = await sessionStub(deps.env, sessionId).postMessage({
     id: `telegram-${update.updateId}`,
     text: update.text,

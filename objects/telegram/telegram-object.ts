@@ -6,10 +6,13 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type BotApi, createBotApi } from "../../channels/telegram/bot-api";
 import type { TelegramUpdate } from "../../channels/telegram/update";
 import type { TelegramConfig, TelegramSlice } from "../../config/telegram";
+import type { UploadConfig, UploadSlice } from "../../config/uploads";
+import { log } from "../../log/logger";
 import migrations from "../../migrations/telegram/migrations.js";
 import type { PairingCodeBody, TelegramLink } from "../../protocol/channels";
 import { AppError } from "../../protocol/errors";
-import { telegramChat } from "../names";
+import { sessionStub, telegramChat } from "../names";
+import { storeUpload } from "../session/uploads/store-upload";
 import { migrate } from "../shared/migrate";
 import { handleChatUpdate } from "./chat-actions";
 import { ChatStore } from "./chat-store";
@@ -40,11 +43,13 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
   readonly #chat = new ChatStore(this.#db);
 
   readonly #telegram: TelegramConfig | null;
+  readonly #uploads: UploadConfig;
 
-  /** `config` is the worker's Telegram slice, handed in by the class wrangler binds (worker/objects.ts). */
-  constructor(ctx: DurableObjectState, env: Env, config: TelegramSlice) {
+  /** `config` is the worker's Telegram and upload slices, handed in by the class wrangler binds (worker/objects.ts). */
+  constructor(ctx: DurableObjectState, env: Env, config: TelegramSlice & UploadSlice) {
     super(ctx, env);
     this.#telegram = config.telegram;
+    this.#uploads = config.uploads;
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
@@ -90,7 +95,19 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
   override async alarm(): Promise<void> {
     const info = this.#chat.info();
     if (!info) return;
-    const deps = { env: this.env, store: this.#chat, bot: this.#bot(), now: () => Date.now(), storeUpload: null };
+    const uploads = {
+      maxBytes: this.#uploads.maxBytes,
+      // The web upload's service: the same size limit and type check, the bytes in R2, the record in the session.
+      store: (sessionId: string, bytes: Uint8Array, name: string, mime: string) =>
+        storeUpload(
+          { bucket: this.env.FILES, session: sessionStub(this.env, sessionId), limits: this.#uploads },
+          sessionId,
+          bytes,
+          name,
+          mime,
+        ),
+    };
+    const deps = { env: this.env, store: this.#chat, bot: this.#bot(), now: () => Date.now(), uploads };
     for (let item = this.#chat.nextUpdate(); item; item = this.#chat.nextUpdate()) {
       try {
         await handleChatUpdate(deps, info, item.update);
@@ -102,8 +119,17 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
         break;
       }
     }
-    const next = await pump(deps);
-    const wake = this.#chat.hasInbox() ? Date.now() + 2_000 : next;
-    if (wake !== null) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
+    const next = await pump({
+      outbox: this.#chat,
+      readEvents: (sessionId, after, limit) => sessionStub(this.env, sessionId).eventsAfter(after, limit),
+      bot: deps.bot,
+      now: () => Date.now(),
+      log,
+    });
+    const polled = this.#chat.deliveries().length > 0 ? Date.now() + 1_000 : null;
+    const wake = this.#chat.hasInbox()
+      ? Date.now() + 2_000
+      : Math.min(next ?? Number.POSITIVE_INFINITY, polled ?? Number.POSITIVE_INFINITY);
+    if (Number.isFinite(wake)) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
   }
 }

@@ -8,6 +8,11 @@ import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
 import { FAKE_BOT_TOKEN, type FakeTelegram, startFakeTelegram } from "./helpers/fake-telegram.ts";
 
 const SECRET = "test-webhook-secret-0123456789";
+/** A photo as Telegram serves it (JPEG), and the smaller size Telegram lists before it. */
+const PHOTO_BASE64 =
+  "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=";
+const PHOTO = Buffer.from(PHOTO_BASE64, "base64");
+const THUMBNAIL = Buffer.concat([PHOTO.subarray(0, 20), Buffer.from([0xff, 0xd9])]);
 
 describe("Telegram over wrangler dev", () => {
   let server: DevServer;
@@ -28,7 +33,8 @@ describe("Telegram over wrangler dev", () => {
     return {
       OPENAI_BASE_URL: `${llm.url}/v1`,
       LLM_MODEL: "fake-model",
-      LLM_FREE_MODELS: "fake-model",
+      LLM_FREE_MODELS: "fake-model,fake-vision",
+      LLM_ALLOWED_MODELS: "fake-model,fake-vision",
       EXEC_POLICY: "ask",
       TELEGRAM_BOT_TOKEN: FAKE_BOT_TOKEN,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
@@ -272,5 +278,103 @@ describe("Telegram over wrangler dev", () => {
     tg.fail("sendMessage", 502, 0);
     server = await startDevServer({ persistDir: server.persistDir, vars: serverVars() });
     await tg.until(() => tg.messages(9501).at(-1)?.text === "Delivered after all.");
+  });
+  it("turns a photo with its caption into an attachment: live on a web device, an image part for the model", async () => {
+    const kim = await login(server.url, "kim-tg@example.com");
+    await pair(kim, 9601);
+    expect(await deliver(tg.message(9601, "/model fake-vision"))).toBe("queued");
+    await tg.until(() => tg.messages(9601).at(-1)?.text === "model set to fake-vision for this session");
+    const session = (await sessions(kim))[0];
+    const device = await Device.open(server.url, session?.id ?? "", kim);
+    await device.hello();
+    llm.script({ match: "what is in this photo", steps: [{ kind: "text", chunks: ["A very small picture."] }] });
+    const update = tg.file(9601, PHOTO, {
+      name: "photo.jpg",
+      mime: "image/jpeg",
+      photo: true,
+      thumbnail: THUMBNAIL,
+      caption: "what is in this photo?",
+    });
+    // Telegram fails the first getFile: the update is tried again.
+    tg.fail("getFile", 502, 1);
+    expect(await deliver(update)).toBe("queued");
+    await device.until(() => device.users().some((m) => m.text === "what is in this photo?"));
+    expect(tg.calls.filter((c) => c.method === "getFile").map((c) => c.status)).toEqual([502, 200]);
+    const user = device.users().find((m) => m.text === "what is in this photo?");
+    expect(user).toMatchObject({
+      deviceId: "telegram",
+      attachments: [{ name: "photo.jpg", mime: "image/jpeg", size: PHOTO.byteLength }],
+    });
+    await tg.until(() => tg.messages(9601).at(-1)?.text === "A very small picture.");
+    // The model got the largest size as an image part, exactly as a web upload's.
+    const body = JSON.stringify(
+      llm.requests.find((r) => JSON.stringify(r.body).includes("what is in this photo"))?.body,
+    );
+    expect(body).toContain(`{"type":"image_url","image_url":{"url":"data:image/jpeg;base64,${PHOTO_BASE64}"}}`);
+    expect(body).not.toContain(THUMBNAIL.toString("base64"));
+    // The bytes are the session's upload, downloadable by its owner like any other.
+    const id = user?.attachments?.[0]?.id ?? "";
+    const download = await call(server.url, `/api/sessions/${session?.id}/uploads/${id}`, kim);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(PHOTO)).toBe(true);
+    await device.close();
+  });
+
+  it("refuses an oversize document and a type uploads refuse, with one reply each and nothing stored", async () => {
+    const lee = await login(server.url, "lee-tg@example.com");
+    await pair(lee, 9701);
+    const big = new Uint8Array(21 * 1024 * 1024);
+    big.set(PHOTO);
+    const replies = tg.messages(9701).length;
+    const oversize = tg.file(9701, big, { name: "scan.jpg", mime: "image/jpeg", caption: "keep this scan" });
+    expect(await deliver(oversize)).toBe("queued");
+    await tg.until(() => tg.messages(9701).length === replies + 1);
+    expect(tg.messages(9701).at(-1)?.text).toBe("That file is too large: the limit is 20 MB. Nothing was sent.");
+    // Telegram's stated size decided it: nothing was even fetched.
+    const fileId = JSON.stringify(oversize).match(/"file_id":"([^"]+)"/)?.[1];
+    expect(fileId).toBeDefined();
+    expect(tg.calls.some((c) => c.method === "getFile" && c.params.file_id === fileId)).toBe(false);
+    const program = Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "latin1");
+    const refused = tg.file(9701, program, { name: "tool.exe", mime: "application/x-msdownload", caption: "run it" });
+    expect(await deliver(refused)).toBe("queued");
+    await tg.until(() => tg.messages(9701).length === replies + 2);
+    expect(tg.messages(9701).at(-1)?.text).toContain("That type of file is not taken");
+    // Nothing was stored: no session, no message, no model call for either caption.
+    expect(await sessions(lee)).toEqual([]);
+    expect(llm.requests.some((r) => /keep this scan|run it/.test(JSON.stringify(r.body)))).toBe(false);
+  });
+
+  it("answers a group or supergroup once, politely, and stores nothing", async () => {
+    const max = await login(server.url, "max-tg@example.com");
+    await pair(max, 9801);
+    for (const chat of [
+      { id: -4001, type: "group" },
+      { id: -1004002, type: "supergroup" },
+    ]) {
+      expect(await deliver(tg.message(9801, "hello everyone, summarise this group", chat))).toBe("refused");
+      await tg.until(() => sent(chat.id).length === 1);
+      expect(tg.messages(chat.id).map((m) => m.text)).toEqual([expect.stringContaining("only talks in private chats")]);
+    }
+    // Even a linked user's message in a group goes nowhere.
+    expect(await sessions(max)).toEqual([]);
+    expect(llm.requests.some((r) => JSON.stringify(r.body).includes("summarise this group"))).toBe(false);
+  });
+
+  it("ends the delivery of an answer to a chat that blocked the bot: one 403, no retry", async () => {
+    const ned = await login(server.url, "ned-tg@example.com");
+    await pair(ned, 9901);
+    llm.script({ match: "are you blocked", steps: [{ kind: "text", chunks: ["You will never see this."] }] });
+    tg.block(9901);
+    expect(await deliver(tg.message(9901, "are you blocked?"))).toBe("queued");
+    await tg.until(() => tg.calls.some((c) => c.params.chat_id === 9901 && c.status === 403));
+    // The user unblocks the bot and writes again: the new answer arrives, the old one is not retried.
+    tg.block(9901, false);
+    llm.script({ match: "and now", steps: [{ kind: "text", chunks: ["Back again."] }] });
+    expect(await deliver(tg.message(9901, "and now?"))).toBe("queued");
+    await tg.until(() => tg.messages(9901).at(-1)?.text === "Back again.");
+    const toNed = tg.calls.filter((c) => c.params.chat_id === 9901);
+    expect(toNed.filter((c) => c.status === 403)).toHaveLength(1);
+    expect(toNed.some((c) => String(c.params.text).includes("You will never see this"))).toBe(true);
+    expect(tg.messages(9901).some((m) => m.text.includes("You will never see this"))).toBe(false);
   });
 });

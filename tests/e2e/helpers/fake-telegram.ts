@@ -1,7 +1,8 @@
 // A Telegram Bot API server on loopback for tests, as strict as Telegram where edgeclaw depends on it:
 // the token, the method names and their parameters, HTML parse mode validity, the 4,096-character limit,
-// "message is not modified", unknown chats and messages, callback query ids, and 429 with retry_after
-// when a test asks for it. It also makes the updates Telegram would send to a webhook.
+// "message is not modified", unknown chats and messages, callback query ids, getFile's 20 MB limit and
+// unknown file ids, a chat that blocked the bot (403), and 429 with retry_after when a test asks for it.
+// It also makes the updates Telegram would send to a webhook.
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { checkTelegramHtml } from "../../helpers/telegram-html.ts";
@@ -40,13 +41,18 @@ export interface FakeTelegram {
   rateLimit(method: string, retryAfter: number, times?: number): void;
   /** The next `times` calls of `method` get this status (Telegram down: 502). */
   fail(method: string, status: number, times: number): void;
+  /** The user of a private chat blocks the bot (true) or unblocks it: sending to it is then 403. */
+  block(chatId: number, blocked?: boolean): void;
   /** A private-chat text message from a Telegram user, as an update (new update_id each time). */
   message(from: number, text: string, chat?: { id: number; type: string }): Record<string, unknown>;
-  /** A photo (`document` false) or document a user sends, with an optional caption, as an update. */
+  /**
+   * A document a user sends, or a photo (`photo: true`: Telegram's sizes, smallest first, the given
+   * `thumbnail` before the full `bytes`), with an optional caption, as an update.
+   */
   file(
     from: number,
     bytes: Uint8Array,
-    options: { name: string; mime: string; caption?: string; photo?: boolean },
+    options: { name: string; mime: string; caption?: string; photo?: boolean; thumbnail?: Uint8Array },
   ): Record<string, unknown>;
   /** A press of an inline button under a bot message, as an update. */
   press(from: number, message: ChatMessage, data: string): Record<string, unknown>;
@@ -55,6 +61,8 @@ export interface FakeTelegram {
 }
 
 const TEXT_LIMIT = 4096;
+/** getFile refuses files over 20 MB to bots. */
+const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 const CALLBACK_DATA_BYTES = 64;
 
 class BotError extends Error {
@@ -128,6 +136,12 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
   const failures = new Map<string, { status: number; times: number }>();
   const queries = new Set<string>();
   const files = new Map<string, { path: string; bytes: Uint8Array }>();
+  const blocked = new Set<number>();
+  /** A chat whose user blocked the bot refuses every message to it, as Telegram does. */
+  const open = (chatId: number): number => {
+    if (blocked.has(chatId)) throw new BotError(403, "Forbidden: bot was blocked by the user");
+    return chatId;
+  };
   const waiter = new Waiter();
   let nextMessageId = 100;
   let nextUpdateId = 500_000;
@@ -138,6 +152,7 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
       const id = params.file_id;
       const file = typeof id === "string" ? files.get(id) : undefined;
       if (!file) throw new BotError(400, "Bad Request: invalid file_id");
+      if (file.bytes.byteLength > DOWNLOAD_LIMIT) throw new BotError(400, "Bad Request: file is too big");
       return { file_id: id, file_unique_id: `u${id}`, file_size: file.bytes.byteLength, file_path: file.path };
     },
     getMe: () => ({ id: 123456789, is_bot: true, first_name: "edgeclaw", username: "edgeclaw_test_bot" }),
@@ -150,7 +165,7 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
       return true;
     },
     sendMessage: (params) => {
-      const chatId = chatIdOf(params);
+      const chatId = open(chatIdOf(params));
       const text = visibleText(params);
       const message: ChatMessage = {
         messageId: nextMessageId++,
@@ -169,7 +184,7 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
       };
     },
     editMessageText: (params) => {
-      const chatId = chatIdOf(params);
+      const chatId = open(chatIdOf(params));
       const message = (chats.get(chatId) ?? []).find((m) => m.messageId === params.message_id);
       if (!message) throw new BotError(400, "Bad Request: message to edit not found");
       const text = visibleText(params);
@@ -284,17 +299,25 @@ export async function startFakeTelegram(token = FAKE_BOT_TOKEN): Promise<FakeTel
     messages: (chatId) => chats.get(chatId) ?? [],
     rateLimit: (method, retryAfter, times = 1) => limits.set(method, { retryAfter, times }),
     fail: (method, status, times) => failures.set(method, { status, times }),
+    block: (chatId, yes = true) => void (yes ? blocked.add(chatId) : blocked.delete(chatId)),
     message: (from, text, chat = { id: from, type: "private" }) => ({
       update_id: nextUpdateId++,
       message: { message_id: nextMessageId++, from: user(from), chat, date: Math.floor(Date.now() / 1000), text },
     }),
     file: (from, bytes, options) => {
-      const fileId = `file${files.size + 1}`;
-      files.set(fileId, { path: `documents/${fileId}_${options.name}`, bytes });
-      const described = { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bytes.byteLength };
+      const stored = (content: Uint8Array, name: string) => {
+        const fileId = `file${files.size + 1}`;
+        files.set(fileId, { path: `${options.photo ? "photos" : "documents"}/${fileId}_${name}`, bytes: content });
+        return { file_id: fileId, file_unique_id: `u${fileId}`, file_size: content.byteLength };
+      };
       const attached = options.photo
-        ? { photo: [{ ...described, width: 90, height: 90 }] }
-        : { document: { ...described, file_name: options.name, mime_type: options.mime } };
+        ? {
+            photo: [
+              ...(options.thumbnail ? [{ ...stored(options.thumbnail, "thumb.jpg"), width: 90, height: 60 }] : []),
+              { ...stored(bytes, options.name), width: 1280, height: 853 },
+            ],
+          }
+        : { document: { ...stored(bytes, options.name), file_name: options.name, mime_type: options.mime } };
       return {
         update_id: nextUpdateId++,
         message: {
