@@ -16,7 +16,9 @@ export const SANDBOX_VARIABLES = [
 export type SandboxVars = VarsOf<typeof SANDBOX_VARIABLES>;
 
 export type SandboxMode = "cloudflare" | "local";
-export type ExecPolicy = "ask" | "auto" | "deny";
+export type { ExecPolicy } from "../protocol/api";
+
+import type { ExecPolicy } from "../protocol/api";
 
 export interface SandboxConfig {
   /** The local sandbox host (SANDBOX_MODE=local). */

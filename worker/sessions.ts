@@ -10,8 +10,9 @@ import { loosens } from "../agent/tools/exec-policy";
 import { getConfig } from "../config/load";
 import type { ExecPolicy } from "../config/sandbox";
 import type { SessionEntry, SessionListPage } from "../objects/directory/session-list-store";
-import { DEFAULT_TITLE, type QueueMode } from "../objects/session/meta-store";
+import { DEFAULT_TITLE } from "../objects/session/meta-store";
 import { deletePrefix, sessionPrefix } from "../objects/session/storage/keys";
+import type { SessionPatchBody } from "../protocol/api";
 import { AppError } from "../protocol/errors";
 import type { Identity } from "../protocol/identity";
 import { isRecord } from "../protocol/json";
@@ -57,16 +58,8 @@ export function parseTitle(body: unknown, required: boolean): string | undefined
   return title.trim();
 }
 
-export interface SessionPatch {
-  title?: string;
-  archived?: boolean;
-  pinned?: boolean;
-  /** The exec tool's approval policy in this session; null returns to EXEC_POLICY. */
-  execPolicy?: ExecPolicy | null;
-  queueMode?: QueueMode;
-  /** Gateway cache TTL in seconds (0 skips the cache); null returns to the default. */
-  cacheTtl?: number | null;
-}
+/** A checked PATCH body. */
+export type SessionPatch = SessionPatchBody;
 
 /**
  * A PATCH body: a new title, queue mode and/or cache TTL; at least one. An execPolicy looser than the

@@ -2,7 +2,7 @@
 // Notes the model writes carry a mark, so the user (in the memory page) and the model (in the prompt) can
 // tell them from the user's own; under `ask` each model write waits for the user's approval.
 
-import type { MemoryKind, MemoryNote } from "../../protocol/memory";
+import type { MemoryKind, MemoryNote } from "../../protocol/api";
 import type { Tool } from "./types";
 
 /** What the memory tools need: the user's own notes. */

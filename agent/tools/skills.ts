@@ -1,6 +1,6 @@
 // Skills: the model sees each skill's name and description, and loads a body with load_skill when it needs it.
 
-import type { Skill } from "../../protocol/memory";
+import type { Skill } from "../../protocol/api";
 import type { Tool } from "./types";
 
 export interface SkillStore {

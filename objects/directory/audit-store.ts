@@ -2,17 +2,10 @@
 
 import { desc, lt } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { AuditEntry } from "../../protocol/api";
 import { audit } from "./schema";
 
-export interface AuditEntry {
-  /** Epoch ms. */
-  at: number;
-  /** The admin's user key. */
-  actor: string;
-  action: string;
-  target: string;
-  detail: string;
-}
+export type { AuditEntry };
 
 export class AuditStore {
   readonly #db: DrizzleSqliteDODatabase;

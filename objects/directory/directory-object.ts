@@ -6,8 +6,9 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import type { PushNotice } from "../../agent/push/notice";
 import type { PushConfig, PushSlice } from "../../config/push";
 import migrations from "../../migrations/directory/migrations.js";
+import type { MemoryKind, MemoryNote, Skill } from "../../protocol/api";
 import type { ApiKeyInfo } from "../../protocol/api-keys";
-import type { MemoryKind, MemoryNote, Skill } from "../../protocol/memory";
+import { AlarmMultiplexer } from "../shared/alarms";
 import { migrate } from "../shared/migrate";
 import { type ApiKeyRow, ApiKeyStore } from "./api-key-store";
 import { type AuditEntry, AuditStore } from "./audit-store";
@@ -25,6 +26,9 @@ import {
 } from "./session-list-store";
 import { SkillStore } from "./skill-store";
 
+/** The directory's alarm booking for the push retries that are due next. */
+const PUSH_RETRY_ALARM = "push-retry";
+
 export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #sessions = new SessionListStore(this.#db);
@@ -33,6 +37,10 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   readonly #skills = new SkillStore(this.#db);
   readonly #mcp = new McpStore(this.#db);
   readonly #push = new PushStore(this.#db);
+  readonly #alarms = new AlarmMultiplexer(this.ctx.storage).handle(PUSH_RETRY_ALARM, async () => {
+    const deps = this.#pushDeps();
+    if (deps) await retryDue(deps);
+  });
   readonly #apiKeys = new ApiKeyStore(this.#db);
   readonly #pushConfig: PushConfig | null;
 
@@ -212,10 +220,10 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
     return dispatch(deps, notice);
   }
 
-  /** The alarm sends the push retries that are due. */
+  /** The alarm runs what is booked: the push retries that are due (booked from the retry queue, its truth). */
   override async alarm(): Promise<void> {
-    const deps = this.#pushDeps();
-    if (deps) await retryDue(deps);
+    await this.#rearmPush(this.#push.nextDue());
+    await this.#alarms.run();
   }
 
   #pushDeps(): DispatchDeps | null {
@@ -233,7 +241,7 @@ export class DirectoryObject extends DurableObject<Env> implements DirectoryRpc 
   }
 
   async #rearmPush(at: number | null): Promise<void> {
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    if (at === null) this.#alarms.cancel(PUSH_RETRY_ALARM);
+    else this.#alarms.book(PUSH_RETRY_ALARM, at);
   }
 }

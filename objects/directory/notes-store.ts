@@ -2,7 +2,7 @@
 
 import { desc, eq, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { MemoryKind, MemoryNote } from "../../protocol/memory";
+import type { MemoryKind, MemoryNote } from "../../protocol/api";
 import { memory } from "./schema";
 
 /** Longest note, and most notes a user keeps. */

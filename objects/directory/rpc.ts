@@ -2,8 +2,8 @@
 
 import type { McpDirectory } from "../../agent/mcp/account";
 import type { PushNotice } from "../../agent/push/notice";
+import type { MemoryKind, MemoryNote, Skill } from "../../protocol/api";
 import type { ApiKeyInfo } from "../../protocol/api-keys";
-import type { MemoryKind, MemoryNote, Skill } from "../../protocol/memory";
 import type { ApiKeyRow } from "./api-key-store";
 import type { AuditEntry } from "./audit-store";
 import type { DispatchResult } from "./push-dispatch";

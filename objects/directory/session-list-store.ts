@@ -2,18 +2,13 @@
 
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { SessionEntry, SessionListPage } from "../../protocol/api";
 import { sessions } from "./schema";
 
-/** A session as a directory lists it. */
-export type SessionEntry = typeof sessions.$inferSelect;
+export type { SessionEntry, SessionListPage };
+
 /** What creating a session writes (flags default to false). */
 export type NewSessionEntry = typeof sessions.$inferInsert;
-
-export interface SessionListPage {
-  sessions: SessionEntry[];
-  /** Opaque; pass back as `cursor` for the next page. Null at the end. */
-  nextCursor: string | null;
-}
 
 export interface SessionFlags {
   archived?: boolean;

@@ -2,7 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { Skill } from "../../protocol/memory";
+import type { Skill } from "../../protocol/api";
 import { skills } from "./schema";
 
 export class SkillStore {

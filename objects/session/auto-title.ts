@@ -4,6 +4,7 @@
 import { log as logger } from "../../log/logger";
 import { adminIndex, userDirectory } from "../names";
 import type { EventLog } from "./event-log";
+import type { HookFactory } from "./hook-context";
 import { DEFAULT_TITLE, type MetaStore, titleFrom } from "./meta-store";
 
 export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
@@ -19,3 +20,11 @@ export function autoTitle(env: Env, meta: MetaStore, log: EventLog): void {
       .catch((error: unknown) => logger.warn("auto title not listed", { session: current.id, error: String(error) }));
   }
 }
+
+/** Names the session at the end of a turn. */
+export const autoTitleHook: HookFactory = ({ env, meta, log }) => ({
+  name: "auto-title",
+  after(event) {
+    if (event.type === "turn_end") autoTitle(env, meta, log);
+  },
+});

@@ -8,23 +8,24 @@ import type {
   HelloFrame,
   ModelInfo,
   RegenerateFrame,
-  ServerFrame,
   UserMessageFrame,
 } from "../../protocol/frames";
 import type { Attachment } from "../../protocol/uploads";
 import { lastQuestion, refuseEdit, refuseRegenerate } from "./agent/superseded";
 import { type DeviceState, send } from "./devices";
 import { type EventLog, PAGE_SIZE } from "./event-log";
+import type { EventSink } from "./session-events";
 
 /** What the handler needs from the session object. */
 export interface FrameContext {
+  /** Reads of the stored events (replay, duplicates, what an edit or regenerate refers to). */
   log: EventLog;
-  /** Sends a durable event (or other frame) to every ready device. */
-  broadcast(frame: ServerFrame): void;
+  /** Stores a durable event and sends it to every ready device. */
+  events: EventSink;
   /** Tells every device who is connected. */
   broadcastPresence(): void;
-  /** Called after a user message is stored for the first time (the agent starts or queues a turn). */
-  onUserMessage(seq: number, frame: UserMessageFrame): void;
+  /** Called after a user message is stored for the first time (its uploads are now referenced; a turn starts or queues). */
+  startTurn(text: string, attachmentIds?: string[]): void;
   /** Cancels the running turn; false when none runs. */
   cancelTurn(): boolean;
   /** Delivers an approval decision; false when no such request is pending. */
@@ -138,7 +139,7 @@ function userMessage(
     return;
   }
   const attachments = resolved.attachments;
-  const event = ctx.log.append(
+  ctx.events.emit(
     "user_message",
     {
       id: frame.id,
@@ -150,13 +151,7 @@ function userMessage(
     },
     frame.id,
   );
-  ctx.broadcast(event);
-  ctx.onUserMessage(event.seq, {
-    type: "user_message",
-    id: frame.id,
-    text: frame.text,
-    ...(ids.length > 0 ? { attachments: ids } : {}),
-  });
+  ctx.startTurn(frame.text, ids);
 }
 
 /** Stores a `regenerate` event, then runs a new turn for the conversation without the superseded answer. */
@@ -167,9 +162,8 @@ function regenerate(ctx: FrameContext, connection: Connection, state: DeviceStat
     send(connection, { type: "error", code: "conflict", message: refusal });
     return;
   }
-  const event = ctx.log.append("regenerate", { turnId: frame.turnId, user: state.user }, frame.id);
-  ctx.broadcast(event);
-  ctx.onUserMessage(event.seq, { type: "user_message", id: frame.id, text: lastQuestion(ctx.log) });
+  ctx.events.emit("regenerate", { turnId: frame.turnId, user: state.user }, frame.id);
+  ctx.startTurn(lastQuestion(ctx.log));
 }
 
 export function handleFrame(ctx: FrameContext, connection: Connection, state: DeviceState, frame: ClientFrame): void {

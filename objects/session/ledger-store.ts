@@ -2,22 +2,11 @@
 
 import { sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { LedgerSummary } from "../../protocol/api";
 import type { LedgerRecord } from "../shared/ledger-columns";
 import { ledger } from "./schema";
 
-/** What this session's calls came to (the admin's inspection shows it without asking the usage objects). */
-export interface LedgerSummary {
-  /** Provider attempts, retries and failures included. */
-  calls: number;
-  /** Attempts that failed. */
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** micro-USD of the priced attempts. */
-  costMicros: number;
-  /** Attempts of a model without a price (never counted as zero cost). */
-  unpricedCalls: number;
-}
+export type { LedgerSummary };
 
 export class SessionLedger {
   readonly #db: DrizzleSqliteDODatabase;

@@ -2,10 +2,10 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { ExecPolicy } from "../../config/sandbox";
+import type { ExecPolicy, QueueMode } from "../../protocol/api";
 import { sessionMeta } from "./schema";
 
-export type QueueMode = "queue" | "interrupt";
+export type { QueueMode };
 
 /** The title of a session until its first exchange names it. */
 export const DEFAULT_TITLE = "New session";

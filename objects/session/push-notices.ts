@@ -5,6 +5,7 @@ import { log } from "../../log/logger";
 import type { SessionEvent } from "../../protocol/frames";
 import { userDirectory } from "../names";
 import type { EventLog } from "./event-log";
+import type { HookFactory } from "./hook-context";
 
 /** What the notices read of the event log: the newest event of a type. */
 export type EventRead = Pick<EventLog, "latest">;
@@ -87,31 +88,24 @@ export function callsForPush(type: string): boolean {
   return NOTIFYING.has(type);
 }
 
-export interface NotifyDeps {
-  env: Env;
-  /** Whether Web Push is configured (VAPID keys set). */
-  push: boolean;
-  log: EventLog;
-  /** Keeps the isolate alive for the push without making anyone wait for it. */
-  waitUntil(promise: Promise<unknown>): void;
-}
-
-/** Hands the notice an event calls for to the owner's directory; a failure is logged, never thrown. */
-export function notifyOwner(
-  deps: NotifyDeps,
-  session: { id: string; owner: string },
-  event: SessionEvent,
-  devicesConnected: () => boolean,
-): void {
-  try {
-    const input = noticeFor(deps.log, session.id, event, devicesConnected());
-    if (!input || !deps.push) return;
-    const directory = userDirectory(deps.env, session.owner);
-    deps.waitUntil(directory.pushNotify(buildNotice(input)).catch(logFailure));
-  } catch (error) {
-    logFailure(error);
-  }
-}
+/** Hands the notice an event calls for to the owner's directory (without waiting); a failure is logged, never thrown. */
+export const pushHook: HookFactory = ({ env, config, identity, log, ownerHere, waitUntil }) => {
+  if (!config.push) return null;
+  return {
+    name: "push",
+    after(event) {
+      if (!callsForPush(event.type)) return;
+      try {
+        const input = noticeFor(log, identity.id, event, ownerHere());
+        if (!input) return;
+        const directory = userDirectory(env, identity.owner);
+        waitUntil(directory.pushNotify(buildNotice(input)).catch(logFailure));
+      } catch (error) {
+        logFailure(error);
+      }
+    },
+  };
+};
 
 function logFailure(error: unknown): void {
   log.warn("push notify failed", { error: String(error) });

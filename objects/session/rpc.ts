@@ -1,39 +1,15 @@
 // The RPC surface of a session Durable Object: what the worker and the admin API may call.
 
 import type { ExecPolicy } from "../../config/sandbox";
-import type { Device, SessionEvent } from "../../protocol/frames";
+import type { MessagesPage, SessionInspection } from "../../protocol/api";
+import type { SessionEvent } from "../../protocol/frames";
 import type { ApiTurnInput, ApiTurnResult } from "./api-turn";
-import type { LedgerSummary } from "./ledger-store";
 import type { NewSession, QueueMode, SessionMeta } from "./meta-store";
 import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
 import type { NewTask, Task } from "./tasks/task-store";
 
-/** A page of the transcript. */
-export interface MessagesPage {
-  messages: SessionEvent[];
-  /** Pass as `after` to get the next page; null at the end. */
-  nextCursor: number | null;
-}
-
-/** What an admin sees of a session. */
-export interface SessionInspection {
-  meta: SessionMeta;
-  /** Devices connected now, with their identity and since when. */
-  devices: Device[];
-  /** The newest seq. */
-  lastSeq: number;
-  /** Stored events by type. */
-  eventCounts: Record<string, number>;
-  /** Transcript messages (user and assistant). */
-  messageCount: number;
-  /** Bytes used by the session's SQLite database. */
-  storageBytes: number;
-  /** Whether a turn is running now. */
-  turnRunning: boolean;
-  /** What the session's model calls came to, from its own ledger. */
-  usage: LedgerSummary;
-}
+export type { MessagesPage, SessionInspection };
 
 /** A user message from a channel (Telegram, the /v1 API) rather than a socket. */
 export interface ChannelMessage {

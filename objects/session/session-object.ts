@@ -1,4 +1,4 @@
-// The session Durable Object: a hibernating partyserver Server that wires the event log, devices and RPC.
+// The session Durable Object: a hibernating partyserver Server, a thin shell over the session's parts and its RPC.
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
@@ -7,36 +7,31 @@ import type { Config } from "../../config/config";
 import type { ExecPolicy } from "../../config/sandbox";
 import { type Logger, log } from "../../log/logger";
 import migrations from "../../migrations/session/migrations.js";
-import { AppError, isAppError } from "../../protocol/errors";
+import { AppError } from "../../protocol/errors";
 import {
   CLOSE_SESSION_DELETED,
   CLOSE_TERMINATED,
   PING_FRAME,
   PONG_FRAME,
-  type ServerFrame,
   type SessionEvent,
 } from "../../protocol/frames";
-import { decodeIdentity, IDENTITY_HEADER } from "../../protocol/identity";
-import { parseClientFrame } from "../../protocol/parse-frame";
 import type { Attachment } from "../../protocol/uploads";
 import { migrate } from "../shared/migrate";
-import type { TurnController } from "./agent/turn-controller";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
-import { autoTitle } from "./auto-title";
-import { closeIfExpired, type DeviceState, deviceState, fanOut, presence, send } from "./devices";
+import { fanOut, presence } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
-import { type FrameContext, handleFrame } from "./frame-handler";
+import type { FrameContext } from "./frame-handler";
 import { SessionLedger } from "./ledger-store";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
-import { callsForPush, notifyOwner, TASK_DEVICE_ID } from "./push-notices";
 import { FrameRateLimiter } from "./rate-limit";
 import type { ChannelMessage, MessagesPage, SessionInspection, SessionRpc } from "./rpc";
-import { SessionFiles, type SnapshotSummary } from "./storage/session-files";
+import { buildSessionParts, type SessionParts } from "./session-parts";
+import { admitSocket, receiveFrame } from "./socket-gate";
+import type { SnapshotSummary } from "./storage/session-files";
 import type { SnapshotOutcome } from "./storage/snapshots";
-import { Scheduler } from "./tasks/scheduler";
-import { type NewTask, type Task, TaskStore } from "./tasks/task-store";
+import { SESSION_ALARMS } from "./tasks/scheduler";
+import type { NewTask, Task } from "./tasks/task-store";
 import { TurnStreams } from "./turn-stream";
-import { createTurnController } from "./turn-wiring";
 import { attachmentsFor, sweepUploads } from "./uploads/session-uploads";
 import { UploadStore } from "./uploads/upload-store";
 
@@ -47,15 +42,12 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   static override options = { hibernate: true };
 
   readonly #db = drizzle(this.ctx.storage);
+  readonly #config: Config;
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
-  #turnController: TurnController | undefined;
-  #sessionFiles: SessionFiles | undefined;
-  #schedulerInstance: Scheduler | undefined;
-  #taskStore: TaskStore | undefined;
-  #uploadStore: UploadStore | undefined;
+  #parts: SessionParts | undefined;
   #turnStreams: TurnStreams | undefined;
-  readonly #config: Config;
+  #uploadStore: UploadStore | undefined;
   readonly #rateLimiter: FrameRateLimiter;
   /**
    * The sockets, listed once and kept until one connects or closes: partyserver's iterator decodes every
@@ -90,154 +82,92 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     return this.#turnStreams;
   }
 
-  get #meta(): MetaStore {
-    this.#metaStore ??= new MetaStore(this.#db);
-    return this.#metaStore;
-  }
-
-  get #turns(): TurnController {
-    this.#turnController ??= createTurnController({
-      env: this.env,
-      config: this.#config,
-      db: this.#db,
-      log: this.#events,
-      meta: this.#meta,
-      emit: (type, payload) => {
-        const event = this.#events.append(type, payload);
-        this.#broadcast(event);
-        if (type === "turn_end") autoTitle(this.env, this.#meta, this.#events);
-        this.#notify(event);
-        return event;
-      },
-      setAlarm: (at) => void this.#scheduler.heartbeat(at),
-      createTask: (input) => this.createTask(input),
-      uploads: this.#uploads,
-    });
-    return this.#turnController;
-  }
-
-  get #files(): SessionFiles {
-    this.#sessionFiles ??= new SessionFiles({
-      env: this.env,
-      config: this.#config,
-      log: this.#events,
-      meta: this.#meta,
-      announce: (m) => {
-        const event = this.#events.append("snapshot", {
-          snapshotId: m.id,
-          reason: m.reason,
-          files: m.files.length,
-          bytes: m.archive.bytes,
-        });
-        this.#broadcast(event);
-      },
-    });
-    return this.#sessionFiles;
-  }
-
-  get #scheduler(): Scheduler {
-    this.#schedulerInstance ??= new Scheduler({
-      storage: this.ctx.storage,
-      tasks: this.#tasks,
-      snapshotIdleMs: this.#config.sandbox.snapshotIdleMs,
-      runTask: (task) => this.#runTask(task),
-      nextUploadExpiry: () => this.#uploads.nextExpiry(this.#config.uploads.unreferencedMs),
-    });
-    return this.#schedulerInstance;
-  }
-
   get #uploads(): UploadStore {
     this.#uploadStore ??= new UploadStore(this.#db);
     return this.#uploadStore;
   }
 
-  get #tasks(): TaskStore {
-    this.#taskStore ??= new TaskStore(this.#db);
-    return this.#taskStore;
+  /** Books the sweep of uploads no message listed, at their next expiry (or cancels it). */
+  #rearmUploads(parts: SessionParts): void {
+    const at = this.#uploads.nextExpiry(this.#config.uploads.unreferencedMs);
+    if (at === null) parts.alarms.cancel(SESSION_ALARMS.uploadSweep);
+    else parts.alarms.book(SESSION_ALARMS.uploadSweep, at);
   }
 
-  /** A due task becomes a user message of the owner, from the scheduler, and starts a turn like any other. */
-  #runTask(task: Task): void {
+  get #meta(): MetaStore {
+    this.#metaStore ??= new MetaStore(this.#db);
+    return this.#metaStore;
+  }
+
+  /** The session's parts, built once its metadata exists (its identity never changes); null before. */
+  #live(): SessionParts | null {
+    if (this.#parts) return this.#parts;
     const meta = this.#meta.get();
-    if (!meta) return;
-    const id = `task-${task.id}-${Date.now()}`;
-    const event = this.#events.append(
-      "user_message",
-      { id, text: task.prompt, user: meta.owner, deviceId: TASK_DEVICE_ID },
-      id,
-    );
-    this.#broadcast(event);
-    this.#turns.onUserMessage(task.prompt);
+    if (!meta) return null;
+    this.#parts = buildSessionParts({
+      env: this.env,
+      config: this.#config,
+      ctx: this.ctx,
+      db: this.#db,
+      log: this.#events,
+      meta: this.#meta,
+      identity: { id: meta.id, owner: meta.owner },
+      uploads: this.#uploads,
+      connections: () => this.#sockets(),
+    });
+    // /v1 callers watch their turn's events as they are stored.
+    const parts = this.#parts;
+    parts.events.register({ name: "turn-streams", after: (event) => this.#turnStreams?.observe(event) });
+    parts.alarms.handle(SESSION_ALARMS.uploadSweep, async () => {
+      await sweepUploads(this.#uploads, this.env.FILES, parts.identity.id, this.#config.uploads);
+      this.#rearmUploads(parts);
+    });
+    return parts;
+  }
+
+  /** The parts of a session that RPC reaches only after the worker checked it exists. */
+  #session(): SessionParts {
+    const parts = this.#live();
+    if (!parts) throw new Error("the session is not initialized");
+    return parts;
   }
 
   override onStart(): void {
     // Keep-alive pings are answered by the runtime without waking the object.
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    const parts = this.#live();
+    if (!parts) return;
     // A turn marked running from before this wake was cut by a reset: end it as interrupted.
-    if (this.#meta.get()) this.#turns.recover();
+    parts.turns.recover();
+    parts.scheduler.rearm();
+    parts.alarms.arm();
   }
 
   override async onAlarm(): Promise<void> {
-    if (!this.#meta.get()) return;
-    this.#turns.recover();
-    await sweepUploads(this.#uploads, this.env.FILES, this.#meta.get()?.id ?? "", this.#config.uploads);
-    if (!(await this.#scheduler.onAlarm(this.#turns.running))) return;
-    // Only a workspace that tools touched since the last snapshot is worth a new one.
-    const lastTool = this.#events.latest("tool_result")?.seq ?? 0;
-    if (lastTool <= (this.#events.latest("snapshot")?.seq ?? 0)) return;
-    const outcome = await this.#files.snapshot("idle");
-    if (!outcome.ok) this.#logger.warn("idle snapshot failed", { error: outcome.message });
+    const parts = this.#live();
+    if (!parts) return;
+    // The task store is the truth about task times: book from it, so a due task runs whatever was booked.
+    parts.scheduler.rearm();
+    this.#rearmUploads(parts);
+    await parts.alarms.run();
   }
 
   override onConnect(connection: Connection, ctx: ConnectionContext): void {
-    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
-    if (!identity) {
-      connection.close(1008, "unauthenticated");
-      return;
-    }
-    if (!this.#meta.get()) {
-      connection.close(CLOSE_SESSION_DELETED, "session not found");
-      return;
-    }
+    const parts = this.#live();
     this.#socketList = undefined;
-    const state: DeviceState = {
-      user: identity.user,
-      admin: identity.admin,
-      deviceId: null,
-      since: Date.now(),
-      exp: identity.exp,
-      ready: false,
-    };
-    connection.setState(state);
+    const state = admitSocket(connection, ctx.request, parts !== null);
+    if (!state || !parts) return;
+    parts.alarms.bookEarliest(SESSION_ALARMS.tokenExpiry, state.exp * 1000);
     this.#broadcastPresence();
   }
 
   override onMessage(connection: Connection, message: WSMessage): void {
-    const state = deviceState(connection);
-    if (!state) {
-      connection.close(1008, "unauthenticated");
+    const parts = this.#live();
+    if (!parts) {
+      connection.close(CLOSE_SESSION_DELETED, "session not found");
       return;
     }
-    if (closeIfExpired(connection, state)) return;
-    const wait = this.#rateLimiter.check(connection.id, state.user);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait);
-      send(connection, { type: "error", code: "rate_limited", message: `too many frames; retry in ${seconds} s` });
-      return;
-    }
-    const parsed = parseClientFrame(typeof message === "string" || message instanceof ArrayBuffer ? message : "");
-    if (!parsed.ok) {
-      send(connection, { type: "error", code: parsed.code, message: parsed.message });
-      return;
-    }
-    try {
-      handleFrame(this.#frameContext(), connection, state, parsed.frame);
-    } catch (error) {
-      if (!isAppError(error)) this.#logger.error("frame failed", { error: String(error) });
-      const code = isAppError(error) ? error.code : "internal_error";
-      const text = isAppError(error) ? error.message : "the frame could not be handled";
-      send(connection, { type: "error", code, message: text });
-    }
+    receiveFrame(connection, message, this.#rateLimiter, () => this.#frameContext(parts));
   }
 
   override onClose(connection: Connection): void {
@@ -251,50 +181,29 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     this.#logger.warn("socket error", { connection: connection.id, error: String(error) });
   }
 
-  #frameContext(): FrameContext {
+  #frameContext({ events, turns }: SessionParts): FrameContext {
     return {
       log: this.#events,
-      broadcast: (frame) => this.#broadcast(frame),
+      events,
       broadcastPresence: () => this.#broadcastPresence(),
-      onUserMessage: (_seq, frame) => {
-        this.#meta.touch();
-        this.#uploads.markReferenced(frame.attachments ?? []);
-        this.#turns.onUserMessage(frame.text);
+      startTurn: (text, attachmentIds = []) => {
+        this.#uploads.markReferenced(attachmentIds);
+        turns.onUserMessage(text);
       },
-      cancelTurn: () => this.#turns.cancel(),
-      decideTool: (id, approve) => this.#turns.decide(id, approve),
-      feedback: (turnId, rating, user) => this.#turns.feedback(turnId, rating, user),
+      attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
+      cancelTurn: () => turns.cancel(),
+      decideTool: (id, approve) => turns.decide(id, approve),
+      feedback: (turnId, rating, user) => turns.feedback(turnId, rating, user),
       modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
-      turnRunning: () => this.#turns.running,
-      attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
+      turnRunning: () => turns.running,
     };
-  }
-
-  /** Pushes what the event calls for to the owner's browsers (whether one of their devices is here decides "away"). */
-  #notify(event: SessionEvent): void {
-    if (!callsForPush(event.type)) return;
-    const meta = this.#meta.get();
-    if (!meta) return;
-    const here = () => presence(this.#sockets()).some((device) => device.user === meta.owner);
-    const deps = {
-      env: this.env,
-      push: this.#config.push !== null,
-      log: this.#events,
-      waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p),
-    };
-    notifyOwner(deps, meta, event, here);
   }
 
   /** The open sockets (see #socketList). */
   #sockets(): Connection[] {
     this.#socketList ??= [...this.getConnections()];
     return this.#socketList.filter((connection) => connection.readyState === WebSocket.READY_STATE_OPEN);
-  }
-
-  #broadcast(frame: ServerFrame): void {
-    fanOut(this.#sockets(), frame);
-    this.#turnStreams?.observe(frame);
   }
 
   #broadcastPresence(closingId?: string): void {
@@ -322,17 +231,15 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async apiTurn(input: ApiTurnInput): Promise<ApiTurnResult> {
+    const parts = this.#live();
+    if (!parts) return { ok: false, code: "session_not_found", message: "no such session" };
     return apiTurn(
       {
         log: this.#events,
         meta: this.#meta,
         streams: this.#streams,
-        emit: (type, payload, clientId) => {
-          const event = this.#events.append(type, payload, clientId);
-          this.#broadcast(event);
-          return event;
-        },
-        onUserMessage: (text) => this.#turns.onUserMessage(text),
+        emit: (type, payload, clientId) => parts.events.emit(type, payload, clientId),
+        onUserMessage: (text) => parts.turns.onUserMessage(text),
       },
       input,
     );
@@ -352,49 +259,46 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async snapshot(): Promise<SnapshotOutcome<SnapshotSummary>> {
-    return this.#files.snapshot("manual");
+    return this.#session().files.snapshot("manual");
   }
 
   async listSnapshots(): Promise<SnapshotSummary[]> {
-    return this.#files.list();
+    return this.#session().files.list();
   }
 
   async restoreSnapshot(snapshotId: string): Promise<SnapshotOutcome<SnapshotSummary>> {
-    return this.#files.restore(snapshotId);
+    return this.#session().files.restore(snapshotId);
   }
 
   async listTasks(): Promise<Task[]> {
-    return this.#tasks.list();
+    return this.#session().tasks.list();
   }
 
   /** Creates a task; an invalid one answers `{error}` with a message for the user. */
   async createTask(input: NewTask): Promise<{ task: Task } | { error: string }> {
-    try {
-      const task = this.#tasks.create(input);
-      await this.#scheduler.rearm();
-      return { task };
-    } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
-    }
+    return this.#session().createTask(input);
   }
 
   async pauseTask(id: string, paused: boolean): Promise<Task | null> {
-    const task = this.#tasks.setPaused(id, paused);
-    await this.#scheduler.rearm();
+    const { tasks, scheduler } = this.#session();
+    const task = tasks.setPaused(id, paused);
+    scheduler.rearm();
     return task;
   }
 
   async deleteTask(id: string): Promise<boolean> {
-    const deleted = this.#tasks.delete(id);
-    await this.#scheduler.rearm();
+    const { tasks, scheduler } = this.#session();
+    const deleted = tasks.delete(id);
+    scheduler.rearm();
     return deleted;
   }
 
   /** Records an upload whose bytes are in R2 (renamed on a name collision); books its expiry on the alarm. */
   async addUpload(record: Attachment): Promise<Attachment> {
-    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const parts = this.#live();
+    if (!parts) throw new AppError("session_not_found", "no such session");
     const stored = this.#uploads.add(record);
-    await this.#scheduler.rearm();
+    this.#rearmUploads(parts);
     return stored;
   }
 
@@ -407,7 +311,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async exportTranscript(): Promise<string[]> {
-    return this.#files.exportTranscript();
+    return this.#session().files.exportTranscript();
   }
 
   async setExecPolicy(policy: ExecPolicy | null): Promise<SessionMeta | null> {
@@ -421,7 +325,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async postMessage(message: ChannelMessage): Promise<{ seq: number; duplicate: boolean }> {
-    if (!this.#meta.get()) throw new AppError("session_not_found", "no such session");
+    const parts = this.#live();
+    if (!parts) throw new AppError("session_not_found", "no such session");
     const existing = this.#events.seqOfClientId(message.id);
     if (existing !== undefined) return { seq: existing, duplicate: true };
     const { id, text, user, deviceId } = message;
@@ -430,9 +335,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     const resolved = attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles);
     if (!resolved.ok) throw new AppError(resolved.code, resolved.message);
     const attachments = resolved.attachments.length > 0 ? { attachments: resolved.attachments } : {};
-    const event = this.#events.append("user_message", { id, text, user, deviceId, ...attachments }, id);
-    this.#broadcast(event);
-    this.#frameContext().onUserMessage(event.seq, { type: "user_message", id, text, attachments: ids });
+    const event = parts.events.emit("user_message", { id, text, user, deviceId, ...attachments }, id);
+    this.#frameContext(parts).startTurn(text, ids);
     return { seq: event.seq, duplicate: false };
   }
 
@@ -441,15 +345,15 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   }
 
   async cancelTurn(): Promise<boolean> {
-    return this.#turnController?.cancel() ?? false;
+    return this.#parts?.turns.cancel() ?? false;
   }
 
   async decide(toolCallId: string, approve: boolean): Promise<boolean> {
-    return this.#turnController?.decide(toolCallId, approve) ?? false;
+    return this.#parts?.turns.decide(toolCallId, approve) ?? false;
   }
 
   async feedback(turnId: string, rating: "up" | "down", user: string): Promise<boolean> {
-    return this.#turns.feedback(turnId, rating, user);
+    return this.#session().turns.feedback(turnId, rating, user);
   }
 
   async listMessages(after: number, limit: number): Promise<MessagesPage> {
@@ -471,20 +375,20 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
       storageBytes: this.ctx.storage.sql.databaseSize,
-      turnRunning: this.#turnController?.running ?? false,
+      turnRunning: this.#parts?.turns.running ?? false,
       usage: new SessionLedger(this.#db).summary(),
     };
   }
 
   async terminate(): Promise<number> {
-    this.#turnController?.cancel();
+    this.#parts?.turns.cancel();
     return this.#closeAll(CLOSE_TERMINATED, "terminated by an admin");
   }
 
   async destroy(): Promise<void> {
-    this.#turnController?.cancel();
+    this.#parts?.turns.cancel();
     this.#turnStreams?.closeAll();
-    this.#turnController = undefined;
+    this.#parts = undefined;
     this.#closeAll(CLOSE_SESSION_DELETED, "session deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();

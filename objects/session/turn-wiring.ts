@@ -25,6 +25,7 @@ import { TurnStore } from "./agent/turn-store";
 import type { EventLog } from "./event-log";
 import { SessionLedger } from "./ledger-store";
 import type { MetaStore } from "./meta-store";
+import type { SessionIdentity } from "./session-events";
 import { withAutoRestore } from "./storage/auto-restore";
 import { artifactKey, uploadKey } from "./storage/keys";
 import type { NewTask, Task } from "./tasks/task-store";
@@ -37,6 +38,7 @@ export interface WiringDeps {
   db: DrizzleSqliteDODatabase;
   log: EventLog;
   meta: MetaStore;
+  identity: SessionIdentity;
   emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
   setAlarm(at: number | null): void;
   /** Creates a scheduled task of this session. */
@@ -52,17 +54,18 @@ async function uploadBytes(bucket: R2Bucket, sessionId: string, id: string): Pro
 
 export function createTurnController(deps: WiringDeps): TurnController {
   const config = deps.config;
+  const { id, owner } = deps.identity;
   const usage = (scope: string) => usageByScope(deps.env, scope);
   // Origins web_fetch reached in this session (while the object stays in memory); under `ask` others ask first.
   const fetchedOrigins = new Set<string>();
   // A turn's calls settle after its answer; its running-turn mark is cleared once they have.
   const settlements = new Settlements();
-  const sessionId = () => deps.meta.get()?.id ?? "";
-  const loadAttachment = cachedLoader((id) => uploadBytes(deps.env.FILES, sessionId(), id));
+  const loadAttachment = cachedLoader((upload) => uploadBytes(deps.env.FILES, id, upload));
   return new TurnController({
     log: deps.log,
     turns: new TurnStore(deps.db),
     meta: deps.meta,
+    identity: deps.identity,
     config,
     emit: deps.emit,
     providerFor: (ref) => {
@@ -73,12 +76,12 @@ export function createTurnController(deps: WiringDeps): TurnController {
     tools: async () => {
       const policy = effectivePolicy(config.sandbox.execPolicy, deps.meta.get()?.execPolicy);
       // Restore first (an empty workspace gets its newest snapshot), then copy the uploads in.
-      const restored = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, sessionId());
+      const restored = withAutoRestore(createSandbox(deps.env, config), deps.env.FILES, id);
       const sandbox = withUploadCopy(restored, {
-        sessionId: sessionId(),
+        sessionId: id,
         pending: () => deps.uploads.notCopied(),
-        load: (id) => uploadBytes(deps.env.FILES, sessionId(), id),
-        markCopied: (id) => deps.uploads.markCopied(id),
+        load: (upload) => uploadBytes(deps.env.FILES, id, upload),
+        markCopied: (upload) => deps.uploads.markCopied(upload),
       });
       const tools = workspaceTools(sandbox, {
         execNeedsApproval: policy === "ask",
@@ -86,7 +89,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
         networkHosts: config.sandboxMode === "cloudflare" ? config.sandbox.allowedHosts : [],
       });
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
-      const memoryStore = userDirectory(deps.env, deps.meta.get()?.owner ?? "");
+      const memoryStore = userDirectory(deps.env, owner);
       const fetcher = (url: string, init: RequestInit) => fetch(url, init);
       return new ToolRegistry([
         clockTool,
@@ -96,23 +99,18 @@ export function createTurnController(deps: WiringDeps): TurnController {
         ...memoryTools(memoryStore, { writeNeedsApproval: policy !== "auto" }),
         skillTool(memoryStore),
         scheduleTool(deps.createTask),
-        ...(await userMcpTools(
-          (owner) => userDirectory(deps.env, owner),
-          config,
-          deps.meta.get()?.owner ?? "",
-          deps.meta.get()?.id ?? "",
-        )),
+        ...(await userMcpTools((user) => userDirectory(deps.env, user), config, owner, id)),
       ]);
     },
     setAlarm: deps.setAlarm,
     attachData: (messages) =>
       withAttachmentData(messages, { imageTurns: config.uploads.imageTurns, load: loadAttachment }),
     remember: async (facts) => {
-      const directory = userDirectory(deps.env, deps.meta.get()?.owner ?? "");
+      const directory = userDirectory(deps.env, owner);
       for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);
     },
     promptExtras: async () => {
-      const { notes, skills } = await userDirectory(deps.env, deps.meta.get()?.owner ?? "").promptContext();
+      const { notes, skills } = await userDirectory(deps.env, owner).promptContext();
       const memory = memoryDigest(notes);
       const sections = [
         memory
@@ -125,17 +123,17 @@ export function createTurnController(deps: WiringDeps): TurnController {
     metering: {
       endTurn: async (turnId) => {
         await settlements.idle();
-        await usage(`user:${deps.meta.get()?.owner ?? ""}`).endTurn(turnId);
+        await usage(`user:${owner}`).endTurn(turnId);
       },
       recordFeedback: (turnId, session, variant, rating) =>
-        usage(`user:${deps.meta.get()?.owner ?? ""}`).recordFeedback(turnId, session, variant, rating),
+        usage(`user:${owner}`).recordFeedback(turnId, session, variant, rating),
       meter: (turnId, step) => {
         const meta = deps.meta.get();
         return createMeter({
           usage,
           config,
-          user: meta?.owner ?? "",
-          sessionId: meta?.id ?? "",
+          user: owner,
+          sessionId: id,
           variant: meta?.variant ?? null,
           cacheTtl: meta?.cacheTtl ?? null,
           turnId,

@@ -37,20 +37,7 @@ export interface BudgetWarning {
   resetsAt: number;
 }
 
-export interface BudgetLimits {
-  dailyMicros: number | null;
-  monthlyMicros: number | null;
-}
-
-export interface BudgetStatus {
-  limits: BudgetLimits;
-  /** Whether the limits come from an admin's override. */
-  overridden: boolean;
-  spentTodayMicros: number;
-  spentThisMonthMicros: number;
-  reservedMicros: number;
-  alerts: { at: number; period: string; percent: number; spentMicros: number; limitMicros: number }[];
-}
+export type { BudgetLimits, BudgetStatus } from "../../protocol/api";
 
 export type GroupBy = "day" | "model" | "provider" | "session" | "variant" | "user" | "day_model";
 

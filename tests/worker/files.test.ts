@@ -4,6 +4,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { Script } from "../../devtools/demo-model/scripts";
 import { snapshotArchiveKey, snapshotsPrefix } from "../../objects/session/storage/keys";
+import { SESSION_ALARMS } from "../../objects/session/tasks/scheduler";
+import { AlarmMultiplexer } from "../../objects/shared/alarms";
 import { api, createSession, join, login } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
@@ -32,6 +34,12 @@ const fingerprint = (id: string) => sh(id, "find . -type f -exec sha256sum {} + 
 async function owned(): Promise<{ id: string; token: string }> {
   const token = await login(`files-${crypto.randomUUID()}@example.com`);
   return { id: await createSession(token), token };
+}
+
+/** Makes the session's booked idle snapshot due now, its alarm set ahead so only the test runs it. */
+async function idleDueNow(state: DurableObjectState): Promise<void> {
+  new AlarmMultiplexer(state.storage).book(SESSION_ALARMS.idleSnapshot, Date.now() - 1);
+  await state.storage.setAlarm(Date.now() + 60_000);
 }
 
 describe("snapshots", () => {
@@ -123,15 +131,12 @@ describe("snapshots", () => {
     await device.settle();
     const stub = env.SESSION.getByName(id);
     // The turn's end scheduled the idle snapshot; make it due now and let the alarm run.
-    await runInDurableObject(stub, (_o, state) => state.storage.put("idle-snapshot-at", Date.now() - 1));
+    await runInDurableObject(stub, (_o, state) => idleDueNow(state));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const [snapshot] = await device.waitFor("snapshot");
     expect(snapshot).toMatchObject({ reason: "idle", files: 1 });
     // Nothing changed since: the next idle alarm takes none.
-    await runInDurableObject(stub, async (_o, state) => {
-      await state.storage.put("idle-snapshot-at", Date.now() - 1);
-      await state.storage.setAlarm(Date.now() + 60_000);
-    });
+    await runInDurableObject(stub, (_o, state) => idleDueNow(state));
     await runDurableObjectAlarm(stub);
     expect(
       (await (await api(`/api/sessions/${id}/snapshots`, token)).json<{ snapshots: unknown[] }>()).snapshots,

@@ -1,5 +1,7 @@
 // HTTP calls to the edgeclaw API with the Access cookie; errors carry the contract's code.
 
+import type { ErrorBody, Me } from "../../protocol/api";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -17,28 +19,13 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     headers: { "content-type": "application/json", ...init.headers },
   });
   if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+    const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
     throw new ApiError(response.status, body?.error?.code ?? "error", body?.error?.message ?? response.statusText);
   }
   return (response.status === 204 ? null : await response.json()) as T;
 }
 
-export interface Me {
-  user: string;
-  email: string | null;
-  admin: boolean;
-}
-
-export interface SessionEntry {
-  id: string;
-  title: string;
-  createdAt: number;
-  updatedAt: number;
-  /** Hidden from the main list; shown under "Archived". */
-  archived?: boolean;
-  /** Listed first. */
-  pinned?: boolean;
-}
+export type { Me, SessionEntry } from "../../protocol/api";
 
 /** Who is signed in; null when not (and whether the local dev sign-in is available). */
 export async function whoAmI(): Promise<{ me: Me | null; devLogin: boolean }> {

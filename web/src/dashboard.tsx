@@ -1,16 +1,13 @@
 // Usage dashboards from the usage API: charts (cost by model, tokens, latency, TTFT), budgets, tables, A/B.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
+import type { BudgetStatus as Budget } from "../../protocol/api";
 import type { UsageRow } from "../../protocol/usage";
 import { api } from "./api";
 import { daysOf, PALETTE, type Series, TimeChart } from "./charts";
 
+export type { BudgetStatus as Budget } from "../../protocol/api";
 export type { UsageRow };
-export interface Budget {
-  limits: { dailyMicros: number | null; monthlyMicros: number | null };
-  spentTodayMicros: number;
-  spentThisMonthMicros: number;
-}
 
 const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
 /** Axis ticks: short enough for the axis (one significant digit below a cent). */

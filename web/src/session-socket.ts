@@ -54,14 +54,12 @@ export class SessionSocket {
     this.#ws.addEventListener("open", () => {
       this.#opened = true;
       handlers.onState("open");
-      this.#ws.send(
-        JSON.stringify({
-          type: "hello",
-          ...(this.#lastSeq > 0 ? { lastSeq: this.#lastSeq } : {}),
-          deviceId: deviceId(),
-          batch: true,
-        }),
-      );
+      this.send({
+        type: "hello",
+        ...(this.#lastSeq > 0 ? { lastSeq: this.#lastSeq } : {}),
+        deviceId: deviceId(),
+        batch: true,
+      });
       this.#startPings();
     });
     this.#ws.addEventListener("close", (event) => {

@@ -1,6 +1,7 @@
 // /admin/api routes: every session, inspection through the session object's RPC, termination.
 
 import { Hono } from "hono";
+import type { AuditLog, TerminateResult } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app-env";
 import { adminIndex, indexedSession, pageParams, recordAudit, sessionStub } from "../sessions";
@@ -29,13 +30,15 @@ export function adminRoutes(): Hono<AppEnv> {
       owner: entry.owner,
       closedSockets: closed,
     });
-    return c.json({ id: entry.id, closedSockets: closed });
+    return c.json({ id: entry.id, closedSockets: closed } satisfies TerminateResult);
   });
 
   admin.get("/audit", async (c) => {
     const { limit } = pageParams(new URL(c.req.url));
     const before = c.req.query("before");
-    return c.json({ entries: await adminIndex(c.env).auditLog(limit, before ? Number(before) : null) });
+    return c.json({
+      entries: await adminIndex(c.env).auditLog(limit, before ? Number(before) : null),
+    } satisfies AuditLog);
   });
 
   admin.route("/", adminUsageRoutes());

@@ -1,6 +1,7 @@
 // POST /api/sessions/:id/approvals/:toolCallId: the HTTP twin of the socket's tool_decision (notification actions).
 
 import { Hono } from "hono";
+import type { ApprovalResult } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app-env";
@@ -17,7 +18,7 @@ export function approvalRoutes(): Hono<AppEnv> {
     const toolCallId = c.req.param("toolCallId");
     if (!(await sessionStub(c.env, entry.id).decide(toolCallId, body.approve)))
       throw new AppError("not_found", "no pending approval with that toolCallId");
-    return c.json({ toolCallId, approve: body.approve });
+    return c.json({ toolCallId, approve: body.approve } satisfies ApprovalResult);
   });
   return routes;
 }

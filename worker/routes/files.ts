@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import { artifactKey, artifactsPrefix } from "../../objects/session/storage/keys";
+import type { Artifact, ArtifactList, ExportResult, SnapshotList } from "../../protocol/api";
 import { isArtifactName } from "../../protocol/artifact-name";
 import { AppError } from "../../protocol/errors";
 import type { Identity } from "../../protocol/identity";
@@ -53,7 +54,7 @@ export function fileRoutes(): Hono<AppEnv> {
   files.get("/sessions/:id/artifacts", async (c) => {
     const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"), "artifacts.list");
     const prefix = artifactsPrefix(entry.id);
-    const artifacts: { name: string; size: number; uploaded: string; contentType: string | null }[] = [];
+    const artifacts: Artifact[] = [];
     let cursor: string | undefined;
     do {
       const page = await c.env.FILES.list({ prefix, include: ["httpMetadata"], ...(cursor ? { cursor } : {}) });
@@ -67,7 +68,7 @@ export function fileRoutes(): Hono<AppEnv> {
       }
       cursor = page.truncated ? page.cursor : undefined;
     } while (cursor);
-    return c.json({ artifacts });
+    return c.json({ artifacts } satisfies ArtifactList);
   });
 
   files.get("/sessions/:id/artifacts/*", async (c) => {
@@ -99,7 +100,7 @@ export function fileRoutes(): Hono<AppEnv> {
 
   files.get("/sessions/:id/snapshots", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
-    return c.json({ snapshots: await sessionStub(c.env, entry.id).listSnapshots() });
+    return c.json({ snapshots: await sessionStub(c.env, entry.id).listSnapshots() } satisfies SnapshotList);
   });
 
   files.post("/sessions/:id/snapshots/:snap/restore", async (c) => {
@@ -111,7 +112,7 @@ export function fileRoutes(): Hono<AppEnv> {
   files.post("/sessions/:id/exports", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
     await limitHeavyRoute(c.env, c.var.auth.identity.user, "export");
-    return c.json({ artifacts: await sessionStub(c.env, entry.id).exportTranscript() }, 201);
+    return c.json({ artifacts: await sessionStub(c.env, entry.id).exportTranscript() } satisfies ExportResult, 201);
   });
   return files;
 }

@@ -1,16 +1,16 @@
 // /api/memory: the signed-in user reads and edits their long-term memory (the agent uses the same notes).
 
 import { Hono } from "hono";
+import type { MemoryKind, NoteBody, NoteList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { MemoryKind } from "../../protocol/memory";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 
 const KINDS: readonly MemoryKind[] = ["directive", "fact", "daily"];
 
-function parseNote(body: unknown): { kind: MemoryKind; text: string } {
+function parseNote(body: unknown): NoteBody {
   const kind = isRecord(body) ? KINDS.find((k) => k === body.kind) : undefined;
   if (!isRecord(body) || !kind || typeof body.text !== "string" || body.text.trim() === "" || body.text.length > 4000) {
     throw new AppError(
@@ -30,7 +30,7 @@ function noteId(raw: string): number {
 export function memoryRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get("/memory", async (c) =>
-    c.json({ notes: await userDirectory(c.env, c.var.auth.identity.user).memoryList() }),
+    c.json({ notes: await userDirectory(c.env, c.var.auth.identity.user).memoryList() } satisfies NoteList),
   );
   routes.post("/memory", async (c) => {
     const { kind, text } = parseNote(await readJson(c.req.raw));

@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import { userUsage } from "../../objects/names";
+import type { CreatedSession, FeedbackBody, Me } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
@@ -31,7 +32,7 @@ export function sessionRoutes(): Hono<AppEnv> {
 
   api.get("/me", (c) => {
     const { user, email, admin, groups } = c.var.auth.identity;
-    return c.json({ user, email, admin, groups });
+    return c.json({ user, email, admin, groups } satisfies Me);
   });
 
   api.get("/budget", async (c) => c.json(await userUsage(c.env, c.var.auth.identity.user).budget()));
@@ -39,7 +40,13 @@ export function sessionRoutes(): Hono<AppEnv> {
   api.post("/sessions", async (c) => {
     const title = parseTitle(await readJson(c.req.raw), false);
     const entry = await createSession(c.env, c.var.auth.identity, title);
-    return c.json({ id: entry.id, title: entry.title, createdAt: entry.createdAt, updatedAt: entry.updatedAt }, 201);
+    const created: CreatedSession = {
+      id: entry.id,
+      title: entry.title,
+      createdAt: entry.createdAt,
+      updatedAt: entry.updatedAt,
+    };
+    return c.json(created, 201);
   });
 
   api.get("/sessions", async (c) => {
@@ -98,7 +105,7 @@ export function sessionRoutes(): Hono<AppEnv> {
     const { turnId, rating } = parseFeedback(await readJson(c.req.raw));
     const stored = await sessionStub(c.env, entry.id).feedback(turnId, rating, c.var.auth.identity.user);
     if (!stored) throw new AppError("not_found", "no such turn in this session");
-    return c.json({ turnId, rating });
+    return c.json({ turnId, rating } satisfies FeedbackBody);
   });
 
   api.get("/sessions/:id/ws", async (c) => {

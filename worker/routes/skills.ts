@@ -1,6 +1,7 @@
 // /api/skills: a user's skills (name, description, Markdown body), offered to the model by description.
 
 import { Hono } from "hono";
+import type { SkillList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app-env";
@@ -12,7 +13,7 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 export function skillRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get("/skills", async (c) =>
-    c.json({ skills: await userDirectory(c.env, c.var.auth.identity.user).skillList() }),
+    c.json({ skills: await userDirectory(c.env, c.var.auth.identity.user).skillList() } satisfies SkillList),
   );
   routes.get("/skills/:name", async (c) => {
     const skill = await userDirectory(c.env, c.var.auth.identity.user).skillGet(c.req.param("name"));

@@ -1,6 +1,7 @@
 // /api/sessions/:id/tasks: a session's scheduled tasks (one-off or cron in a time zone), list, pause, delete.
 
 import { Hono } from "hono";
+import type { TaskList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app-env";
@@ -11,7 +12,7 @@ export function taskRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get("/sessions/:id/tasks", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
-    return c.json({ tasks: await sessionStub(c.env, entry.id).listTasks() });
+    return c.json({ tasks: await sessionStub(c.env, entry.id).listTasks() } satisfies TaskList);
   });
   routes.post("/sessions/:id/tasks", async (c) => {
     const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));

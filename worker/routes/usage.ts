@@ -5,6 +5,7 @@ import { GLOBAL_USAGE, usageByScope } from "../../objects/names";
 import { buildReport, type ReportCall, type ReportFeedback, toCsv } from "../../objects/usage/report";
 import type { GroupBy } from "../../objects/usage/types";
 import type { UsageObject } from "../../objects/usage/usage-object";
+import type { AdminBudgets } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app-env";
@@ -105,7 +106,7 @@ export function adminUsageRoutes(): Hono<AppEnv> {
     const budgets = await Promise.all(
       users.map(async (user) => ({ user, ...(await usageStub(c.env, `user:${user}`).budget()) })),
     );
-    return c.json({ global: await usageStub(c.env, GLOBAL_USAGE).budget(), users: budgets });
+    return c.json({ global: await usageStub(c.env, GLOBAL_USAGE).budget(), users: budgets } satisfies AdminBudgets);
   });
   admin.put("/budgets/:email", async (c) => {
     const user = decodeURIComponent(c.req.param("email")).toLowerCase();

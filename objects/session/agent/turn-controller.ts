@@ -8,6 +8,7 @@ import { log } from "../../../log/logger";
 import type { EventPayloads, EventType, SessionEvent } from "../../../protocol/frames";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
+import type { SessionIdentity } from "../session-events";
 import { type Command, helpText, parseCommand } from "./commands";
 import { compactSession } from "./compact";
 import type { AttemptMeter, ResolvedModel } from "./model-call";
@@ -22,6 +23,8 @@ export interface ControllerDeps {
   log: EventLog;
   turns: TurnStore;
   meta: MetaStore;
+  /** The session this controller runs turns for. */
+  identity: SessionIdentity;
   config: Config;
   emit<K extends EventType>(type: K, payload: EventPayloads[K]): SessionEvent;
   providerFor(ref: string): ResolvedModel;
@@ -102,8 +105,8 @@ export class TurnController {
   feedback(turnId: string, rating: "up" | "down", user: string): boolean {
     if (!this.#deps.turns.exists(turnId)) return false;
     this.#deps.emit("feedback", { turnId, rating, user });
-    const meta = this.#deps.meta.get();
-    void this.#deps.metering?.recordFeedback(turnId, meta?.id ?? "", meta?.variant ?? null, rating);
+    const variant = this.#deps.meta.get()?.variant ?? null;
+    void this.#deps.metering?.recordFeedback(turnId, this.#deps.identity.id, variant, rating);
     return true;
   }
 
@@ -226,7 +229,6 @@ export class TurnController {
   }
 
   async #run(turnId: string, signal: AbortSignal): Promise<TurnEndReason> {
-    const meta = this.#deps.meta.get();
     const models = this.#models();
     // Read once: a /think sent during this turn applies from the next one, never inside its tool loop.
     const think = sessionThinkLevel(this.#deps.log);
@@ -246,8 +248,8 @@ export class TurnController {
         config: this.#deps.config.agent,
         models,
         tools: await tools,
-        sessionId: meta?.id ?? "",
-        user: meta?.owner ?? "",
+        sessionId: this.#deps.identity.id,
+        user: this.#deps.identity.owner,
         signal,
         approve: (id, name, args) => this.#approve(signal, id, name, args),
         compact: (reason) => this.#compact(reason, signal, turnId),

@@ -2,11 +2,13 @@
 
 import type { SandboxSlice } from "../../../config/sandbox";
 import { log } from "../../../log/logger";
+import type { SnapshotSummary } from "../../../protocol/api";
 import type { SessionEvent } from "../../../protocol/frames";
 import { createSandbox } from "../../../sandbox/factory";
 import { SandboxError } from "../../../sandbox/types";
 import type { EventLog } from "../event-log";
 import type { MetaStore } from "../meta-store";
+import type { SessionIdentity } from "../session-events";
 import { artifactKey } from "./keys";
 import { listSnapshots, restoreSnapshot, type SnapshotManifest, type SnapshotOutcome, takeSnapshot } from "./snapshots";
 import { EXPORT_TYPES, transcriptJsonl, transcriptMarkdown } from "./transcript-export";
@@ -16,12 +18,12 @@ export interface SessionFilesDeps {
   config: SandboxSlice;
   log: EventLog;
   meta: MetaStore;
+  identity: SessionIdentity;
   /** Stores and broadcasts the `snapshot` event. */
   announce(manifest: SnapshotManifest): void;
 }
 
-/** A snapshot as the API lists it (without the file list). */
-export type SnapshotSummary = Omit<SnapshotManifest, "files"> & { fileCount: number };
+export type { SnapshotSummary };
 
 export const summary = ({ files, ...rest }: SnapshotManifest): SnapshotSummary => ({
   ...rest,
@@ -52,7 +54,7 @@ export class SessionFiles {
   #events = (): SessionEvent[] => this.#deps.log.allOf(EXPORT_TYPES, 0);
 
   #id(): string {
-    return this.#deps.meta.get()?.id ?? "";
+    return this.#deps.identity.id;
   }
 
   async snapshot(reason: SnapshotManifest["reason"]): Promise<SnapshotOutcome<SnapshotSummary>> {

@@ -2,6 +2,7 @@
 // is never listed), checksum-verified restore, and retention of the newest N. Archives stream from the
 // sandbox to R2 and back: the object never holds one whole in memory.
 
+import type { SnapshotSummary } from "../../../protocol/api";
 import type { SessionEvent } from "../../../protocol/frames";
 import { isRecord } from "../../../protocol/json";
 import { type SandboxBackend, SandboxError } from "../../../sandbox/types";
@@ -9,14 +10,9 @@ import { uploadArchive } from "./archive-upload";
 import { deletePrefix, snapshotArchiveKey, snapshotManifestKey, snapshotsPrefix } from "./keys";
 import { transcriptJsonl, transcriptMarkdown } from "./transcript-export";
 
-export interface SnapshotManifest {
-  id: string;
-  sessionId: string;
-  createdAt: number;
-  reason: "manual" | "idle" | "before_stop";
-  archive: { key: string; bytes: number; sha256: string };
+/** What a snapshot's manifest in R2 holds: its summary and every file with its size and checksum. */
+export interface SnapshotManifest extends Omit<SnapshotSummary, "fileCount"> {
   files: { path: string; size: number; sha256: string }[];
-  transcript: { jsonl: string; markdown: string };
 }
 
 export type SnapshotOutcome<T> =

@@ -1,16 +1,30 @@
-// The session's one alarm, shared by the turn heartbeat, the idle snapshot, scheduled tasks and the upload sweep.
+// Books the session's times with its alarm: the turn heartbeat, the idle snapshot and the next scheduled task.
 
+import type { AlarmMultiplexer } from "../../shared/alarms";
 import type { Task, TaskStore } from "./task-store";
 
-const IDLE_SNAPSHOT_KEY = "idle-snapshot-at";
+/** The names a session books with its alarm (a channel's outbox books its own). */
+export const SESSION_ALARMS = {
+  /** While a turn runs: wakes an object that was reset, to seal the cut turn. */
+  heartbeat: "turn-heartbeat",
+  /** The next scheduled task. */
+  tasks: "tasks",
+  /** A snapshot of the workspace after the session went idle. */
+  idleSnapshot: "idle-snapshot",
+  /** The earliest Access token expiry of a connected socket: the socket is closed then. */
+  tokenExpiry: "token-expiry",
+  /** When unreferenced uploads next expire: the sweep removes them. */
+  uploadSweep: "upload-sweep",
+} as const;
+
 /**
- * A heartbeat less than this later than the one armed keeps the armed alarm: firing early while a turn
- * runs only re-arms it, and each step of a turn would otherwise write the alarm again.
+ * A heartbeat less than this later than the one booked keeps the booking: firing early while a turn runs
+ * only books it again, and each step of a turn would otherwise write the alarm again.
  */
 export const HEARTBEAT_SLACK_MS = 10 * 1000;
 
 export interface SchedulerDeps {
-  storage: DurableObjectStorage;
+  alarms: AlarmMultiplexer;
   tasks: TaskStore;
   /** Idle time before a snapshot; 0 turns idle snapshots off. */
   snapshotIdleMs: number;
@@ -22,56 +36,37 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   readonly #deps: SchedulerDeps;
-  #heartbeatAt: number | null = null;
-  /** The stored idle-snapshot time as last read or written (undefined: not read yet); only this class writes it. */
-  #idleAt: number | null | undefined;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
   }
 
-  /** While a turn runs, `at` keeps it alive; null (the turn ended) schedules the idle snapshot instead. */
-  async heartbeat(at: number | null): Promise<void> {
-    const armed = this.#heartbeatAt;
-    if (at !== null && armed !== null && at >= armed && at - armed < HEARTBEAT_SLACK_MS) return;
-    this.#heartbeatAt = at;
-    if (at === null && this.#deps.snapshotIdleMs > 0) {
-      this.#idleAt = Date.now() + this.#deps.snapshotIdleMs;
-      await this.#deps.storage.put(IDLE_SNAPSHOT_KEY, this.#idleAt);
+  /** While a turn runs, `at` keeps it alive; null (the turn ended) books the idle snapshot instead. */
+  heartbeat(at: number | null): void {
+    const { alarms, snapshotIdleMs } = this.#deps;
+    if (at !== null) {
+      const booked = alarms.bookedAt(SESSION_ALARMS.heartbeat);
+      if (booked !== null && at >= booked && at - booked < HEARTBEAT_SLACK_MS) return;
+      alarms.book(SESSION_ALARMS.heartbeat, at);
+      return;
     }
-    await this.rearm();
+    alarms.cancel(SESSION_ALARMS.heartbeat);
+    if (snapshotIdleMs > 0) alarms.book(SESSION_ALARMS.idleSnapshot, Date.now() + snapshotIdleMs);
   }
 
-  async #idle(): Promise<number | null> {
-    if (this.#idleAt === undefined) this.#idleAt = (await this.#deps.storage.get<number>(IDLE_SNAPSHOT_KEY)) ?? null;
-    return this.#idleAt;
+  /** Books the next due task, or cancels the booking when none is due. */
+  rearm(): void {
+    const next = this.#deps.tasks.nextDue();
+    if (next === null) this.#deps.alarms.cancel(SESSION_ALARMS.tasks);
+    else this.#deps.alarms.book(SESSION_ALARMS.tasks, next);
   }
 
-  /** Sets the alarm to the earliest of heartbeat, idle snapshot and next task, or clears it. */
-  async rearm(): Promise<void> {
-    const idle = await this.#idle();
-    const times = [this.#heartbeatAt, idle, this.#deps.tasks.nextDue(), this.#deps.nextUploadExpiry?.() ?? null].filter(
-      (t): t is number => t !== null,
-    );
-    if (times.length === 0) await this.#deps.storage.deleteAlarm();
-    else await this.#deps.storage.setAlarm(Math.min(...times));
-  }
-
-  /** Runs the due tasks; returns whether the idle snapshot is due (and clears it). */
-  async onAlarm(turnRunning: boolean): Promise<boolean> {
+  /** The tasks alarm: runs the due tasks (each marked run first, so a repeat finds it done), then books the next. */
+  runDue(): void {
     for (const task of this.#deps.tasks.due()) {
       this.#deps.tasks.ran(task);
       this.#deps.runTask(task);
     }
-    // Read from storage here (alarms are rare): the stored time is the truth the cache follows.
-    this.#idleAt = undefined;
-    const idle = await this.#idle();
-    const snapshotDue = !turnRunning && idle !== null && idle <= Date.now();
-    if (snapshotDue) {
-      this.#idleAt = null;
-      await this.#deps.storage.delete(IDLE_SNAPSHOT_KEY);
-    }
-    await this.rearm();
-    return snapshotDue;
+    this.rearm();
   }
 }

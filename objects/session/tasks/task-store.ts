@@ -3,12 +3,11 @@
 import { and, asc, eq, isNotNull, lte } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { NewTask } from "../../../agent/tools/schedule";
+import type { Task } from "../../../protocol/api";
 import { tasks } from "../schema";
 import { parseCron } from "./cron";
 
-export type Task = typeof tasks.$inferSelect;
-
-export type { NewTask };
+export type { NewTask, Task };
 
 export const MAX_TASKS = 100;
 export const MAX_PROMPT_CHARS = 8_000;

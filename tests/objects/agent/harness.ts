@@ -49,6 +49,7 @@ export function withHarness(
       log,
       turns,
       meta,
+      identity: { id: "s1", owner: "u@example.com" },
       config,
       emit: (type, payload) => {
         const event = log.append(type, payload);

@@ -4,6 +4,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../log/logger";
+import { AlarmMultiplexer } from "../../../objects/shared/alarms";
 import {
   CHAT_BOOKING_PREFIX,
   ChatWatch,
@@ -11,7 +12,6 @@ import {
   LINKS_BOOKING,
   WAKE_RETRY_MS,
 } from "../../../objects/telegram/chat-watch";
-import { AlarmMultiplexer } from "../../../objects/shared/alarms";
 import type { SessionEvent } from "../../../protocol/frames";
 
 /** Far ahead, so the object's real alarm never fires during a test: `run(now)` is called with a chosen time. */
@@ -39,7 +39,10 @@ function harness(storage: DurableObjectStorage, chats: () => Promise<number[]>) 
     now: () => clock,
     log: createLogger({}, () => undefined),
   });
-  return { alarms, watch, wakes, at: (now: number) => void (clock = now) };
+  const at = (now: number) => {
+    clock = now;
+  };
+  return { alarms, watch, wakes, at };
 }
 
 /** Waits (turn by turn of the event loop) until the watch has done what the test expects. */
@@ -51,7 +54,7 @@ async function until(condition: () => boolean): Promise<void> {
 const host = () => env.TELEGRAM.getByName(`watch-${crypto.randomUUID()}`);
 
 async function clear(storage: DurableObjectStorage): Promise<void> {
-  for (const key of storage.kv.list({ prefix: "alarm:" }).map(([k]) => k)) storage.kv.delete(key);
+  for (const [key] of [...storage.kv.list({ prefix: "alarm:" })]) storage.kv.delete(key);
   await storage.deleteAlarm();
 }
 

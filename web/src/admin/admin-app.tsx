@@ -1,24 +1,15 @@
 // The admin console: every session with live status, inspection through the session's RPC, terminate; usage.
 
 import { useEffect, useState } from "preact/hooks";
+import type {
+  AdminBudgets,
+  SessionEntry as Entry,
+  SessionInspection as Inspection,
+  SessionListPage,
+  TerminateResult,
+} from "../../../protocol/api";
 import { ApiError, api, type Me, whoAmI } from "../api";
 import { Dashboard } from "../dashboard";
-
-interface Entry {
-  id: string;
-  owner: string;
-  title: string;
-  createdAt: number;
-}
-interface Inspection {
-  meta: { id: string; owner: string; title: string };
-  devices: { connectionId: string; deviceId: string | null; user: string; since: number }[];
-  lastSeq: number;
-  eventCounts: Record<string, number>;
-  messageCount: number;
-  storageBytes: number;
-  turnRunning: boolean;
-}
 
 function Inspect({ id, onTerminated }: { id: string; onTerminated(): void }) {
   const [data, setData] = useState<Inspection | null>(null);
@@ -57,7 +48,7 @@ function Inspect({ id, onTerminated }: { id: string; onTerminated(): void }) {
         type="button"
         class="danger"
         onClick={async () => {
-          const r = await api<{ closedSockets: number }>(`/admin/api/sessions/${id}/terminate`, { method: "POST" });
+          const r = await api<TerminateResult>(`/admin/api/sessions/${id}/terminate`, { method: "POST" });
           setNote(`Terminated: ${r.closedSockets} sockets closed`);
           onTerminated();
         }}
@@ -72,12 +63,11 @@ function Inspect({ id, onTerminated }: { id: string; onTerminated(): void }) {
 function Console() {
   const [sessions, setSessions] = useState<Entry[]>([]);
   const [open, setOpen] = useState<string | null>(null);
-  const [budgets, setBudgets] = useState<{ users: { user: string }[] } | null>(null);
-  const load = () =>
-    void api<{ sessions: Entry[] }>("/admin/api/sessions?limit=100").then((r) => setSessions(r.sessions));
+  const [budgets, setBudgets] = useState<AdminBudgets | null>(null);
+  const load = () => void api<SessionListPage>("/admin/api/sessions?limit=100").then((r) => setSessions(r.sessions));
   useEffect(() => {
     load();
-    void api<{ users: { user: string }[] }>("/admin/api/budgets").then(setBudgets);
+    void api<AdminBudgets>("/admin/api/budgets").then(setBudgets);
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
   }, []);

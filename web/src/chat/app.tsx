@@ -1,6 +1,7 @@
 // The chat page: sign-in (Access, or the local dev issuer), a start-up error, the sessions list, search, the open session.
 
 import { useEffect, useState } from "preact/hooks";
+import type { CreatedSession, SessionListPage } from "../../../protocol/api";
 import { ApiError, api, devLogin, type Me, type SessionEntry, signOutUrl, whoAmI } from "../api";
 import { type Budget, Dashboard } from "../dashboard";
 import { applyTheme, nextTheme, savedTheme, type Theme } from "../theme";
@@ -57,9 +58,7 @@ function Sessions({ me }: { me: Me }) {
   const [open, setOpen] = useState<string | null>(() => new URLSearchParams(location.search).get("s"));
   const [known, setKnown] = useState<SessionEntry | null>(null);
   const load = async () =>
-    setSessions(
-      (await api<{ sessions: SessionEntry[] }>(`/api/sessions${showArchived ? "?archived=1" : ""}`)).sessions,
-    );
+    setSessions((await api<SessionListPage>(`/api/sessions${showArchived ? "?archived=1" : ""}`)).sessions);
   useEffect(() => void load(), [showArchived]);
   useEffect(() => {
     const url = new URL(location.href);
@@ -74,7 +73,7 @@ function Sessions({ me }: { me: Me }) {
     }
   }, [open, sessions]);
   const create = async () => {
-    const created = await api<SessionEntry>("/api/sessions", { method: "POST", body: "{}" });
+    const created = await api<CreatedSession>("/api/sessions", { method: "POST", body: "{}" });
     setShowArchived(false);
     await load();
     setOpen(created.id);

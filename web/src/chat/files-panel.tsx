@@ -1,19 +1,10 @@
 // A session's artifacts and workspace snapshots.
 
 import { useState } from "preact/hooks";
+import type { Artifact, ArtifactList, SnapshotSummary as Snapshot, SnapshotList } from "../../../protocol/api";
 import { ApiError, api } from "../api";
 import { useActions } from "../use-action";
 import { MemoryAndTasks } from "./memory-tasks";
-
-interface Artifact {
-  name: string;
-  size: number;
-}
-interface Snapshot {
-  id: string;
-  createdAt: number;
-  fileCount: number;
-}
 
 /** Asks the chat view to cancel the running turn (it owns the socket). */
 export const CANCEL_TURN_EVENT = "edgeclaw:cancel-turn";
@@ -24,8 +15,8 @@ export function FilesPanel({ sessionId }: { sessionId: string }) {
   /** A restore refused because a command runs: offered again after cancelling it. */
   const [blocked, setBlocked] = useState<string | null>(null);
   const { message, busy, act } = useActions(async () => {
-    setArtifacts((await api<{ artifacts: Artifact[] }>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
-    setSnapshots((await api<{ snapshots: Snapshot[] }>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
+    setArtifacts((await api<ArtifactList>(`/api/sessions/${sessionId}/artifacts`)).artifacts);
+    setSnapshots((await api<SnapshotList>(`/api/sessions/${sessionId}/snapshots`)).snapshots);
   }, sessionId);
   return (
     <aside class="files" aria-label="Files">

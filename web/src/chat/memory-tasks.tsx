@@ -1,23 +1,9 @@
 // The user's long-term memory (account-wide) and this session's scheduled tasks: read, add, pause, delete.
 
 import { useState } from "preact/hooks";
+import type { MemoryNote as Note, NoteList, Task, TaskList } from "../../../protocol/api";
 import { api } from "../api";
 import { useActions } from "../use-action";
-
-interface Note {
-  id: number;
-  kind: "directive" | "fact" | "daily";
-  text: string;
-  day: string | null;
-}
-interface Task {
-  id: string;
-  prompt: string;
-  cron: string | null;
-  timeZone: string;
-  paused: boolean;
-  nextRunAt: number | null;
-}
 
 export function MemoryAndTasks({ sessionId }: { sessionId: string }) {
   const [notes, setNotes] = useState<Note[]>([]);
@@ -28,8 +14,8 @@ export function MemoryAndTasks({ sessionId }: { sessionId: string }) {
   const [cron, setCron] = useState("0 9 * * *");
   const [zone, setZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const { message, act } = useActions(async () => {
-    setNotes((await api<{ notes: Note[] }>("/api/memory")).notes);
-    setTasks((await api<{ tasks: Task[] }>(`/api/sessions/${sessionId}/tasks`)).tasks);
+    setNotes((await api<NoteList>("/api/memory")).notes);
+    setTasks((await api<TaskList>(`/api/sessions/${sessionId}/tasks`)).tasks);
   }, sessionId);
   return (
     <section aria-label="Memory and scheduled tasks">

@@ -1,6 +1,7 @@
 // Ctrl/Cmd+K: search the user's sessions by title and message text (GET /api/sessions?q=), open one.
 
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { SessionListPage } from "../../../protocol/api";
 import { api, type SessionEntry } from "../api";
 
 /** Wait after the last keystroke before asking the server. */
@@ -23,7 +24,7 @@ export function SearchDialog({ onOpen, onClose }: { onOpen(id: string): void; on
     }
     let stale = false;
     const timer = setTimeout(() => {
-      api<{ sessions: SessionEntry[] }>(`/api/sessions?q=${encodeURIComponent(query)}`).then(
+      api<SessionListPage>(`/api/sessions?q=${encodeURIComponent(query)}`).then(
         (r) => {
           if (!stale) {
             setResults(r.sessions);
