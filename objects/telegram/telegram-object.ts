@@ -8,7 +8,6 @@ import { type BotApi, createBotApi } from "../../channels/telegram/bot-api";
 import type { TelegramUpdate } from "../../channels/telegram/update";
 import type { TelegramConfig, TelegramSlice } from "../../config/telegram";
 import type { UploadConfig, UploadSlice } from "../../config/uploads";
-import { log } from "../../log/logger";
 import migrations from "../../migrations/telegram/migrations.js";
 import type { PairingCodeBody, TelegramLink } from "../../protocol/channels";
 import { AppError } from "../../protocol/errors";
@@ -44,9 +43,7 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #index = new IndexStore(this.#db);
   readonly #chat = new ChatStore(this.#db);
-  readonly #alarms = new AlarmMultiplexer(this.ctx.storage, (msg, detail) =>
-    log.warn(msg, Object.fromEntries(Object.entries(detail).map(([k, v]) => [k, String(v)]))),
-  );
+  readonly #alarms = new AlarmMultiplexer(this.ctx.storage);
   readonly #work = new ChatWork();
 
   readonly #telegram: TelegramConfig | null;
