@@ -3,6 +3,7 @@
 
 /** A cost of the turn and the files whose functions make it up (the first match wins). */
 const COSTS: [string, RegExp][] = [
+  ["schema migration (a new object's tables)", /^objects\/shared\/migrate\.ts|^migrations\//],
   ["usage object: admission, settlement, running-turn marks", /^objects\/usage\//],
   ["meter: admission and settlement calls, ledger row", /^objects\/session\/agent\/(meter|settlements)\.ts/],
   ["event log: storing and reading events", /^objects\/session\/event-log\.ts/],

@@ -30,9 +30,22 @@ export interface BenchRoom {
   seed(count: number): Promise<void>;
   /**
    * Readies a device that saw the history up to `missed` messages ago; the returned function
-   * reconnects it and resolves, with the milliseconds taken, when it has caught up.
+   * reconnects it and resolves when it has caught up, or has all the system would send.
    */
-  prepareReopen(missed: number): Promise<() => Promise<number>>;
+  prepareReopen(missed: number): Promise<() => Promise<Reopened>>;
+}
+
+/** What a reconnecting device got. */
+export interface Reopened {
+  /** Milliseconds from the reconnect until the device had what the system sends. */
+  ms: number;
+  /** Whether it got every message it missed (the peer's history read stops at its newest 10,001 messages). */
+  complete: boolean;
+  /** Messages (peer) or events (edgeclaw) received, and how many the history holds. */
+  received: number;
+  total: number;
+  /** What `received` and `total` count: "events" (edgeclaw) or "messages" (peer). */
+  of: "events" | "messages";
 }
 
 export interface BenchSystem {
@@ -40,10 +53,12 @@ export interface BenchSystem {
   room(): Promise<BenchRoom>;
   /** The resident memory of the system's workerd, in bytes. */
   rss(): number;
+  /** The used JS heap of the system's worker isolate, in bytes (garbage not yet collected included). */
+  heap(): Promise<number>;
 }
 
-/** Reconnects a device that missed the last `missed` messages; the milliseconds until it caught up. */
-export async function reopenMissing(room: BenchRoom, missed: number): Promise<number> {
+/** Reconnects a device that missed the last `missed` messages. */
+export async function reopenMissing(room: BenchRoom, missed: number): Promise<Reopened> {
   return (await room.prepareReopen(missed))();
 }
 
@@ -147,11 +162,12 @@ class EdgeclawDevice extends TrackedDevice implements BenchDevice {
   }
 }
 
-export function edgeclaw(base: string, rss: () => number): BenchSystem {
+export function edgeclaw(base: string, rss: () => number, heap: () => Promise<number>): BenchSystem {
   let user: Promise<string> | undefined;
   return {
     name: "edgeclaw",
     rss,
+    heap,
     async room() {
       // One signed-in user for all rooms, as one person's devices and sessions.
       user ??= login(base, `bench-${crypto.randomUUID()}@example.com`);
@@ -168,10 +184,16 @@ export function edgeclaw(base: string, rss: () => number): BenchSystem {
         },
         async seed(count) {
           const device = await open();
+          // Counted as they arrive: filtering every frame on each arrival is quadratic in a long history.
+          let stored = 0;
+          device.ws.on("message", (data) => {
+            if (String(data).includes('"type":"user_message"')) stored++;
+          });
           for (let i = 0; i < count; i++)
             device.send({ type: "user_message", id: `seed-${i}`, text: `seed message ${i}` });
-          await device.until(() => device.users().length >= count, 300_000);
-          await device.settle(500, 300_000);
+          await device.until(() => stored >= count, 1_800_000);
+          await device.settle(500, 1_800_000);
+          device.frames.length = 0;
           await device.close();
         },
         async prepareReopen(missed) {
@@ -182,10 +204,12 @@ export function edgeclaw(base: string, rss: () => number): BenchSystem {
           return async () => {
             const started = at();
             const device = await Device.open(base, id, token);
-            await device.hello(Math.max(0, last - missed), true);
-            const took = at() - started;
+            const after = Math.max(0, last - missed);
+            await device.hello(after, true);
+            const ms = at() - started;
+            const received = device.events().filter((e) => e.seq > after && e.seq <= last).length;
             await device.close();
-            return took;
+            return { ms, complete: received === last - after, received, total: last, of: "events" };
           };
         },
       };
@@ -257,10 +281,11 @@ function textDelta(body: string): string {
   }
 }
 
-export function agentsSdk(base: string, rss: () => number): BenchSystem {
+export function agentsSdk(base: string, rss: () => number, heap: () => Promise<number>): BenchSystem {
   return {
     name: "Agents SDK",
     rss,
+    heap,
     async room() {
       const name = `room-${crypto.randomUUID()}`;
       const history: Msg[] = [];
@@ -270,7 +295,8 @@ export function agentsSdk(base: string, rss: () => number): BenchSystem {
         },
         async seed(count) {
           const device = await PeerDevice.open(base, name);
-          for (let i = 0; i < count; i++)
+          // `count` stored in all: the seeds, the last user message and its answer.
+          for (let i = 0; i < count - 2; i++)
             history.push({ id: `seed-${i}`, role: i % 2 === 0 ? "user" : "assistant", text: `seed message ${i}` });
           history.push({ id: "seed-last", role: "user", text: "seed done" });
           device.ask("seed-last", history);
@@ -280,23 +306,33 @@ export function agentsSdk(base: string, rss: () => number): BenchSystem {
         async prepareReopen(missed) {
           // The peer has no partial resume: a (re)connecting client opens the socket and fetches the
           // whole transcript over HTTP (`get-messages`), as useAgentChat does.
-          void missed;
-          return () => reopenPeer(base, name, history.length);
+          const ids = history.map((m) => m.id);
+          return () => reopenPeer(base, name, ids, missed);
         },
       };
     },
   };
 }
 
-async function reopenPeer(base: string, name: string, expected: number): Promise<number> {
+/**
+ * Reconnects a peer device and fetches the transcript; complete when it holds the `missed` newest of the
+ * messages sent (`ids`, in order). The Agents SDK reads at most 10,000 parent links of a branch, so a longer
+ * history comes back as its newest 10,001 messages: enough to resume, not to open it whole.
+ */
+async function reopenPeer(base: string, name: string, ids: string[], missed: number): Promise<Reopened> {
   const started = at();
   const [device, response] = await Promise.all([
     PeerDevice.open(base, name),
     fetch(`${base}/agents/peer-chat/${name}/get-messages`),
   ]);
-  const messages = (await response.json()) as unknown[];
-  const took = at() - started;
+  const messages = (await response.json()) as { id?: unknown }[];
+  const ms = at() - started;
   device.close();
-  if (messages.length < expected) throw new Error(`the peer returned ${messages.length} of ${expected} messages`);
-  return took;
+  const got = new Set(messages.map((m) => m.id));
+  const wanted = ids.slice(-Math.min(missed, ids.length));
+  const complete = wanted.every((id) => got.has(id));
+  // Whatever the length, the newest message must be there: an empty or stale answer is a failure.
+  const newest = ids.at(-1);
+  if (newest !== undefined && !got.has(newest)) throw new Error(`the peer's transcript lacks the newest message`);
+  return { ms, complete, received: messages.length, total: ids.length, of: "messages" };
 }

@@ -15,6 +15,8 @@ export interface FairRow {
   /** Per round: the median of each system's samples, their ratio (ours ÷ peer) and the 1-minute load. */
   rounds: { ours: number; peer: number; ratio: number; load: number; oursFirst: boolean }[];
   notes: { ours: string[]; peer: string[] };
+  /** Why a system cannot do what the row measures (its rounds then have no ratio). */
+  unsupported: { ours?: string; peer?: string };
 }
 
 export interface FairSummary {
@@ -26,6 +28,8 @@ export interface FairSummary {
   lead: boolean;
   /** The median ratio on edgeclaw's side. */
   ahead: boolean;
+  /** Only edgeclaw can do it (the peer's reason in `row.unsupported.peer`). */
+  peerCannot: boolean;
   load: [number, number];
 }
 
@@ -35,13 +39,15 @@ export function summarise(row: FairRow): FairSummary {
   const ratios = row.rounds.map((r) => r.ratio).filter(Number.isFinite);
   const loads = row.rounds.map((r) => r.load);
   const ratio = median(ratios);
+  const peerCannot = row.unsupported.peer !== undefined && row.unsupported.ours === undefined;
   return {
     ours: median(row.rounds.map((r) => r.ours)),
     peer: median(row.rounds.map((r) => r.peer)),
     ratio,
     spread: [Math.min(...ratios), Math.max(...ratios)],
-    lead: ratios.length === row.rounds.length && ratios.every((r) => ourSide(row, r)),
-    ahead: ourSide(row, ratio),
+    lead: peerCannot || (ratios.length === row.rounds.length && ratios.every((r) => ourSide(row, r))),
+    ahead: peerCannot || ourSide(row, ratio),
+    peerCannot,
     load: [Math.min(...loads), Math.max(...loads)],
   };
 }
@@ -83,10 +89,14 @@ export async function alternate(
         higherIsBetter: figure.higherIsBetter,
         rounds: [],
         notes: { ours: [], peer: [] },
+        unsupported: {},
       };
       rows[i] = row;
-      const a = median(figure.samples);
-      const b = median(theirs.samples);
+      if (figure.unsupported) row.unsupported.ours = figure.unsupported;
+      if (theirs.unsupported) row.unsupported.peer = theirs.unsupported;
+      // A side that cannot do it has no figure (NaN), so the round has no ratio.
+      const a = figure.unsupported ? Number.NaN : median(figure.samples);
+      const b = theirs.unsupported ? Number.NaN : median(theirs.samples);
       row.rounds.push({ ours: a, peer: b, ratio: a / b, load, oursFirst });
       if (figure.note) row.notes.ours.push(figure.note);
       if (theirs.note) row.notes.peer.push(theirs.note);

@@ -20,6 +20,7 @@ import {
   summarise,
 } from "./cpu-profile.ts";
 import { agentsSdk, type BenchDevice, edgeclaw } from "./drivers.ts";
+import { jsHeap } from "./heap.ts";
 import { workerdRss } from "./rss.ts";
 import { PEER_DIR, startEdgeclaw, startPeer } from "./servers.ts";
 import { fmt, median, table } from "./stats.ts";
@@ -80,7 +81,8 @@ try {
   const server = await (peer ? startPeer(llm) : startEdgeclaw(llm));
   try {
     const rss = () => workerdRss(server.processGroup);
-    const system = peer ? agentsSdk(server.url, rss) : edgeclaw(server.url, rss);
+    const heap = jsHeap(server.inspectorPort);
+    const system = peer ? agentsSdk(server.url, rss, heap) : edgeclaw(server.url, rss, heap);
     await scenario.run(system, llm);
     let figures: Awaited<ReturnType<typeof scenario.run>> = [];
     const calls = llm.requests.length;

@@ -11,6 +11,7 @@ import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
 import { agentsSdk, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
+import { jsHeap } from "./heap.ts";
 import { benchR2Simulator } from "./r2-sim-memory.ts";
 import { workerdRss } from "./rss.ts";
 import { startEdgeclaw, startPeer } from "./servers.ts";
@@ -37,8 +38,8 @@ try {
   const peer = await startPeer(llm);
   try {
     const systems = {
-      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup)),
-      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup)),
+      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup), jsHeap(ours.inspectorPort)),
+      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup), jsHeap(peer.inspectorPort)),
     };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
@@ -59,6 +60,7 @@ try {
 }
 
 function verdict(s: ReturnType<typeof summarise>): string {
+  if (s.peerCannot) return "edgeclaw (the peer cannot)";
   if (s.lead) return "edgeclaw, every round";
   if (s.ahead) return "edgeclaw by the median, not every round";
   return "**peer**";
@@ -71,14 +73,16 @@ const comparison = table(
     const notes = [
       ...[...new Set(row.notes.ours)].map((note) => `edgeclaw: ${note}`),
       ...[...new Set(row.notes.peer)].map((note) => `peer: ${note}`),
+      ...(row.unsupported.ours ? [`edgeclaw cannot: ${row.unsupported.ours}`] : []),
+      ...(row.unsupported.peer ? [`peer cannot: ${row.unsupported.peer}`] : []),
     ].join("; ");
     return [
       notes ? `${row.scenario} (${notes})` : row.scenario,
       row.unit,
       fmt(s.ours),
       fmt(s.peer),
-      `${fmt(s.ratio)}×`,
-      `${fmt(s.spread[0])}–${fmt(s.spread[1])}`,
+      s.peerCannot ? "—" : `${fmt(s.ratio)}×`,
+      s.peerCannot ? "—" : `${fmt(s.spread[0])}–${fmt(s.spread[1])}`,
       verdict(s),
       `${fmt(s.load[0])}–${fmt(s.load[1])}`,
     ];
@@ -133,10 +137,14 @@ const doc = [
   "  have the whole answer; the latency is until the last device has it. edgeclaw's clients check `seq`.",
   "- **resume / history**: a session seeded once per system; edgeclaw replays only what a device",
   "  missed (`hello {lastSeq}`); the peer has no partial resume and sends the whole transcript.",
+  "  The Agents SDK reads at most 10,000 parent links of a branch, so from a longer session it sends only",
+  "  its newest 10,001 messages: the long session compares resume and the newest 10,000 (edgeclaw: the",
+  "  last 10,000 events), and reports opening it whole as a row the peer cannot do.",
   "- **cold start**: a session never used before: create, connect, first message, first answer text.",
   "  (`wrangler dev` cannot force an eviction; a fresh object is the same cold path.)",
   "- **memory**: the system's own workerd resident set before and after opening the sessions (one",
-  "  device each), and after each ran a turn, divided by the number of sessions.",
+  "  device each), and after each ran a turn, divided by the number of sessions; and the worker",
+  "  isolate's used JS heap (inspector `Runtime.getHeapUsage`) before and after opening them.",
   "- **reconnect storm**: sessions seeded with 20 messages; every device, having missed them, reconnects",
   "  at the same moment (edgeclaw with `lastSeq`; the peer socket + `get-messages`).",
   "- **contention**: one user, a new session each, all turns sent at once (edgeclaw admits and settles",

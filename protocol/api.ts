@@ -24,6 +24,9 @@ export interface Me {
 /** The exec tool's approval policy: ask before each command, run them, or offer no exec tool. */
 export type ExecPolicy = "ask" | "auto" | "deny";
 
+/** How hard a reasoning model thinks, set per session with `/think`. */
+export type ThinkLevel = "off" | "low" | "high";
+
 /** What a message sent during a turn does: waits for the next turn, or cancels and restarts. */
 export type QueueMode = "queue" | "interrupt";
 
@@ -290,6 +293,8 @@ export interface SessionMetaView {
   cacheTtl: number | null;
   /** Approval policy of exec; null uses EXEC_POLICY. */
   execPolicy: ExecPolicy | null;
+  /** Reasoning effort set by `/think`; null leaves the model's default. */
+  thinkLevel: ThinkLevel | null;
 }
 
 /** `GET /admin/api/sessions/:id`: what an admin sees of a session. */

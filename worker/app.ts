@@ -9,14 +9,14 @@ import { devAuthActive, devJwksResponse, devLogin } from "./auth/dev-auth";
 import { errorResponse, readJson, renderError } from "./http/respond";
 import { checkSameSite } from "./http/same-site";
 import { adminRoutes } from "./routes/admin";
-import { approvalRoutes } from "./routes/approvals";
 import { keyRoutes } from "./routes/keys";
 import { mcpRoutes } from "./routes/mcp";
 import { openAiRoutes } from "./routes/openai-compat";
 import { pushRoutes } from "./routes/push";
+import { sessionItemRoutes } from "./routes/session-item";
+import { SESSION_PATHS, sessionScope } from "./routes/session-scope";
 import { sessionRoutes } from "./routes/sessions";
 import { telegramRoutes, telegramWebhookRoutes } from "./routes/telegram";
-import { uploadRoutes } from "./routes/uploads";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -63,12 +63,14 @@ export function createApp(): Hono<AppEnv> {
     await next();
   });
 
+  // One session's routes: its ownership resolved once, before any of them (a new route cannot skip it).
+  for (const path of SESSION_PATHS) app.use(path, sessionScope());
+
   app.route("/api", sessionRoutes());
+  app.route("/api", sessionItemRoutes());
   app.route("/api", mcpRoutes());
   app.route("/api", pushRoutes());
-  app.route("/api", approvalRoutes());
   app.route("/api", telegramRoutes());
-  app.route("/api", uploadRoutes());
   app.route("/api", keyRoutes());
   app.route("/admin/api", adminRoutes());
   app.route("/v1", openAiRoutes());

@@ -2,23 +2,16 @@
 
 import { isRecord } from "../../protocol/json";
 import { anthropicBody } from "./anthropic-wire";
-import { type FetchLike, postJson } from "./http";
+import { type HttpProviderOptions, postJson, usageNumber } from "./http";
 import { parseData, readSse } from "./sse";
-import { type ChatRequest, emptyUsage, type Provider, ProviderError, type ProviderEvent, type Usage } from "./types";
+import { emptyUsage, type Provider, ProviderError, type ProviderEvent, type Usage } from "./types";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 export { anthropicBody, DEFAULT_MAX_TOKENS } from "./anthropic-wire";
 
-export interface AnthropicOptions {
-  baseUrl: string;
-  apiKey?: string;
-  headers?: (request: ChatRequest) => Record<string, string>;
-  fetch: FetchLike;
-  /** A stream silent this long fails as stalled. */
-  idleTimeoutMs?: number;
-}
+export type AnthropicOptions = HttpProviderOptions;
 
-const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+const num = usageNumber;
 
 /** Folds a usage object into the running totals: later (cumulative) figures replace earlier ones. */
 export function foldAnthropicUsage(total: Usage, raw: Record<string, unknown>): Usage {

@@ -2,9 +2,24 @@
 
 import { isRecord } from "../../protocol/json";
 import { httpFailure, networkFailure } from "./errors";
-import { ProviderError } from "./types";
+import { type ChatRequest, ProviderError } from "./types";
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** How an HTTP provider (OpenAI-compatible, Responses, Anthropic) is reached. */
+export interface HttpProviderOptions {
+  baseUrl: string;
+  apiKey?: string;
+  /** Extra headers on every call (AI Gateway's). */
+  headers?: (request: ChatRequest) => Record<string, string>;
+  fetch: FetchLike;
+  /** A stream silent this long fails as stalled. */
+  idleTimeoutMs?: number;
+}
+
+/** A usage figure from a provider's JSON: a finite number, else 0. */
+export const usageNumber = (value: unknown): number =>
+  typeof value === "number" && Number.isFinite(value) ? value : 0;
 
 /** Seconds or an HTTP date in Retry-After, as milliseconds. */
 export function retryAfterMs(header: string | null): number | undefined {

@@ -2,6 +2,7 @@
 
 import { isRecord } from "../../protocol/json";
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
+import { usageNumber } from "./http";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
@@ -88,7 +89,7 @@ export function openAiResponsesBody(request: ChatRequest): Record<string, unknow
   };
 }
 
-const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+const num = usageNumber;
 
 export function responsesUsage(raw: Record<string, unknown>): Usage {
   const cached = isRecord(raw.input_tokens_details) ? num(raw.input_tokens_details.cached_tokens) : 0;

@@ -1,7 +1,7 @@
 // OpenAI-compatible Chat Completions over SSE (OpenAI, Ollama, vLLM, llama.cpp): text, reasoning, tool calls, usage.
 
 import { isRecord } from "../../protocol/json";
-import { type FetchLike, postJson } from "./http";
+import { type HttpProviderOptions, postJson, usageNumber } from "./http";
 import { openAiChatBody } from "./openai-wire";
 import { parseData, readSse } from "./sse";
 import { ThinkTagSplitter } from "./think-tags";
@@ -9,17 +9,9 @@ import { type ChatRequest, emptyUsage, type Provider, ProviderError, type Provid
 
 export { openAiChatBody } from "./openai-wire";
 
-export interface OpenAiOptions {
-  baseUrl: string;
-  apiKey?: string;
-  /** Extra headers on every call (AI Gateway's). */
-  headers?: (request: ChatRequest) => Record<string, string>;
-  fetch: FetchLike;
-  /** A stream silent this long fails as stalled. */
-  idleTimeoutMs?: number;
-}
+export type OpenAiOptions = HttpProviderOptions;
 
-const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+const num = usageNumber;
 
 /** OpenAI's prompt_tokens include cached_tokens: uncached input is the difference. */
 export function openAiUsage(raw: Record<string, unknown>): Usage {

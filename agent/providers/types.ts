@@ -1,5 +1,6 @@
 // The provider interface: one chat request in, a stream of normalised events out, typed errors.
 
+import type { ThinkLevel } from "../../protocol/api";
 import type { ProviderErrorCode } from "../../protocol/errors";
 import type { ReasoningBlock } from "../../protocol/frames";
 
@@ -40,7 +41,7 @@ export type ChatMessage =
   | { role: "tool"; toolCallId: string; content: string };
 
 /** How hard a reasoning model should think (`/think off|low|high`). */
-export type ThinkLevel = "off" | "low" | "high";
+export type { ThinkLevel };
 
 export interface ChatRequest {
   model: string;

@@ -1,5 +1,6 @@
 // A turn's events as an OpenAI chat completion: server-sent chunks while it streams, or one object at the end.
 
+import { log } from "../../log/logger";
 import type { SessionEvent } from "../../protocol/frames";
 import type { ChatCompletion, ChatCompletionChunk, FinishReason } from "../../protocol/openai-compat";
 import { openAiErrorBody, turnErrorStatus } from "./errors";
@@ -75,7 +76,7 @@ export function streamCompletion(
         try {
           next = await iterator.next();
         } catch (error) {
-          console.warn(JSON.stringify({ level: "warn", msg: "/v1 turn stream broke off", error: String(error) }));
+          log.warn("/v1 turn stream broke off", { session: options.sessionId, error: String(error) });
           next = { done: true, value: undefined };
           reader.breakOff();
         }
@@ -116,7 +117,7 @@ export async function collectCompletion(
   try {
     for await (const event of events) reader.feed(event);
   } catch (error) {
-    console.warn(JSON.stringify({ level: "warn", msg: "/v1 turn stream broke off", error: String(error) }));
+    log.warn("/v1 turn stream broke off", { session: options.sessionId, error: String(error) });
     reader.breakOff();
   }
   const outcome = reader.outcome();

@@ -1,5 +1,6 @@
 // Errors of the /v1 routes in OpenAI's shape: the same codes and statuses as everywhere, rendered their way.
 
+import { log } from "../../log/logger";
 import { AppError, ERROR_STATUS, type ErrorCode, isAppError } from "../../protocol/errors";
 import type { OpenAiErrorBody } from "../../protocol/openai-compat";
 
@@ -59,7 +60,7 @@ export function openAiErrorResponse(error: unknown): Response {
       headers,
     });
   }
-  console.error(JSON.stringify({ level: "error", msg: "unhandled /v1 error", error: String(error) }));
+  log.error("unhandled /v1 error", { error: String(error) });
   return Response.json(openAiErrorBody("internal_error", "something went wrong on our side", 500), {
     status: 500,
     headers,

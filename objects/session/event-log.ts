@@ -23,42 +23,52 @@ function toEvent(row: Row): SessionEvent {
   return { ...(isRecord(data) ? data : {}), type: row.type, seq: row.seq, at: row.createdAt } as SessionEvent;
 }
 
-/** The statements run on every event, built once per log (building a Drizzle query costs more than running it). */
+/**
+ * The statements run on every event, each built once per log on its first use (building a Drizzle query costs
+ * more than running it; a wake that only replays builds none of them).
+ */
 function statements(db: DrizzleSqliteDODatabase) {
   return {
-    insert: db
-      .insert(events)
-      .values({
-        seq: sql.placeholder("seq"),
-        type: sql.placeholder("type"),
-        data: sql.placeholder("data"),
-        clientId: sql.placeholder("clientId"),
-        createdAt: sql.placeholder("createdAt"),
-      })
-      .prepare(),
-    bySeqOfClientId: db
-      .select({ seq: events.seq })
-      .from(events)
-      .where(eq(events.clientId, sql.placeholder("clientId")))
-      .prepare(),
-    latestOfType: db
-      .select()
-      .from(events)
-      .where(eq(events.type, sql.placeholder("type")))
-      .orderBy(desc(events.seq))
-      .limit(1)
-      .prepare(),
+    insert: () =>
+      db
+        .insert(events)
+        .values({
+          seq: sql.placeholder("seq"),
+          type: sql.placeholder("type"),
+          data: sql.placeholder("data"),
+          clientId: sql.placeholder("clientId"),
+          createdAt: sql.placeholder("createdAt"),
+        })
+        .prepare(),
+    bySeqOfClientId: () =>
+      db
+        .select({ seq: events.seq })
+        .from(events)
+        .where(eq(events.clientId, sql.placeholder("clientId")))
+        .prepare(),
+    latestOfType: () =>
+      db
+        .select()
+        .from(events)
+        .where(eq(events.type, sql.placeholder("type")))
+        .orderBy(desc(events.seq))
+        .limit(1)
+        .prepare(),
   };
 }
 
+type Builders = ReturnType<typeof statements>;
+type Prepared = { [K in keyof Builders]?: ReturnType<Builders[K]> };
+
 export class EventLog {
   readonly #db: DrizzleSqliteDODatabase;
-  readonly #statements: ReturnType<typeof statements>;
+  readonly #builders: Builders;
+  readonly #prepared: Prepared = {};
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
-    this.#statements = statements(db);
+    this.#builders = statements(db);
     this.#lastSeq =
       db
         .select({ seq: max(events.seq) })
@@ -82,14 +92,16 @@ export class EventLog {
     }
     const seq = this.#lastSeq + 1;
     const createdAt = Date.now();
-    this.#statements.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
+    this.#prepared.insert ??= this.#builders.insert();
+    this.#prepared.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
     this.#lastSeq = seq;
     return { ...payload, type, seq, at: createdAt } as SessionEvent;
   }
 
   /** The seq of the user_message stored with this client id, if any. */
   seqOfClientId(clientId: string): number | undefined {
-    return this.#statements.bySeqOfClientId.get({ clientId })?.seq;
+    this.#prepared.bySeqOfClientId ??= this.#builders.bySeqOfClientId();
+    return this.#prepared.bySeqOfClientId.get({ clientId })?.seq;
   }
 
   #rowsAfter(after: number, limit: number): Row[] {
@@ -127,7 +139,8 @@ export class EventLog {
 
   /** The newest event of a type, if any. */
   latest<K extends EventType>(type: K): Extract<SessionEvent, { type: K }> | undefined {
-    const row = this.#statements.latestOfType.get({ type });
+    this.#prepared.latestOfType ??= this.#builders.latestOfType();
+    const row = this.#prepared.latestOfType.get({ type });
     return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
   }
 

@@ -2,7 +2,7 @@
 
 import { eq } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { ExecPolicy, QueueMode } from "../../protocol/api";
+import type { ExecPolicy, QueueMode, SessionMetaView, ThinkLevel } from "../../protocol/api";
 import { sessionMeta } from "./schema";
 
 export type { QueueMode };
@@ -30,19 +30,8 @@ export interface NewSession {
   variant?: { name: string; model: string };
 }
 
-/** A session's metadata. */
-export interface SessionMeta extends Omit<NewSession, "variant"> {
-  /** The model set by `/model`; null uses the configured default. */
-  model: string | null;
-  /** What a message sent during a turn does. */
-  queueMode: QueueMode;
-  /** The A/B variant assigned at creation, if any. */
-  variant: string | null;
-  /** Gateway cache TTL in seconds (0 skips); null uses the configured default. */
-  cacheTtl: number | null;
-  /** Approval policy of exec; null uses EXEC_POLICY. */
-  execPolicy: ExecPolicy | null;
-}
+/** A session's metadata: what the admin inspection shows of it (one declaration, in the protocol). */
+export type SessionMeta = SessionMetaView;
 
 const ROW_ID = 1;
 
@@ -79,6 +68,8 @@ export class MetaStore {
       cacheTtl: row.cacheTtl,
       execPolicy:
         row.execPolicy === "ask" || row.execPolicy === "auto" || row.execPolicy === "deny" ? row.execPolicy : null,
+      thinkLevel:
+        row.thinkLevel === "off" || row.thinkLevel === "low" || row.thinkLevel === "high" ? row.thinkLevel : null,
     };
   }
 
@@ -100,7 +91,17 @@ export class MetaStore {
         model: meta.variant?.model ?? null,
       })
       .run();
-    return this.get() ?? { ...meta, model: null, queueMode: "queue", variant: null, cacheTtl: null, execPolicy: null };
+    return (
+      this.get() ?? {
+        ...meta,
+        model: null,
+        queueMode: "queue",
+        variant: null,
+        cacheTtl: null,
+        execPolicy: null,
+        thinkLevel: null,
+      }
+    );
   }
 
   rename(title: string): SessionMeta | null {
@@ -117,6 +118,11 @@ export class MetaStore {
   setExecPolicy(execPolicy: ExecPolicy | null): void {
     this.#cached = undefined;
     this.#db.update(sessionMeta).set({ execPolicy, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
+  }
+
+  setThinkLevel(thinkLevel: ThinkLevel | null): void {
+    this.#cached = undefined;
+    this.#db.update(sessionMeta).set({ thinkLevel, updatedAt: Date.now() }).where(eq(sessionMeta.id, ROW_ID)).run();
   }
 
   setCacheTtl(cacheTtl: number | null): void {

@@ -21,6 +21,8 @@ export const sessionMeta = sqliteTable("session_meta", {
   cacheTtl: integer("cache_ttl"),
   /** Approval policy of the exec tool: "ask", "auto" or "deny"; null uses EXEC_POLICY. */
   execPolicy: text("exec_policy"),
+  /** Reasoning effort set by `/think`: "off", "low" or "high"; null leaves the model's default. */
+  thinkLevel: text("think_level"),
 });
 
 /** Every durable event, in order. `seq` is the session-wide, gapless sequence number. */

@@ -17,6 +17,7 @@ import {
 } from "../../protocol/frames";
 import type { Attachment } from "../../protocol/uploads";
 import { migrate } from "../shared/migrate";
+import { TurnStore } from "./agent/turn-store";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
 import { fanOut, presence } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
@@ -137,8 +138,10 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     const parts = this.#live();
     if (!parts) return;
-    // A turn marked running from before this wake was cut by a reset: end it as interrupted.
-    parts.turns.recover();
+    // A turn marked running from before this wake was cut by a reset: end it as interrupted. The turn
+    // machinery is built only when a turn is unfinished, so a wake for a socket or a replay does not pay
+    // for it (cold start, idle memory; issue 22).
+    if (new TurnStore(this.#db).unfinished()) parts.turns.recover();
     parts.scheduler.rearm();
     parts.alarms.arm();
   }
@@ -181,22 +184,22 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     this.#logger.warn("socket error", { connection: connection.id, error: String(error) });
   }
 
-  #frameContext({ events, turns }: SessionParts): FrameContext {
+  #frameContext(parts: SessionParts): FrameContext {
     return {
       log: this.#events,
-      events,
+      events: parts.events,
       broadcastPresence: () => this.#broadcastPresence(),
       startTurn: (text, attachmentIds = []) => {
         this.#uploads.markReferenced(attachmentIds);
-        turns.onUserMessage(text);
+        parts.turns.onUserMessage(text);
       },
       attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
-      cancelTurn: () => turns.cancel(),
-      decideTool: (id, approve) => turns.decide(id, approve),
-      feedback: (turnId, rating, user) => turns.feedback(turnId, rating, user),
+      cancelTurn: () => parts.turns.cancel(),
+      decideTool: (id, approve) => parts.turns.decide(id, approve),
+      feedback: (turnId, rating, user) => parts.turns.feedback(turnId, rating, user),
       modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
-      turnRunning: () => turns.running,
+      turnRunning: () => parts.turnRunning(),
     };
   }
 
@@ -336,7 +339,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     if (!resolved.ok) throw new AppError(resolved.code, resolved.message);
     const attachments = resolved.attachments.length > 0 ? { attachments: resolved.attachments } : {};
     const event = parts.events.emit("user_message", { id, text, user, deviceId, ...attachments }, id);
-    this.#frameContext(parts).startTurn(text, ids);
+    this.#uploads.markReferenced(ids);
+    parts.turns.onUserMessage(text);
     return { seq: event.seq, duplicate: false };
   }
 
@@ -375,7 +379,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       eventCounts,
       messageCount: TRANSCRIPT_TYPES.reduce((sum, type) => sum + (eventCounts[type] ?? 0), 0),
       storageBytes: this.ctx.storage.sql.databaseSize,
-      turnRunning: this.#parts?.turns.running ?? false,
+      turnRunning: this.#parts?.turnRunning() ?? false,
       usage: new SessionLedger(this.#db).summary(),
     };
   }

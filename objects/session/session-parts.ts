@@ -37,7 +37,13 @@ export interface SessionParts {
   identity: SessionIdentity;
   events: SessionEvents;
   alarms: AlarmMultiplexer;
-  turns: TurnController;
+  /**
+   * The turn machinery (providers, tools, metering), built on first use: a wake for a socket or a replay
+   * does not pay for it (cold start, idle memory; issue 22).
+   */
+  readonly turns: TurnController;
+  /** Whether a turn runs now, without building the machinery. */
+  turnRunning(): boolean;
   files: SessionFiles;
   tasks: TaskStore;
   scheduler: Scheduler;
@@ -81,7 +87,7 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
     runTask: (task) => {
       const id = `task-${task.id}-${Date.now()}`;
       events.emit("user_message", { id, text: task.prompt, user: identity.owner, deviceId: TASK_DEVICE_ID }, id);
-      turns.onUserMessage(task.prompt);
+      turns().onUserMessage(task.prompt);
     },
   });
   const createTask = (input: NewTask): { task: Task } | { error: string } => {
@@ -93,18 +99,22 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  const turns = createTurnController({
-    env,
-    config,
-    db,
-    log,
-    meta,
-    identity,
-    emit: (type, payload) => events.emit(type, payload),
-    setAlarm: (at) => scheduler.heartbeat(at),
-    createTask: async (input) => createTask(input),
-    uploads: deps.uploads,
-  });
+  let turnController: TurnController | undefined;
+  const turns = (): TurnController => {
+    turnController ??= createTurnController({
+      env,
+      config,
+      db,
+      log,
+      meta,
+      identity,
+      emit: (type, payload) => events.emit(type, payload),
+      setAlarm: (at) => scheduler.heartbeat(at),
+      createTask: async (input) => createTask(input),
+      uploads: deps.uploads,
+    });
+    return turnController;
+  };
   const files = new SessionFiles({
     env,
     config,
@@ -115,16 +125,28 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       events.emit("snapshot", { snapshotId: m.id, reason: m.reason, files: m.files.length, bytes: m.archive.bytes }),
   });
   alarms
-    .handle(SESSION_ALARMS.heartbeat, () => turns.recover())
+    .handle(SESSION_ALARMS.heartbeat, () => turns().recover())
     .handle(SESSION_ALARMS.tasks, () => scheduler.runDue())
     .handle(SESSION_ALARMS.idleSnapshot, async () => {
       // A running turn books a new idle time when it ends; only a workspace tools touched since the last snapshot is worth one.
-      if (turns.running) return;
+      if (turnController?.running) return;
       const lastTool = log.latest("tool_result")?.seq ?? 0;
       if (lastTool <= (log.latest("snapshot")?.seq ?? 0)) return;
       const outcome = await files.snapshot("idle");
       if (!outcome.ok) sessionLog.warn("idle snapshot failed", { error: outcome.message });
     })
     .handle(SESSION_ALARMS.tokenExpiry, (now) => closeExpiredSockets(deps.connections(), alarms, now));
-  return { identity, events, alarms, turns, files, tasks, scheduler, createTask };
+  return {
+    identity,
+    events,
+    alarms,
+    get turns() {
+      return turns();
+    },
+    turnRunning: () => turnController?.running ?? false,
+    files,
+    tasks,
+    scheduler,
+    createTask,
+  };
 }

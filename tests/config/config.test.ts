@@ -3,17 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../config/config";
 import { getConfig } from "../../config/load";
-
-const base = { ACCESS_TEAM_DOMAIN: "https://acme.cloudflareaccess.com", ACCESS_AUD: "aud" };
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-    return "no error";
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
+import { base, errorOf } from "./helpers";
 
 describe("config", () => {
   it("accepts a production configuration and normalises it", () => {

@@ -1,27 +1,20 @@
 // Faults against the real service: the sandbox host killed mid-command; the pages' security headers.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
+import { describe, expect, it } from "vitest";
 import { call, Device, login, newSession } from "./helpers/client.ts";
-import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
+import { useE2eStand } from "./helpers/stand.ts";
 
 describe("faults against wrangler dev", () => {
-  let server: DevServer;
-  let llm: FakeLlm;
-  beforeAll(async () => {
-    llm = await startFakeLlm();
-    server = await startDevServer({
-      vars: { OPENAI_BASE_URL: `${llm.url}/v1`, LLM_MODEL: "fake", LLM_FREE_MODELS: "fake", EXEC_POLICY: "auto" },
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await llm?.close();
-  });
+  const stand = useE2eStand((llmUrl) => ({
+    OPENAI_BASE_URL: `${llmUrl}/v1`,
+    LLM_MODEL: "fake",
+    LLM_FREE_MODELS: "fake",
+    EXEC_POLICY: "auto",
+  }));
 
   it("ends the turn with a clear tool error when the sandbox host dies mid-command, and the session goes on", async () => {
     const tag = `t-${crypto.randomUUID()}`;
-    llm.script({
+    stand.llm.script({
       match: tag,
       steps: [
         {
@@ -31,13 +24,13 @@ describe("faults against wrangler dev", () => {
         { kind: "text", chunks: ["the command failed"] },
       ],
     });
-    const token = await login(server.url, "fault@example.com");
-    const id = await newSession(server.url, token);
-    const device = await Device.open(server.url, id, token);
+    const token = await login(stand.server.url, "fault@example.com");
+    const id = await newSession(stand.server.url, token);
+    const device = await Device.open(stand.server.url, id, token);
     await device.hello();
     device.send({ type: "user_message", id: "1", text: `run ${tag}` });
     await device.until(() => device.frames.some((f) => f.type === "tool_output"));
-    await server.killSandbox();
+    await stand.server.killSandbox();
     await device.until(() => device.frames.some((f) => f.type === "turn_end"), 20_000);
     const result = device.frames.find((f) => f.type === "tool_result");
     expect(result).toMatchObject({ toolCallId: "x", ok: false });
@@ -49,7 +42,7 @@ describe("faults against wrangler dev", () => {
   });
 
   it("serves pages with a strict content security policy and no sniffing", async () => {
-    const response = await call(server.url, "/", null);
+    const response = await call(stand.server.url, "/", null);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");

@@ -1,42 +1,33 @@
 // The OpenAI-compatible API over wrangler dev, driven by the official `openai` client, with a web device watching.
 
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
+import { describe, expect, it } from "vitest";
 import type { CreatedApiKey } from "../../protocol/api-keys.ts";
 import { call, Device, login } from "./helpers/client.ts";
-import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
+import { useE2eStand } from "./helpers/stand.ts";
 
 describe("/v1 with the openai client", () => {
-  let server: DevServer;
-  let llm: FakeLlm;
-  beforeAll(async () => {
-    llm = await startFakeLlm();
-    server = await startDevServer({
-      vars: {
-        OPENAI_BASE_URL: `${llm.url}/v1`,
-        LLM_MODEL: "fake-model",
-        LLM_FREE_MODELS: "fake-model",
-        EXEC_POLICY: "ask",
-        APPROVAL_TIMEOUT_SECONDS: "300",
-      },
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await llm?.close();
-  });
+  const stand = useE2eStand((llmUrl) => ({
+    OPENAI_BASE_URL: `${llmUrl}/v1`,
+    LLM_MODEL: "fake-model",
+    LLM_FREE_MODELS: "fake-model",
+    EXEC_POLICY: "ask",
+    APPROVAL_TIMEOUT_SECONDS: "300",
+  }));
 
   async function apiKey(token: string): Promise<string> {
-    const response = await call(server.url, "/api/keys", token, { method: "POST", body: '{"name":"openai client"}' });
+    const response = await call(stand.server.url, "/api/keys", token, {
+      method: "POST",
+      body: '{"name":"openai client"}',
+    });
     expect(response.status).toBe(201);
     return ((await response.json()) as CreatedApiKey).key;
   }
 
   it("answers streaming and not, continues a session by header, and a device on it sees the same turn", async () => {
-    const token = await login(server.url, "openai-client@example.com");
-    const client = new OpenAI({ apiKey: await apiKey(token), baseURL: `${server.url}/v1`, maxRetries: 0 });
-    llm.script({ match: "first question", steps: [{ kind: "text", chunks: ["The first ", "answer."] }] });
+    const token = await login(stand.server.url, "openai-client@example.com");
+    const client = new OpenAI({ apiKey: await apiKey(token), baseURL: `${stand.server.url}/v1`, maxRetries: 0 });
+    stand.llm.script({ match: "first question", steps: [{ kind: "text", chunks: ["The first ", "answer."] }] });
 
     const { data, response } = await client.chat.completions
       .create({ model: "edgeclaw", messages: [{ role: "user", content: "first question" }] })
@@ -47,12 +38,12 @@ describe("/v1 with the openai client", () => {
     const session = response.headers.get("x-edgeclaw-session") ?? "";
     expect(session).toMatch(/^[a-z2-7]{26}$/);
 
-    const device = await Device.open(server.url, session, token);
+    const device = await Device.open(stand.server.url, session, token);
     await device.hello();
     expect(device.users().map((u) => [u.text, u.deviceId])).toEqual([["first question", "api"]]);
 
     // A tool that needs approval: the stream waits while the device sees the request, then goes on.
-    llm.script({
+    stand.llm.script({
       match: "second question",
       steps: [
         {
@@ -101,21 +92,21 @@ describe("/v1 with the openai client", () => {
       .join("");
     expect(secondTurn).toBe("The first answer.Ran it: from-the-sandbox");
     // The model was given the session's history, not a history the caller sent.
-    const request = llm.requests.findLast((r) => JSON.stringify(r.body).includes("second question"));
+    const request = stand.llm.requests.findLast((r) => JSON.stringify(r.body).includes("second question"));
     expect(JSON.stringify(request?.body)).toContain("The first answer.");
     await device.close();
   });
 
   it("returns the same turn for a retried Idempotency-Key, takes an Access token, and refuses in OpenAI's shape", async () => {
-    const token = await login(server.url, "openai-retry@example.com");
+    const token = await login(stand.server.url, "openai-retry@example.com");
     // An Access token decides: the Bearer value the client always sends is ignored.
     const client = new OpenAI({
       apiKey: "ignored",
-      baseURL: `${server.url}/v1`,
+      baseURL: `${stand.server.url}/v1`,
       maxRetries: 0,
       defaultHeaders: { "cf-access-jwt-assertion": token },
     });
-    llm.script({ match: "retry me", steps: [{ kind: "text", chunks: ["Once."] }] });
+    stand.llm.script({ match: "retry me", steps: [{ kind: "text", chunks: ["Once."] }] });
     const params = { model: "edgeclaw", messages: [{ role: "user" as const, content: "retry me" }] };
     const options = { headers: { "Idempotency-Key": "retry-key-1" } };
     const first = await client.chat.completions.create(params, options).withResponse();
@@ -123,7 +114,7 @@ describe("/v1 with the openai client", () => {
     expect(again.data.id).toBe(first.data.id);
     expect(again.data.choices[0]?.message.content).toBe("Once.");
     expect(again.response.headers.get("x-edgeclaw-session")).toBe(first.response.headers.get("x-edgeclaw-session"));
-    expect(llm.requests.filter((r) => JSON.stringify(r.body).includes("retry me"))).toHaveLength(1);
+    expect(stand.llm.requests.filter((r) => JSON.stringify(r.body).includes("retry me"))).toHaveLength(1);
 
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain("edgeclaw");
@@ -143,7 +134,7 @@ describe("/v1 with the openai client", () => {
 
     // A turn that fails after the stream began: the SDK raises the error event.
     const failing = { kind: "error" as const, status: 400, body: '{"error":{"message":"refused upstream"}}' };
-    llm.script({ match: "failing stream", steps: [failing, failing] });
+    stand.llm.script({ match: "failing stream", steps: [failing, failing] });
     const stream = await client.chat.completions.create({
       model: "edgeclaw",
       stream: true,
@@ -156,7 +147,7 @@ describe("/v1 with the openai client", () => {
     })().catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(OpenAI.APIError);
 
-    const stranger = new OpenAI({ apiKey: `eck_${"B".repeat(43)}`, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const stranger = new OpenAI({ apiKey: `eck_${"B".repeat(43)}`, baseURL: `${stand.server.url}/v1`, maxRetries: 0 });
     const unauthorised = await stranger.models.list().catch((error: unknown) => error);
     expect(unauthorised).toBeInstanceOf(OpenAI.AuthenticationError);
   });

@@ -3,11 +3,10 @@
 
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeLlm, startFakeLlm } from "../../devtools/demo-model/server.ts";
+import { describe, expect, it } from "vitest";
 import type { Attachment } from "../../protocol/uploads.ts";
 import { call, Device, login, newSession } from "./helpers/client.ts";
-import { type DevServer, startDevServer } from "./helpers/dev-server.ts";
+import { useE2eStand } from "./helpers/stand.ts";
 
 const PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PNG = Buffer.from(PNG_BASE64, "base64");
@@ -21,30 +20,19 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("uploads over wrangler dev", () => {
-  let server: DevServer;
-  let llm: FakeLlm;
-  beforeAll(async () => {
-    llm = await startFakeLlm();
-    server = await startDevServer({
-      vars: {
-        OPENAI_BASE_URL: `${llm.url}/v1`,
-        ANTHROPIC_BASE_URL: llm.url,
-        LLM_MODEL: "fake-vision",
-        LLM_FREE_MODELS: "fake-vision,fake-text,anthropic:claude-fake",
-        LLM_ALLOWED_MODELS: "*",
-        EXEC_POLICY: "auto",
-      },
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await llm?.close();
-  });
+  const stand = useE2eStand((llmUrl) => ({
+    OPENAI_BASE_URL: `${llmUrl}/v1`,
+    ANTHROPIC_BASE_URL: llmUrl,
+    LLM_MODEL: "fake-vision",
+    LLM_FREE_MODELS: "fake-vision,fake-text,anthropic:claude-fake",
+    LLM_ALLOWED_MODELS: "*",
+    EXEC_POLICY: "auto",
+  }));
 
   function upload(token: string, session: string, bytes: Uint8Array, name: string): Promise<Response> {
     const form = new FormData();
     form.append("file", new File([bytes], name));
-    return call(server.url, `/api/sessions/${session}/uploads`, token, { method: "POST", body: form });
+    return call(stand.server.url, `/api/sessions/${session}/uploads`, token, { method: "POST", body: form });
   }
 
   async function uploaded(token: string, session: string, bytes: Uint8Array, name: string): Promise<Attachment> {
@@ -70,13 +58,13 @@ describe("uploads over wrangler dev", () => {
     await device.until(() => device.events().filter((e) => e.type === "notice").length > notices);
   }
 
-  const bodyWith = (marker: string) => llm.requests.find((r) => JSON.stringify(r.body).includes(marker));
+  const bodyWith = (marker: string) => stand.llm.requests.find((r) => JSON.stringify(r.body).includes(marker));
 
   it("sends an image as an OpenAI image part, an Anthropic image block, and a description to a text-only model", async () => {
-    const token = await login(server.url, "e2e-vision@example.com");
-    const session = await newSession(server.url, token);
+    const token = await login(stand.server.url, "e2e-vision@example.com");
+    const session = await newSession(stand.server.url, token);
     const image = await uploaded(token, session, PNG, "shot.png");
-    const device = await Device.open(server.url, session, token);
+    const device = await Device.open(stand.server.url, session, token);
     await device.hello();
     await turn(device, "e2e-openai what is this", [image.id]);
     expect(JSON.stringify(bodyWith("e2e-openai")?.body)).toContain(
@@ -98,12 +86,12 @@ describe("uploads over wrangler dev", () => {
   });
 
   it("copies a CSV into the workspace where exec reads it, and keeps ../../etc/passwd under uploads/", async () => {
-    const token = await login(server.url, "e2e-csv@example.com");
-    const session = await newSession(server.url, token);
+    const token = await login(stand.server.url, "e2e-csv@example.com");
+    const session = await newSession(stand.server.url, token);
     const csv = await uploaded(token, session, new TextEncoder().encode("n\n4\n5\n"), "numbers.csv");
     const passwd = await uploaded(token, session, PNG, "../../etc/passwd");
     expect(passwd.name).toBe("passwd.png");
-    llm.script({
+    stand.llm.script({
       match: "e2e-sum",
       steps: [
         {
@@ -119,7 +107,7 @@ describe("uploads over wrangler dev", () => {
         { kind: "text", chunks: ["sum done"] },
       ],
     });
-    const device = await Device.open(server.url, session, token);
+    const device = await Device.open(stand.server.url, session, token);
     await device.hello();
     await turn(device, "e2e-sum please", [csv.id, passwd.id]);
     const result = device.events().find((e) => e.type === "tool_result");
@@ -129,21 +117,21 @@ describe("uploads over wrangler dev", () => {
   });
 
   it("refuses 21 MB with 413 storing nothing, and another user's upload everywhere", async () => {
-    const token = await login(server.url, "e2e-big@example.com");
-    const session = await newSession(server.url, token);
-    const before = filesUnder(server.persistDir).filter((f) => statSync(f).size > 20_000_000);
+    const token = await login(stand.server.url, "e2e-big@example.com");
+    const session = await newSession(stand.server.url, token);
+    const before = filesUnder(stand.server.persistDir).filter((f) => statSync(f).size > 20_000_000);
     const big = new Uint8Array(21 * 1000 * 1000);
     big.set(PNG);
     const refused = await upload(token, session, big, "big.png");
     expect(refused.status).toBe(413);
     expect(await refused.json()).toMatchObject({ error: { code: "upload_too_large" } });
-    expect(filesUnder(server.persistDir).filter((f) => statSync(f).size > 20_000_000)).toEqual(before);
+    expect(filesUnder(stand.server.persistDir).filter((f) => statSync(f).size > 20_000_000)).toEqual(before);
 
     const mine = await uploaded(token, session, PNG, "mine.png");
-    const other = await login(server.url, "e2e-other@example.com");
-    expect((await call(server.url, `/api/sessions/${session}/uploads/${mine.id}`, other)).status).toBe(404);
-    const theirs = await newSession(server.url, other);
-    const device = await Device.open(server.url, theirs, other);
+    const other = await login(stand.server.url, "e2e-other@example.com");
+    expect((await call(stand.server.url, `/api/sessions/${session}/uploads/${mine.id}`, other)).status).toBe(404);
+    const theirs = await newSession(stand.server.url, other);
+    const device = await Device.open(stand.server.url, theirs, other);
     await device.hello();
     device.send({ type: "user_message", id: "steal", text: "use it", attachments: [mine.id] });
     await device.until(() => device.frames.some((f) => f.type === "error"));

@@ -52,7 +52,7 @@ describe("faults", () => {
     const token = await login(`stall-${crypto.randomUUID()}@example.com`);
     const device = await join(await createSession(token), token);
     device.send({ type: "user_message", id: "1", text: `stall ${t}` });
-    await device.until(() => device.of("turn_end").length === 1, 8000);
+    await device.until(() => device.of("turn_end").length === 1);
     expect(device.of("assistant_message")[0]).toMatchObject({ text: "before the stall", partial: true });
     expect(
       device
@@ -61,7 +61,7 @@ describe("faults", () => {
         .at(-1),
     ).toMatchObject({ code: "stream_stalled" });
     device.send({ type: "user_message", id: "2", text: `again ${t}` });
-    await device.until(() => device.of("turn_end").length === 2, 8000);
+    await device.until(() => device.of("turn_end").length === 2);
     expect(device.of("assistant_message").at(-1)?.text).toBe("recovered");
   });
 

@@ -30,6 +30,9 @@ export async function createSession(token: string, title?: string): Promise<stri
 }
 
 /** A test-side socket: buffers frames and waits for them with timers it always clears. */
+/** How long `until` waits before it reports the frames: just under the workers tests' 60 s timeout. */
+const UNTIL_MS = 55_000;
+
 export class TestSocket {
   readonly frames: ServerFrame[] = [];
   closed: { code: number; reason: string } | null = null;
@@ -54,8 +57,11 @@ export class TestSocket {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
-  /** Waits until `predicate` holds over the frames received so far. */
-  async until(predicate: (frames: ServerFrame[]) => boolean, timeoutMs = 5000): Promise<ServerFrame[]> {
+  /**
+   * Waits until `predicate` holds over the frames received so far. No deadline of its own but the test's:
+   * `timeoutMs` (just under the test timeout) only turns a hang into a message listing the frames.
+   */
+  async until(predicate: (frames: ServerFrame[]) => boolean, timeoutMs = UNTIL_MS): Promise<ServerFrame[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
       const left = deadline - Date.now();

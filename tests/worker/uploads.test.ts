@@ -47,7 +47,7 @@ async function storedKeys(sessionId: string): Promise<string[]> {
   return (await env.FILES.list({ prefix: uploadsPrefix(sessionId) })).objects.map((o) => o.key);
 }
 
-const turnEnds = (socket: TestSocket, n: number) => socket.until(() => socket.of("turn_end").length >= n, 30_000);
+const turnEnds = (socket: TestSocket, n: number) => socket.until(() => socket.of("turn_end").length >= n);
 
 describe("the upload route", () => {
   it("stores an image typed from its bytes and serves it inline to its owner only", async () => {
@@ -299,7 +299,7 @@ describe("attachments in messages", () => {
     device.send({ type: "user_message", id: "2", text: "and more" });
     await turnEnds(device, 2);
     device.send({ type: "user_message", id: "3", text: "/compact" });
-    await device.until(() => device.of("compaction").length > 0, 30_000);
+    await device.until(() => device.of("compaction").length > 0);
     const line = `plan-${t}.png (image/png, 70 B), in the workspace at uploads/plan-${t}.png`;
     const summarised = (await requestsWith(line)).find((r) =>
       JSON.stringify(r.body).includes("You compact conversations"),

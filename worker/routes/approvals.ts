@@ -4,14 +4,14 @@ import { Hono } from "hono";
 import type { ApprovalResult } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
-import { ownedSession, sessionStub } from "../sessions";
+import { sessionStub } from "../sessions";
+import type { SessionEnv } from "./session-scope";
 
-export function approvalRoutes(): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+export function approvalRoutes(): Hono<SessionEnv> {
+  const routes = new Hono<SessionEnv>();
   routes.post("/sessions/:id/approvals/:toolCallId", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     const body = await readJson(c.req.raw);
     if (!isRecord(body) || typeof body.approve !== "boolean")
       throw new AppError("bad_request", '{"approve": true | false}');

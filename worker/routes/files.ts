@@ -5,25 +5,9 @@ import { artifactKey, artifactsPrefix } from "../../objects/session/storage/keys
 import type { Artifact, ArtifactList, ExportResult, SnapshotList } from "../../protocol/api";
 import { isArtifactName } from "../../protocol/artifact-name";
 import { AppError } from "../../protocol/errors";
-import type { Identity } from "../../protocol/identity";
-import type { AppEnv } from "../app-env";
-import { indexedSession, ownedSession, recordAudit, sessionStub } from "../sessions";
+import { sessionStub } from "../sessions";
 import { limitHeavyRoute } from "./heavy-routes";
-
-/**
- * The owner's session, or for an admin any session (artifacts are readable by both); an admin's read of
- * another user's artifacts is written to the audit log.
- */
-async function readable(env: Env, identity: Identity, id: string, action: string, detail: object = {}) {
-  try {
-    return await ownedSession(env, identity, id);
-  } catch (error) {
-    if (!identity.admin) throw error;
-    const entry = await indexedSession(env, id);
-    await recordAudit(env, identity.user, action, entry.id, { owner: entry.owner, ...detail });
-    return entry;
-  }
-}
+import type { SessionEnv } from "./session-scope";
 
 /** The artifact name from the request path; a malformed percent-escape is the client's error. */
 function artifactName(path: string, marker: string): string {
@@ -48,11 +32,12 @@ function outcome<T>(result: { ok: true; value: T } | { ok: false; code: string; 
   throw new AppError(code, result.message);
 }
 
-export function fileRoutes(): Hono<AppEnv> {
-  const files = new Hono<AppEnv>();
+/** Artifact reads are open to an admin too (the session scope audits them); the rest is the owner's. */
+export function fileRoutes(): Hono<SessionEnv> {
+  const files = new Hono<SessionEnv>();
 
   files.get("/sessions/:id/artifacts", async (c) => {
-    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"), "artifacts.list");
+    const { entry } = c.var.session;
     const prefix = artifactsPrefix(entry.id);
     const artifacts: Artifact[] = [];
     let cursor: string | undefined;
@@ -74,7 +59,7 @@ export function fileRoutes(): Hono<AppEnv> {
   files.get("/sessions/:id/artifacts/*", async (c) => {
     const marker = `/sessions/${c.req.param("id")}/artifacts/`;
     const name = artifactName(new URL(c.req.url).pathname, marker);
-    const entry = await readable(c.env, c.var.auth.identity, c.req.param("id"), "artifact.read", { name });
+    const { entry } = c.var.session;
     if (!isArtifactName(name)) throw new AppError("artifact_not_found", "no such artifact");
     const object = await c.env.FILES.get(artifactKey(entry.id, name));
     if (!object) throw new AppError("artifact_not_found", "no such artifact");
@@ -93,24 +78,24 @@ export function fileRoutes(): Hono<AppEnv> {
   });
 
   files.post("/sessions/:id/snapshots", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     await limitHeavyRoute(c.env, c.var.auth.identity.user, "snapshot");
     return c.json(outcome(await sessionStub(c.env, entry.id).snapshot()), 201);
   });
 
   files.get("/sessions/:id/snapshots", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     return c.json({ snapshots: await sessionStub(c.env, entry.id).listSnapshots() } satisfies SnapshotList);
   });
 
   files.post("/sessions/:id/snapshots/:snap/restore", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     await limitHeavyRoute(c.env, c.var.auth.identity.user, "snapshot");
     return c.json(outcome(await sessionStub(c.env, entry.id).restoreSnapshot(c.req.param("snap"))));
   });
 
   files.post("/sessions/:id/exports", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     await limitHeavyRoute(c.env, c.var.auth.identity.user, "export");
     return c.json({ artifacts: await sessionStub(c.env, entry.id).exportTranscript() } satisfies ExportResult, 201);
   });

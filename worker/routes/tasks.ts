@@ -4,18 +4,18 @@ import { Hono } from "hono";
 import type { TaskList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
-import type { AppEnv } from "../app-env";
 import { readJson } from "../http/respond";
-import { ownedSession, sessionStub } from "../sessions";
+import { sessionStub } from "../sessions";
+import type { SessionEnv } from "./session-scope";
 
-export function taskRoutes(): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+export function taskRoutes(): Hono<SessionEnv> {
+  const routes = new Hono<SessionEnv>();
   routes.get("/sessions/:id/tasks", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     return c.json({ tasks: await sessionStub(c.env, entry.id).listTasks() } satisfies TaskList);
   });
   routes.post("/sessions/:id/tasks", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     const body = await readJson(c.req.raw);
     if (!isRecord(body) || typeof body.prompt !== "string")
       throw new AppError("bad_request", '{"prompt", "at" | "cron", "timeZone"?}');
@@ -31,7 +31,7 @@ export function taskRoutes(): Hono<AppEnv> {
     return c.json(created.task, 201);
   });
   routes.patch("/sessions/:id/tasks/:task", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     const body = await readJson(c.req.raw);
     if (!isRecord(body) || typeof body.paused !== "boolean")
       throw new AppError("bad_request", '{"paused": true | false}');
@@ -40,7 +40,7 @@ export function taskRoutes(): Hono<AppEnv> {
     return c.json(task);
   });
   routes.delete("/sessions/:id/tasks/:task", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     if (!(await sessionStub(c.env, entry.id).deleteTask(c.req.param("task"))))
       throw new AppError("not_found", "no such task");
     return c.body(null, 204);

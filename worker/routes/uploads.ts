@@ -6,8 +6,8 @@ import { uploadKey } from "../../objects/session/storage/keys";
 import { storeUpload } from "../../objects/session/uploads/store-upload";
 import { AppError } from "../../protocol/errors";
 import { type Attachment, isInlineImage } from "../../protocol/uploads";
-import type { AppEnv } from "../app-env";
-import { ownedSession, sessionStub } from "../sessions";
+import { sessionStub } from "../sessions";
+import type { SessionEnv } from "./session-scope";
 import { readMultipartFile } from "./upload-body";
 
 /**
@@ -29,18 +29,19 @@ export function storeSessionUpload(
 const filenameParams = (name: string) =>
   `filename="${name.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
-export function uploadRoutes(): Hono<AppEnv> {
-  const routes = new Hono<AppEnv>();
+/** Mounted by the session's routes, behind the session scope (which resolved the caller's session). */
+export function uploadRoutes(): Hono<SessionEnv> {
+  const routes = new Hono<SessionEnv>();
 
   routes.post("/sessions/:id/uploads", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     const file = await readMultipartFile(c.req.raw, c.var.config.uploads.maxBytes);
     const record = await storeSessionUpload(c.env, entry.id, file.bytes, file.name, file.type);
     return c.json(record satisfies Attachment, 201);
   });
 
   routes.get("/sessions/:id/uploads/:upload", async (c) => {
-    const entry = await ownedSession(c.env, c.var.auth.identity, c.req.param("id"));
+    const { entry } = c.var.session;
     const record = await sessionStub(c.env, entry.id).getUpload(c.req.param("upload"));
     const object = record ? await c.env.FILES.get(uploadKey(entry.id, record.id)) : null;
     if (!record || !object) throw new AppError("upload_not_found", "no such upload in this session");

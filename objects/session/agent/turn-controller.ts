@@ -12,7 +12,7 @@ import type { SessionIdentity } from "../session-events";
 import { type Command, helpText, parseCommand } from "./commands";
 import { compactSession } from "./compact";
 import type { AttemptMeter, ResolvedModel } from "./model-call";
-import { isThinkLevel, sessionThinkLevel } from "./think-level";
+import { isThinkLevel } from "./think-level";
 import { runTurn } from "./turn-runner";
 import type { TurnEndReason, TurnStore } from "./turn-store";
 
@@ -160,8 +160,9 @@ export class TurnController {
       case "/cancel":
         return this.cancel() ? null : "no turn is running";
       case "/think":
-        if (arg === "") return `reasoning: ${sessionThinkLevel(log) ?? "the model's default"}`;
+        if (arg === "") return `reasoning: ${meta.get()?.thinkLevel ?? "the model's default"}`;
         if (!isThinkLevel(arg)) return "use /think off, /think low or /think high";
+        meta.setThinkLevel(arg);
         return `reasoning ${arg} from the next turn`;
       case "/compact":
         if (this.#running) return "a turn is running; try again when it ends";
@@ -231,7 +232,7 @@ export class TurnController {
   async #run(turnId: string, signal: AbortSignal): Promise<TurnEndReason> {
     const models = this.#models();
     // Read once: a /think sent during this turn applies from the next one, never inside its tool loop.
-    const think = sessionThinkLevel(this.#deps.log);
+    const think = this.#deps.meta.get()?.thinkLevel;
     const model = models[0] ?? this.#deps.config.llmModel;
     this.#deps.turns.start(turnId, model);
     this.#deps.emit("turn_start", { turnId, model });

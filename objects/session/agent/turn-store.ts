@@ -1,6 +1,6 @@
 // The turns table: queued turns wait their go, the running one is marked so a reset can be detected on wake.
 
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { EventPayloads } from "../../../protocol/frames";
 import { turns } from "../schema";
@@ -38,6 +38,16 @@ export class TurnStore {
 
   exists(id: string): boolean {
     return this.#db.select({ id: turns.id }).from(turns).where(eq(turns.id, id)).get() !== undefined;
+  }
+
+  /** Whether a turn is queued or marked running: only then has a wake anything to recover. */
+  unfinished(): boolean {
+    const row = this.#db
+      .select({ id: turns.id })
+      .from(turns)
+      .where(inArray(turns.status, ["queued", "running"]))
+      .get();
+    return row !== undefined;
   }
 
   running(): TurnRow[] {

@@ -2,6 +2,7 @@
 // into `uploads/<name>` of the workspace. The copy goes through the sandbox's own file writes, which run
 // unprivileged through the runner like every file operation on the workspace.
 
+import { log } from "../../../log/logger";
 import type { Attachment } from "../../../protocol/uploads";
 import { uploadPath } from "../../../protocol/uploads";
 import type { SandboxBackend } from "../../../sandbox/types";
@@ -27,9 +28,7 @@ export async function copyUploads(sandbox: SandboxBackend, deps: UploadCopyDeps)
       deps.markCopied(upload.id);
       copied++;
     } catch (error) {
-      console.warn(
-        JSON.stringify({ level: "warn", msg: "upload copy failed", session: deps.sessionId, error: String(error) }),
-      );
+      log.warn("upload copy failed", { session: deps.sessionId, upload: upload.id, error: String(error) });
     }
   }
   return copied;

@@ -27,6 +27,9 @@ export async function newSession(base: string, token: string): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
+/** How long a wait lasts before it reports the last frames: just under the e2e tests' 60 s timeout. */
+const UNTIL_MS = 55_000;
+
 export class Device {
   readonly frames: ServerFrame[] = [];
   closed: number | null = null;
@@ -73,7 +76,7 @@ export class Device {
   }
 
   /** Waits until the agent has answered: the newest event is a turn_end and nothing follows for a moment. */
-  async settle(quietMs = 200, timeoutMs = 10_000): Promise<void> {
+  async settle(quietMs = 200, timeoutMs = UNTIL_MS): Promise<void> {
     for (;;) {
       await this.until(() => this.events().at(-1)?.type === "turn_end", timeoutMs);
       const count = this.frames.length;
@@ -82,7 +85,8 @@ export class Device {
     }
   }
 
-  until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  /** Waits for `predicate`; `timeoutMs` (just under the test timeout) only turns a hang into a message. */
+  until(predicate: () => boolean, timeoutMs = UNTIL_MS): Promise<void> {
     return this.#waiter.until(predicate, timeoutMs, () => `last frames: ${JSON.stringify(this.frames.slice(-5))}`);
   }
 

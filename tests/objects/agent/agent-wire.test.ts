@@ -207,6 +207,25 @@ describe("agent over the wire", () => {
     expect(back.of("turn_end").at(-1)?.reason).toBe("done");
   });
 
+  it("ends a turn cut by a reset as interrupted when a device wakes the object, before any alarm", async () => {
+    const t = tag();
+    await script({ match: t, steps: [{ kind: "text", chunks: words(50), delayMs: 40 }] });
+    const { id, token, sockets } = await session("reset-wake@example.com");
+    const [a] = sockets as [TestSocket];
+    a.send({ type: "user_message", id: "1", text: `long ${t}` });
+    await a.waitFor("assistant_delta");
+    await abortAllDurableObjects();
+    // The socket's wake (onStart) finds the turn still marked running and seals it; no alarm ran.
+    const back = await join(id, token);
+    await back.until(() => back.of("turn_end").length === 1);
+    expect(back.of("turn_end").at(-1)?.reason).toBe("interrupted");
+    const seqs = back.events().map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    back.send({ type: "user_message", id: "2", text: "still there?" });
+    await back.until(() => back.of("turn_end").length === 2);
+    expect(back.of("turn_end").at(-1)?.reason).toBe("done");
+  });
+
   it("in interrupt mode, a new message cancels the running turn and starts the next", async () => {
     const t = tag();
     await script({ match: `${t}-slow`, steps: [{ kind: "text", chunks: words(50), delayMs: 40 }] });

@@ -32,7 +32,7 @@ async function session(email: string): Promise<TestSocket> {
   return join(await createSession(token), token);
 }
 
-const turnEnds = (socket: TestSocket, n: number) => socket.until(() => socket.of("turn_end").length >= n, 10_000);
+const turnEnds = (socket: TestSocket, n: number) => socket.until(() => socket.of("turn_end").length >= n);
 
 describe("regenerate and edit over the wire", () => {
   it("regenerates the newest answer as a new turn; the old answer stays stored but leaves the context", async () => {

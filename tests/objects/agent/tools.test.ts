@@ -117,7 +117,7 @@ describe("sandboxed tools", () => {
     });
 
     a.send({ type: "user_message", id: "3", text: `go ${t}-w` });
-    await a.until(() => a.of("turn_end").length === 3, 8000);
+    await a.until(() => a.of("turn_end").length === 3);
     expect(a.of("tool_result")[2]).toMatchObject({ toolCallId: "late1", ok: false });
     expect(a.of("tool_output").some((o) => o.text.includes("late") || o.text.includes("denied"))).toBe(false);
   });

@@ -3,19 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../config/config";
 import { getConfig } from "../../config/load";
+import { base, errorOf } from "./helpers";
 
-const base = { ACCESS_TEAM_DOMAIN: "https://acme.cloudflareaccess.com", ACCESS_AUD: "aud" };
 const TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ_-01";
 const SECRET = "a-webhook-secret-0123456789";
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-    return "no error";
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
 
 describe("Telegram configuration", () => {
   it("is off without variables, and on with token and secret (the public Bot API by default)", () => {
