@@ -168,7 +168,7 @@ describe("OpenAI-compatible adapter", () => {
         }),
       );
     const events: ProviderEvent[] = [];
-    const started = Date.now();
+    // The body never closes: only the abort can end the stream (a hang fails the test by its timeout).
     const result = (async () => {
       for await (const event of provider(slow).stream({ ...request, signal: controller.signal })) {
         if (event.type === "meta") continue;
@@ -178,7 +178,6 @@ describe("OpenAI-compatible adapter", () => {
     })();
     await expect(result).rejects.toMatchObject({ code: "aborted" });
     expect(events).toEqual([{ type: "text", text: "first" }]);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -132,10 +132,9 @@ describe("sandboxed tools", () => {
     const [a] = sockets as [TestSocket];
     a.send({ type: "user_message", id: "1", text: `slow ${t}` });
     await a.until(() => a.of("tool_output").some((o) => o.text.includes("started")));
-    const started = Date.now();
     a.send({ type: "cancel" });
     await a.until(() => a.of("turn_end").length === 1);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Killed, not waited for: the command never printed its second line (it would after its 30 s sleep).
     expect(a.of("turn_end")[0]?.reason).toBe("cancelled");
     expect(a.of("tool_output").some((o) => o.text.includes("finished"))).toBe(false);
   });
