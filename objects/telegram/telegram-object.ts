@@ -1,5 +1,6 @@
 // The Telegram Durable Object. Named "bot": the bot-wide index (pairing, links, seen updates). Named
-// "chat:<telegram user id>": one private chat, with its inbox and its durable outbox, worked on the alarm.
+// "chat:<telegram user id>": one private chat, with its inbox and its durable outbox, worked when an update
+// comes, when a session it follows has news, and on its alarm bookings.
 
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
@@ -7,21 +8,17 @@ import { type BotApi, createBotApi } from "../../channels/telegram/bot-api";
 import type { TelegramUpdate } from "../../channels/telegram/update";
 import type { TelegramConfig, TelegramSlice } from "../../config/telegram";
 import type { UploadConfig, UploadSlice } from "../../config/uploads";
-import { log } from "../../log/logger";
 import migrations from "../../migrations/telegram/migrations.js";
 import type { PairingCodeBody, TelegramLink } from "../../protocol/channels";
 import { AppError } from "../../protocol/errors";
 import { sessionStub, telegramChat } from "../names";
 import { storeUpload } from "../session/uploads/store-upload";
+import { AlarmMultiplexer } from "../shared/alarms";
 import { migrate } from "../shared/migrate";
-import { handleChatUpdate } from "./chat-actions";
 import { ChatStore } from "./chat-store";
+import { CHAT_BOOKINGS, ChatWork, type ChatWorkDeps } from "./chat-work";
 import { IndexStore } from "./index-store";
-import { pump } from "./pump";
 import { type ReceiveOutcome, receiveUpdate } from "./receive";
-
-/** An update that keeps failing is dropped after this many tries (its reply is lost, never the session log). */
-const MAX_UPDATE_ATTEMPTS = 5;
 
 /** What the worker and other objects may call. */
 export interface TelegramRpc {
@@ -33,14 +30,21 @@ export interface TelegramRpc {
   unlink(user: string, telegramUserId: number): Promise<boolean>;
   /** Index: acts on an update from the webhook; returns quickly (the work is queued in the chat object). */
   receive(update: TelegramUpdate): Promise<ReceiveOutcome>;
-  /** Chat: queues a linked user's update and wakes the chat's alarm. */
+  /** Chat: queues a linked user's update and books its work at once. */
   enqueue(update: TelegramUpdate, user: string, chatId: number): Promise<void>;
+  /**
+   * Chat: a session this chat may follow has stored events (its Telegram after-hook calls this). Works the
+   * outbox, then says whether the chat still follows the session (a delivery of it, or updates still queued).
+   */
+  wake(sessionId: string): Promise<boolean>;
 }
 
 export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
   readonly #db = drizzle(this.ctx.storage);
   readonly #index = new IndexStore(this.#db);
   readonly #chat = new ChatStore(this.#db);
+  readonly #alarms = new AlarmMultiplexer(this.ctx.storage);
+  readonly #work = new ChatWork();
 
   readonly #telegram: TelegramConfig | null;
   readonly #uploads: UploadConfig;
@@ -53,6 +57,8 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, migrations);
     });
+    const work = () => this.#work.run(() => this.#chatDeps());
+    this.#alarms.handle(CHAT_BOOKINGS.inbox, work).handle(CHAT_BOOKINGS.outbox, work);
   }
 
   #bot(): BotApi {
@@ -89,47 +95,41 @@ export class TelegramObject extends DurableObject<Env> implements TelegramRpc {
 
   async enqueue(update: TelegramUpdate, user: string, chatId: number): Promise<void> {
     this.#chat.claim(user, chatId);
-    if (this.#chat.enqueue(update)) await this.ctx.storage.setAlarm(Date.now());
+    if (this.#chat.enqueue(update)) this.#alarms.book(CHAT_BOOKINGS.inbox, Date.now());
+  }
+
+  async wake(sessionId: string): Promise<boolean> {
+    if (!this.#chat.info()) return false;
+    await this.#work.run(() => this.#chatDeps());
+    return this.#chat.hasInbox() || this.#chat.deliveries().some((row) => row.state.sessionId === sessionId);
   }
 
   override async alarm(): Promise<void> {
-    const info = this.#chat.info();
-    if (!info) return;
-    const uploads = {
-      maxBytes: this.#uploads.maxBytes,
-      // The web upload's service: the same size limit and type check, the bytes in R2, the record in the session.
-      store: (sessionId: string, bytes: Uint8Array, name: string, mime: string) =>
-        storeUpload(
-          { bucket: this.env.FILES, session: sessionStub(this.env, sessionId), limits: this.#uploads },
-          sessionId,
-          bytes,
-          name,
-          mime,
-        ),
-    };
-    const deps = { env: this.env, store: this.#chat, bot: this.#bot(), now: () => Date.now(), uploads };
-    for (let item = this.#chat.nextUpdate(); item; item = this.#chat.nextUpdate()) {
-      try {
-        await handleChatUpdate(deps, info, item.update);
-        this.#chat.doneUpdate(item.update.updateId);
-      } catch (error) {
-        console.error(JSON.stringify({ level: "error", msg: "telegram update failed", error: String(error) }));
-        if (item.attempts + 1 >= MAX_UPDATE_ATTEMPTS) this.#chat.doneUpdate(item.update.updateId);
-        else this.#chat.retryUpdate(item.update.updateId, item.attempts + 1);
-        break;
-      }
-    }
-    const next = await pump({
-      outbox: this.#chat,
-      readEvents: (sessionId, after, limit) => sessionStub(this.env, sessionId).eventsAfter(after, limit),
-      bot: deps.bot,
+    await this.#alarms.run();
+  }
+
+  #chatDeps(): ChatWorkDeps | null {
+    if (!this.#telegram) return null;
+    const uploads = this.#uploads;
+    return {
+      env: this.env,
+      store: this.#chat,
+      bot: this.#bot(),
       now: () => Date.now(),
-      log,
-    });
-    const polled = this.#chat.deliveries().length > 0 ? Date.now() + 1_000 : null;
-    const wake = this.#chat.hasInbox()
-      ? Date.now() + 2_000
-      : Math.min(next ?? Number.POSITIVE_INFINITY, polled ?? Number.POSITIVE_INFINITY);
-    if (Number.isFinite(wake)) await this.ctx.storage.setAlarm(Math.max(wake, Date.now()));
+      alarms: this.#alarms,
+      readEvents: (sessionId, after, limit) => sessionStub(this.env, sessionId).eventsAfter(after, limit),
+      uploads: {
+        maxBytes: uploads.maxBytes,
+        // The web upload's service: the same size limit and type check, the bytes in R2, the record in the session.
+        store: (sessionId, bytes, name, mime) =>
+          storeUpload(
+            { bucket: this.env.FILES, session: sessionStub(this.env, sessionId), limits: uploads },
+            sessionId,
+            bytes,
+            name,
+            mime,
+          ),
+      },
+    };
   }
 }
