@@ -64,7 +64,9 @@ describe.each(["local", "container"])("abuse suite: %s backend", (name) => {
   it("contains a fork bomb and stays responsive", async () => {
     const id = sid();
     const bomb = await sandbox().exec(id, { command: ":(){ :|:& };:; sleep 1; echo survived", timeoutMs: 3000 });
-    expect(bomb.exitCode === 0 || bomb.timedOut).toBe(true);
+    // Contained either way: the shell survives the process limit and echoes, or the limits (or the deadline)
+    // end it; on a loaded machine both happen. What must hold: the call returns, and the sandbox answers next.
+    if (bomb.exitCode === 0) expect(bomb.stdout).toContain("survived");
     expect((await sandbox().exec(id, { command: "echo alive" })).stdout).toBe("alive\n");
   });
 
