@@ -6,6 +6,7 @@ import { HELP_TEXT, parseCommand } from "../../channels/telegram/commands";
 import { newDelivery, parseApprovalData } from "../../channels/telegram/delivery";
 import { escapeHtml } from "../../channels/telegram/html";
 import type { TelegramUpdate } from "../../channels/telegram/update";
+import { log } from "../../log/logger";
 import { createSession } from "../../worker/sessions";
 import type { SessionEntry } from "../directory/session-list-store";
 import { sessionStub, userDirectory } from "../names";
@@ -33,8 +34,7 @@ interface Chat {
 
 async function say(deps: ChatDeps, chat: Chat, html: string): Promise<void> {
   const sent = await deps.bot.sendMessage(chat.chatId, html);
-  if (!sent.ok)
-    console.warn(JSON.stringify({ level: "warn", msg: "telegram reply failed", description: sent.description }));
+  if (!sent.ok) log.warn("telegram reply failed", { description: sent.description });
 }
 
 function identity(user: string) {

@@ -6,6 +6,7 @@ import { GROUPS_TEXT, parseCommand, UNPAIRED_TEXT } from "../../channels/telegra
 import { escapeHtml } from "../../channels/telegram/html";
 import { isPairingCode, PAIRING_ATTEMPTS_PER_WINDOW } from "../../channels/telegram/pairing";
 import type { TelegramUpdate } from "../../channels/telegram/update";
+import { log } from "../../log/logger";
 import type { IndexStore } from "./index-store";
 
 /** What became of an update (the webhook logs it; tests read it). */
@@ -25,8 +26,7 @@ export interface ReceiveDeps {
 function reply(deps: ReceiveDeps, chatId: number, html: string): void {
   deps.defer(
     deps.bot.sendMessage(chatId, html).then((sent) => {
-      if (!sent.ok)
-        console.warn(JSON.stringify({ level: "warn", msg: "telegram reply failed", description: sent.description }));
+      if (!sent.ok) log.warn("telegram reply failed", { description: sent.description });
     }),
   );
 }
