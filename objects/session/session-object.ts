@@ -47,6 +47,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
   #parts: SessionParts | undefined;
+  #contextFor: { parts: SessionParts; context: FrameContext } | undefined;
   #turnStreams: TurnStreams | undefined;
   #uploadStore: UploadStore | undefined;
   readonly #rateLimiter: FrameRateLimiter;
@@ -184,8 +185,10 @@ export class SessionObject extends Server<Env> implements SessionRpc {
     this.#logger.warn("socket error", { connection: connection.id, error: String(error) });
   }
 
+  /** What the frame handler may do, built once per live session (every frame uses it). */
   #frameContext(parts: SessionParts): FrameContext {
-    return {
+    if (this.#contextFor?.parts === parts) return this.#contextFor.context;
+    const context: FrameContext = {
       log: this.#events,
       events: parts.events,
       broadcastPresence: () => this.#broadcastPresence(),
@@ -201,6 +204,8 @@ export class SessionObject extends Server<Env> implements SessionRpc {
       chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
       turnRunning: () => parts.turnRunning(),
     };
+    this.#contextFor = { parts, context };
+    return context;
   }
 
   /** The open sockets (see #socketList). */
