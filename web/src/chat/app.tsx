@@ -90,12 +90,10 @@ function Sessions({ me }: { me: Me }) {
   }, []);
   const current = sessions.find((s) => s.id === open) ?? (known?.id === open ? known : undefined);
   const [showUsage, setShowUsage] = useState(false);
-  const [showNotifications, setShowNotifications] = useState(false);
-  const [showTelegram, setShowTelegram] = useState(false);
-  useEffect(() => {
-    setShowNotifications(false);
-    setShowTelegram(false);
-  }, [open]);
+  /** The settings page shown instead of the session, if any; opening a session closes it. */
+  const [settings, setSettings] = useState<"notifications" | "telegram" | null>(null);
+  useEffect(() => setSettings(null), [open]);
+  const toggleSettings = (page: "notifications" | "telegram") => setSettings(settings === page ? null : page);
   const [budget, setBudget] = useState<Budget[]>([]);
   useEffect(() => {
     if (showUsage) void api<Budget>("/api/budget").then((b) => setBudget([b]));
@@ -134,22 +132,12 @@ function Sessions({ me }: { me: Me }) {
           </button>
           <button
             type="button"
-            onClick={() => {
-              setShowTelegram(false);
-              setShowNotifications(!showNotifications);
-            }}
-            aria-pressed={showNotifications}
+            onClick={() => toggleSettings("notifications")}
+            aria-pressed={settings === "notifications"}
           >
             Notifications
           </button>
-          <button
-            type="button"
-            onClick={() => {
-              setShowNotifications(false);
-              setShowTelegram(!showTelegram);
-            }}
-            aria-pressed={showTelegram}
-          >
+          <button type="button" onClick={() => toggleSettings("telegram")} aria-pressed={settings === "telegram"}>
             Telegram
           </button>
         </div>
@@ -175,9 +163,9 @@ function Sessions({ me }: { me: Me }) {
           }}
         />
       ) : null}
-      {showTelegram ? (
+      {settings === "telegram" ? (
         <TelegramSettings />
-      ) : showNotifications ? (
+      ) : settings === "notifications" ? (
         <NotificationSettings />
       ) : showUsage ? (
         <main class="main">
