@@ -84,12 +84,21 @@ function parseAgent(vars: LlmVars): AgentConfig {
   };
 }
 
+/** The model a provider uses when LLM_MODEL is not set: one the price catalogue knows, so it is never refused. */
+export const DEFAULT_MODELS: Readonly<Record<LlmProvider, string>> = {
+  openai: "gpt-4o-mini",
+  "openai-responses": "gpt-4o-mini",
+  anthropic: "claude-haiku-4-5",
+  "workers-ai": "@cf/meta/llama-3.3-70b-instruct-fp8-fast",
+};
+
 export function parseLlm(vars: LlmVars, devAuth: boolean): LlmConfig {
   const llmDemo = flag("LLM_DEMO", vars.LLM_DEMO);
   if (llmDemo && !devAuth) throw configError("LLM_DEMO", "is set by `npm run dev` only (it needs DEV_AUTH=1)");
+  const llmProvider = oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, LLM_PROVIDERS, "openai");
   return {
-    llmProvider: oneOf("LLM_PROVIDER", vars.LLM_PROVIDER, LLM_PROVIDERS, "openai"),
-    llmModel: vars.LLM_MODEL?.trim() || "gpt-4o-mini",
+    llmProvider,
+    llmModel: vars.LLM_MODEL?.trim() || DEFAULT_MODELS[llmProvider],
     llmDemo,
     agent: parseAgent(vars),
   };

@@ -122,8 +122,8 @@ export function unconfiguredProvider(name: ProviderName, variable: string): Prov
   };
 }
 
-/** A budget or rate-limit refusal, with when it resets unless the message already says so. */
+/** A budget or rate-limit refusal, with when it resets unless the message already says so (or it never resets). */
 export function refusalMessage(message: string, retryAfterSeconds: number): string {
-  if (/resets/i.test(message)) return message;
+  if (retryAfterSeconds <= 0 || /resets/i.test(message)) return message;
   return `${message}; it resets ${resetsIn(retryAfterSeconds * 1000)}`;
 }

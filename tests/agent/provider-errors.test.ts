@@ -128,6 +128,8 @@ describe("provider errors", () => {
     );
     const budget = "the daily budget of $1.00 is used up ($1.00 spent); it resets at 2026-11-30T00:00:00.000Z";
     expect(refusalMessage(budget, 3600)).toBe(budget);
+    // A refusal that never resets (a model without a price) says nothing about a reset.
+    expect(refusalMessage("gpt-x has no price", 0)).toBe("gpt-x has no price");
   });
 
   it("quotes only the provider's own message, shortened, never the raw body alone", () => {
