@@ -103,7 +103,9 @@ export function httpFailure(status: number, body: string, call: CallContext): Pr
 
 /** A call that never got an answer: the host is named, with the runtime's reason. */
 export function networkFailure(url: string, error: unknown): ProviderError {
-  const reason = error instanceof Error ? error.message : String(error);
+  const raw = error instanceof Error ? error.message : String(error);
+  // workerd words a failed connection (no DNS, no route) as its opaque "internal error; reference = …".
+  const reason = /^internal error; reference = /i.test(raw) ? "the connection could not be made" : raw;
   return new ProviderError(
     "provider_unavailable",
     `could not reach the provider at ${hostOf(url)}: is it running and is its address right? (${reason})`,

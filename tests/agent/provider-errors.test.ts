@@ -102,6 +102,14 @@ describe("provider errors", () => {
     expect(networkFailure("http://x.example/v1/chat/completions", new TypeError("fetch failed")).message).toContain(
       "x.example",
     );
+    // workerd's opaque wording of a connection that could not be made is not shown as if it were ours.
+    const opaque = networkFailure(
+      "https://api.anthropic.com/v1/messages",
+      new Error("internal error; reference = abc123"),
+    );
+    expect(opaque.message).toBe(
+      "could not reach the provider at api.anthropic.com: is it running and is its address right? (the connection could not be made)",
+    );
   });
 
   it("says when a rate limit resets, and tells an empty account from a rate limit", async () => {
