@@ -262,18 +262,60 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
   };
 }
 
+/**
+ * Sessions of the memory scenario: 200 idle sessions grow the peer's live heap by about 10 MiB and ours by about
+ * 2 MiB, and workerd's RSS by tens of MiB, far above the readings' spread after a forced collection (tens of KiB of
+ * heap, a few hundred KiB of RSS); the rooms stay open, so four rounds hold 800 sessions per system.
+ */
+const MEMORY_SESSIONS = 200;
+
 /** Devices of the memory scenario, kept connected until the run ends. */
 const heldOpen: BenchDevice[] = [];
 
-/** 7. Memory: workerd's resident memory per idle session (one device connected) and per active one (after a turn). */
+/** Readings per point of the memory scenario; the median is used and the spread is the noise. */
+const MEMORY_READINGS = 3;
+/** RSS samples per reading, taken this far apart after the collection, so the allocator has settled. */
+const RSS_SAMPLES = 5;
+const RSS_SAMPLE_GAP_MS = 200;
+
+/** The system's memory at one point: live JS heap and workerd RSS, each a median of readings with its spread. */
+async function memoryPoint(
+  system: BenchSystem,
+): Promise<{ heap: number; rss: number; heapSpread: number; rssSpread: number }> {
+  const heaps: number[] = [];
+  const rsses: number[] = [];
+  for (let i = 0; i < MEMORY_READINGS; i++) {
+    // A full garbage collection first (bench/heap.ts), then the resident set's median over a second.
+    heaps.push(await system.heap());
+    const samples: number[] = [];
+    for (let k = 0; k < RSS_SAMPLES; k++) {
+      await sleep(RSS_SAMPLE_GAP_MS);
+      samples.push(system.rss());
+    }
+    rsses.push(median(samples));
+  }
+  const spread = (values: number[]) => Math.max(...values) - Math.min(...values);
+  return { heap: median(heaps), rss: median(rsses), heapSpread: spread(heaps), rssSpread: spread(rsses) };
+}
+
+/** A per-session growth figure; when the growth is within the readings' noise the note says so. */
+function perSessionFigure(scenario: string, growth: number, noise: number, sessions: number): Figure {
+  const kib = (bytes: number) => bytes / 1024 / sessions;
+  const note =
+    Math.abs(growth) <= noise
+      ? `below the noise: growth ${kib(growth).toFixed(1)} KiB within ±${kib(noise).toFixed(1)} KiB per session`
+      : `noise ±${kib(noise).toFixed(1)} KiB per session`;
+  return { scenario, unit: "KiB", higherIsBetter: false, samples: [kib(growth)], note };
+}
+
+/**
+ * 7. Memory per session: the live JS heap (after a forced full collection) and workerd's resident set before and
+ * after opening `sessions` sessions with one device each (idle), and after each answered one turn (active).
+ */
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
-  await sleep(1000);
-  const before = system.rss();
-  const heapBefore = await system.heap();
+  const before = await memoryPoint(system);
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
-  await sleep(1000);
-  const idle = system.rss();
-  const heapIdle = await system.heap();
+  const idle = await memoryPoint(system);
   await Promise.all(
     rooms.map(async ({ devices: [device] }) => {
       if (!device) return;
@@ -282,32 +324,36 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
       await device.answered(device.send(tag));
     }),
   );
-  await sleep(1000);
-  const active = system.rss();
+  const active = await memoryPoint(system);
   // The sessions stay connected until the run ends: a closed session's object is evicted some seconds
   // later, and an eviction inside a later round's window would be taken off that round's growth.
   heldOpen.push(...rooms.flatMap((r) => r.devices));
-  // A negative growth is garbage collection between the readings: below what this can measure.
-  const kib = (bytes: number) => Math.max(0, bytes) / 1024 / sessions;
+  const noise = (a: number, b: number) => a + b;
   return [
-    {
-      scenario: `memory: workerd RSS per idle session (${sessions} sessions)`,
-      unit: "KiB",
-      higherIsBetter: false,
-      samples: [kib(idle - before)],
-    },
-    {
-      scenario: `memory: JS heap per idle session (${sessions} sessions; garbage not yet collected included)`,
-      unit: "KiB",
-      higherIsBetter: false,
-      samples: [kib(heapIdle - heapBefore)],
-    },
-    {
-      scenario: `memory: workerd RSS per active session (${sessions} sessions)`,
-      unit: "KiB",
-      higherIsBetter: false,
-      samples: [kib(active - before)],
-    },
+    perSessionFigure(
+      `memory: workerd RSS per idle session (${sessions} sessions)`,
+      idle.rss - before.rss,
+      noise(idle.rssSpread, before.rssSpread),
+      sessions,
+    ),
+    perSessionFigure(
+      `memory: JS heap per idle session (${sessions} sessions; after a full garbage collection)`,
+      idle.heap - before.heap,
+      noise(idle.heapSpread, before.heapSpread),
+      sessions,
+    ),
+    perSessionFigure(
+      `memory: workerd RSS per active session (${sessions} sessions)`,
+      active.rss - before.rss,
+      noise(active.rssSpread, before.rssSpread),
+      sessions,
+    ),
+    perSessionFigure(
+      `memory: JS heap per active session (${sessions} sessions; after a full garbage collection)`,
+      active.heap - before.heap,
+      noise(active.heapSpread, before.heapSpread),
+      sessions,
+    ),
   ];
 }
 
@@ -405,7 +451,7 @@ export function scenarios(options: { quick: boolean; bigHistory: number }): Scen
     { name: "history", run: async (s) => history(await historyRoom(s), q ? 1000 : 10_000, q ? 1000 : 10_000) },
     { name: "big history", run: async (s) => bigHistory(await bigRoom(s), options.bigHistory, 1000, 10_000) },
     { name: "cold start", run: async (s, llm) => [await coldStart(s, llm, q ? 3 : 10)] },
-    { name: "memory", run: (s, llm) => memory(s, llm, q ? 10 : 50) },
+    { name: "memory", run: (s, llm) => memory(s, llm, q ? 20 : MEMORY_SESSIONS) },
     { name: "reconnect storm", run: async (s) => reconnectStorm(await stormRooms(s), 10, 20) },
     { name: "contention", run: (s, llm) => concurrentTurns(s, llm, 20) },
   ];
