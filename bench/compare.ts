@@ -269,6 +269,9 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
  */
 const MEMORY_SESSIONS = 200;
 
+/** How long the memory scenario waits for each of its concurrent turns. */
+const MEMORY_TURN_TIMEOUT_MS = 300_000;
+
 /** Devices of the memory scenario, kept connected until the run ends. */
 const heldOpen: BenchDevice[] = [];
 
@@ -321,7 +324,8 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
       if (!device) return;
       const tag = `mem-${crypto.randomUUID()}`;
       llm.script({ match: tag, steps: [{ kind: "text", chunks: ["hello ", "there"] }] });
-      await device.answered(device.send(tag));
+      // 200 turns at once on a shared machine: the time a turn takes is not what this measures.
+      await device.answered(device.send(tag), MEMORY_TURN_TIMEOUT_MS);
     }),
   );
   const active = await memoryPoint(system);

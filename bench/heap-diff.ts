@@ -4,11 +4,13 @@
 // BENCH_HEAP_SYSTEM: edgeclaw (default), peer or both. BENCH_HEAP_SESSIONS: N (200). BENCH_HEAP_TOP: rows (30).
 
 import { startFakeLlm } from "../devtools/demo-model/server.ts";
+import { bundleSourceMap, type Resolve } from "./cpu-profile.ts";
 import { agentsSdk, type BenchDevice, type BenchSystem, edgeclaw } from "./drivers.ts";
 import { snapshotThenUsage } from "./heap.ts";
 import { type HeapSummary, perSession, summarise, totalBytes } from "./heap-snapshot.ts";
 import { Inspector } from "./inspector.ts";
-import { startEdgeclaw, startPeer } from "./servers.ts";
+import { workerdRssParts } from "./rss.ts";
+import { PEER_DIR, startEdgeclaw, startPeer } from "./servers.ts";
 import { fmt, table } from "./stats.ts";
 
 const which = process.env.BENCH_HEAP_SYSTEM ?? "edgeclaw";
@@ -16,21 +18,29 @@ const sessions = Number(process.env.BENCH_HEAP_SESSIONS ?? 200);
 const top = Number(process.env.BENCH_HEAP_TOP ?? 30);
 const kib = (bytes: number) => fmt(bytes / 1024, 2);
 
-async function snapshot(inspector: Inspector): Promise<{ summary: HeapSummary; used: number }> {
+interface Point {
+  summary: HeapSummary;
+  used: number;
+  rss: ReturnType<typeof workerdRssParts>;
+}
+
+/** A heap snapshot (after a full collection), then workerd's resident set, once it settled for a second. */
+async function snapshot(inspector: Inspector, resolve: Resolve | null, group: number): Promise<Point> {
   const chunks: string[] = [];
   const used = await snapshotThenUsage(inspector, (chunk) => chunks.push(chunk));
-  return { summary: summarise(chunks.join("")), used };
+  await new Promise((settled) => setTimeout(settled, 1000));
+  return { summary: summarise(chunks.join(""), resolve), used, rss: workerdRssParts(group) };
 }
 
 async function openSessions(system: BenchSystem, count: number): Promise<BenchDevice[]> {
   return Promise.all(Array.from({ length: count }, async () => (await system.room()).open()));
 }
 
-function report(title: string, before: Awaited<ReturnType<typeof snapshot>>, after: typeof before): void {
+function report(title: string, before: Point, after: Point): void {
   const rows = perSession(before.summary, after.summary, sessions);
   console.log(`\n## ${title}: ${sessions} sessions\n`);
   console.log(
-    `used heap ${kib((after.used - before.used) / sessions)} KiB per session; self sizes in the snapshot ${kib((totalBytes(after.summary) - totalBytes(before.summary)) / sessions)} KiB per session\n`,
+    `used heap ${kib((after.used - before.used) / sessions)} KiB per session; self sizes in the snapshot ${kib((totalBytes(after.summary) - totalBytes(before.summary)) / sessions)} KiB per session; workerd RSS ${(["anon", "file", "shmem"] as const).map((part) => `${part} ${kib((after.rss[part] - before.rss[part]) / sessions)}`).join(", ")} KiB per session\n`,
   );
   console.log(
     table(
@@ -51,11 +61,12 @@ async function measure(name: "edgeclaw" | "peer"): Promise<void> {
     // A warm-up: code compiled and module-level state built once is not a session's.
     const warm = await openSessions(system, 5);
     await answerAll(warm, llm);
-    const before = await snapshot(inspector);
+    const resolve = bundleSourceMap(name === "peer" ? PEER_DIR : ".");
+    const before = await snapshot(inspector, resolve, server.processGroup);
     const devices = await openSessions(system, sessions);
-    const idle = await snapshot(inspector);
+    const idle = await snapshot(inspector, resolve, server.processGroup);
     await answerAll(devices, llm);
-    const active = await snapshot(inspector);
+    const active = await snapshot(inspector, resolve, server.processGroup);
     console.log(`# ${system.name}`);
     report("idle (one device connected, no turn)", before, idle);
     report("active (after one answered turn each)", before, active);

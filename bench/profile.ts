@@ -81,7 +81,7 @@ try {
   const server = await (peer ? startPeer(llm) : startEdgeclaw(llm));
   try {
     const rss = () => workerdRss(server.processGroup);
-    const heap = jsHeap(server.inspectorPort);
+    const heap = jsHeap(server.inspectorPort, server.url);
     const system = peer ? agentsSdk(server.url, rss, heap) : edgeclaw(server.url, rss, heap);
     await scenario.run(system, llm);
     let figures: Awaited<ReturnType<typeof scenario.run>> = [];

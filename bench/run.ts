@@ -43,8 +43,8 @@ try {
   const peer = await startPeer(llm);
   try {
     const systems = {
-      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup), jsHeap(ours.inspectorPort)),
-      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup), jsHeap(peer.inspectorPort)),
+      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup), jsHeap(ours.inspectorPort, ours.url)),
+      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup), jsHeap(peer.inspectorPort, peer.url)),
     };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
