@@ -9,7 +9,6 @@ import { agentsSdk, type BenchDevice, type BenchSystem, edgeclaw } from "./drive
 import { snapshotThenUsage } from "./heap.ts";
 import { type HeapSummary, perSession, summarise, totalBytes } from "./heap-snapshot.ts";
 import { Inspector } from "./inspector.ts";
-import { workerdRssParts } from "./rss.ts";
 import { PEER_DIR, startEdgeclaw, startPeer } from "./servers.ts";
 import { fmt, table } from "./stats.ts";
 
@@ -21,15 +20,16 @@ const kib = (bytes: number) => fmt(bytes / 1024, 2);
 interface Point {
   summary: HeapSummary;
   used: number;
-  rss: ReturnType<typeof workerdRssParts>;
 }
 
-/** A heap snapshot (after a full collection), then workerd's resident set, once it settled for a second. */
-async function snapshot(inspector: Inspector, resolve: Resolve | null, group: number): Promise<Point> {
+/**
+ * A heap snapshot (after a full collection). No RSS here: a snapshot leaves workerd hundreds of MiB larger (see
+ * heap.ts), so this process's resident set means nothing after the first one.
+ */
+async function snapshot(inspector: Inspector, resolve: Resolve | null): Promise<Point> {
   const chunks: string[] = [];
   const used = await snapshotThenUsage(inspector, (chunk) => chunks.push(chunk));
-  await new Promise((settled) => setTimeout(settled, 1000));
-  return { summary: summarise(chunks.join(""), resolve), used, rss: workerdRssParts(group) };
+  return { summary: summarise(chunks.join(""), resolve), used };
 }
 
 async function openSessions(system: BenchSystem, count: number): Promise<BenchDevice[]> {
@@ -40,7 +40,7 @@ function report(title: string, before: Point, after: Point): void {
   const rows = perSession(before.summary, after.summary, sessions);
   console.log(`\n## ${title}: ${sessions} sessions\n`);
   console.log(
-    `used heap ${kib((after.used - before.used) / sessions)} KiB per session; self sizes in the snapshot ${kib((totalBytes(after.summary) - totalBytes(before.summary)) / sessions)} KiB per session; workerd RSS ${(["anon", "file", "shmem"] as const).map((part) => `${part} ${kib((after.rss[part] - before.rss[part]) / sessions)}`).join(", ")} KiB per session\n`,
+    `used heap ${kib((after.used - before.used) / sessions)} KiB per session; self sizes in the snapshot ${kib((totalBytes(after.summary) - totalBytes(before.summary)) / sessions)} KiB per session\n`,
   );
   console.log(
     table(
@@ -62,11 +62,11 @@ async function measure(name: "edgeclaw" | "peer"): Promise<void> {
     const warm = await openSessions(system, 5);
     await answerAll(warm, llm);
     const resolve = bundleSourceMap(name === "peer" ? PEER_DIR : ".");
-    const before = await snapshot(inspector, resolve, server.processGroup);
+    const before = await snapshot(inspector, resolve);
     const devices = await openSessions(system, sessions);
-    const idle = await snapshot(inspector, resolve, server.processGroup);
+    const idle = await snapshot(inspector, resolve);
     await answerAll(devices, llm);
-    const active = await snapshot(inspector, resolve, server.processGroup);
+    const active = await snapshot(inspector, resolve);
     console.log(`# ${system.name}`);
     report("idle (one device connected, no turn)", before, idle);
     report("active (after one answered turn each)", before, active);

@@ -38,16 +38,3 @@ export function workerdRss(group: number): number {
     0,
   );
 }
-
-/** The group's resident set split as the kernel counts it: anonymous (heaps), file-backed and shared memory. */
-export function workerdRssParts(group: number): { anon: number; file: number; shmem: number } {
-  const parts = { anon: 0, file: 0, shmem: 0 };
-  for (const pid of workerdPids(group)) {
-    const status = statusOf(pid);
-    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-    parts.anon += kib("RssAnon");
-    parts.file += kib("RssFile");
-    parts.shmem += kib("RssShmem");
-  }
-  return parts;
-}

@@ -19,20 +19,47 @@ export type LogSink = (level: LogLevel, line: string) => void;
 
 const consoleSink: LogSink = (level, line) => console[level](line);
 
+/**
+ * A logger with a fixed context; every line is `{"level", "msg", ...context, ...fields}`. Its methods live on the
+ * prototype, so a child (one per live session, one per turn) is one small object, not a set of closures.
+ */
+class ContextLogger implements Logger {
+  readonly #context: LogFields;
+  readonly #sink: LogSink;
+
+  constructor(context: LogFields, sink: LogSink) {
+    this.#context = context;
+    this.#sink = sink;
+  }
+
+  #write(level: LogLevel, msg: string, fields: LogFields = {}): void {
+    this.#sink(level, JSON.stringify({ level, msg, ...this.#context, ...fields }));
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.#write("debug", msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.#write("info", msg, fields);
+  }
+
+  warn(msg: string, fields?: LogFields): void {
+    this.#write("warn", msg, fields);
+  }
+
+  error(msg: string, fields?: LogFields): void {
+    this.#write("error", msg, fields);
+  }
+
+  child(context: LogFields): Logger {
+    return new ContextLogger({ ...this.#context, ...context }, this.#sink);
+  }
+}
+
 /** A logger with a fixed context; every line is `{"level", "msg", ...context, ...fields}`. */
 export function createLogger(context: LogFields = {}, sink: LogSink = consoleSink): Logger {
-  const write =
-    (level: LogLevel) =>
-    (msg: string, fields: LogFields = {}) => {
-      sink(level, JSON.stringify({ level, msg, ...context, ...fields }));
-    };
-  return {
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    child: (more) => createLogger({ ...context, ...more }, sink),
-  };
+  return new ContextLogger(context, sink);
 }
 
 /** The root logger. */

@@ -25,50 +25,46 @@ function toEvent(row: Row): SessionEvent {
 
 /**
  * The statements run on every event, each built once per log on its first use (building a Drizzle query costs
- * more than running it; a wake that only replays builds none of them).
+ * more than running it; a wake that only replays builds none of them). Module-level, so a log holds no closures.
  */
-function statements(db: DrizzleSqliteDODatabase) {
-  return {
-    insert: () =>
-      db
-        .insert(events)
-        .values({
-          seq: sql.placeholder("seq"),
-          type: sql.placeholder("type"),
-          data: sql.placeholder("data"),
-          clientId: sql.placeholder("clientId"),
-          createdAt: sql.placeholder("createdAt"),
-        })
-        .prepare(),
-    bySeqOfClientId: () =>
-      db
-        .select({ seq: events.seq })
-        .from(events)
-        .where(eq(events.clientId, sql.placeholder("clientId")))
-        .prepare(),
-    latestOfType: () =>
-      db
-        .select()
-        .from(events)
-        .where(eq(events.type, sql.placeholder("type")))
-        .orderBy(desc(events.seq))
-        .limit(1)
-        .prepare(),
-  };
-}
+const STATEMENTS = {
+  insert: (db: DrizzleSqliteDODatabase) =>
+    db
+      .insert(events)
+      .values({
+        seq: sql.placeholder("seq"),
+        type: sql.placeholder("type"),
+        data: sql.placeholder("data"),
+        clientId: sql.placeholder("clientId"),
+        createdAt: sql.placeholder("createdAt"),
+      })
+      .prepare(),
+  bySeqOfClientId: (db: DrizzleSqliteDODatabase) =>
+    db
+      .select({ seq: events.seq })
+      .from(events)
+      .where(eq(events.clientId, sql.placeholder("clientId")))
+      .prepare(),
+  latestOfType: (db: DrizzleSqliteDODatabase) =>
+    db
+      .select()
+      .from(events)
+      .where(eq(events.type, sql.placeholder("type")))
+      .orderBy(desc(events.seq))
+      .limit(1)
+      .prepare(),
+};
 
-type Builders = ReturnType<typeof statements>;
+type Builders = typeof STATEMENTS;
 type Prepared = { [K in keyof Builders]?: ReturnType<Builders[K]> };
 
 export class EventLog {
   readonly #db: DrizzleSqliteDODatabase;
-  readonly #builders: Builders;
   readonly #prepared: Prepared = {};
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
-    this.#builders = statements(db);
     this.#lastSeq =
       db
         .select({ seq: max(events.seq) })
@@ -92,7 +88,7 @@ export class EventLog {
     }
     const seq = this.#lastSeq + 1;
     const createdAt = Date.now();
-    this.#prepared.insert ??= this.#builders.insert();
+    this.#prepared.insert ??= STATEMENTS.insert(this.#db);
     this.#prepared.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
     this.#lastSeq = seq;
     return { ...payload, type, seq, at: createdAt } as SessionEvent;
@@ -100,7 +96,7 @@ export class EventLog {
 
   /** The seq of the user_message stored with this client id, if any. */
   seqOfClientId(clientId: string): number | undefined {
-    this.#prepared.bySeqOfClientId ??= this.#builders.bySeqOfClientId();
+    this.#prepared.bySeqOfClientId ??= STATEMENTS.bySeqOfClientId(this.#db);
     return this.#prepared.bySeqOfClientId.get({ clientId })?.seq;
   }
 
@@ -139,7 +135,7 @@ export class EventLog {
 
   /** The newest event of a type, if any. */
   latest<K extends EventType>(type: K): Extract<SessionEvent, { type: K }> | undefined {
-    this.#prepared.latestOfType ??= this.#builders.latestOfType();
+    this.#prepared.latestOfType ??= STATEMENTS.latestOfType(this.#db);
     const row = this.#prepared.latestOfType.get({ type });
     return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
   }

@@ -3,7 +3,7 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { Connection } from "partyserver";
 import type { Config } from "../../config/config";
-import { type LogFields, log as logger } from "../../log/logger";
+import { type LogFields, type Logger, log as logger } from "../../log/logger";
 import { AlarmMultiplexer } from "../shared/alarms";
 import type { TurnController } from "./agent/turn-controller";
 import { closeIfExpired, deviceState, fanOut, presence } from "./devices";
@@ -44,7 +44,8 @@ export interface SessionParts {
   readonly turns: TurnController;
   /** Whether a turn runs now, without building the machinery. */
   turnRunning(): boolean;
-  files: SessionFiles;
+  /** The workspace's snapshots and exports, built on first use. */
+  readonly files: SessionFiles;
   tasks: TaskStore;
   scheduler: Scheduler;
   /** Creates a scheduled task and books its time; an invalid one answers `{error}` with a message for the user. */
@@ -64,8 +65,13 @@ function closeExpiredSockets(connections: Iterable<Connection>, alarms: AlarmMul
 
 export function buildSessionParts(deps: PartsDeps): SessionParts {
   const { env, config, ctx, db, log, meta, identity } = deps;
-  const sessionLog = logger.child({ session: identity.id });
-  const warn = (msg: string, detail: LogFields) => sessionLog.warn(msg, detail);
+  // The session's logger is made by its first line: an idle session writes none.
+  let sessionLog: Logger | undefined;
+  const logged = (): Logger => {
+    sessionLog ??= logger.child({ session: identity.id });
+    return sessionLog;
+  };
+  const warn = (msg: string, detail: LogFields) => logged().warn(msg, detail);
   const alarms = new AlarmMultiplexer(ctx.storage, warn);
   const hooks = sessionHooks({
     env,
@@ -115,15 +121,20 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
     });
     return turnController;
   };
-  const files = new SessionFiles({
-    env,
-    config,
-    log,
-    meta,
-    identity,
-    announce: (m) =>
-      events.emit("snapshot", { snapshotId: m.id, reason: m.reason, files: m.files.length, bytes: m.archive.bytes }),
-  });
+  // The workspace's snapshots and exports, built on first use: an idle session takes none.
+  let sessionFiles: SessionFiles | undefined;
+  const files = (): SessionFiles => {
+    sessionFiles ??= new SessionFiles({
+      env,
+      config,
+      log,
+      meta,
+      identity,
+      announce: (m) =>
+        events.emit("snapshot", { snapshotId: m.id, reason: m.reason, files: m.files.length, bytes: m.archive.bytes }),
+    });
+    return sessionFiles;
+  };
   alarms
     .handle(SESSION_ALARMS.heartbeat, () => turns().recover())
     .handle(SESSION_ALARMS.tasks, () => scheduler.runDue())
@@ -132,8 +143,8 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       if (turnController?.running) return;
       const lastTool = log.latest("tool_result")?.seq ?? 0;
       if (lastTool <= (log.latest("snapshot")?.seq ?? 0)) return;
-      const outcome = await files.snapshot("idle");
-      if (!outcome.ok) sessionLog.warn("idle snapshot failed", { error: outcome.message });
+      const outcome = await files().snapshot("idle");
+      if (!outcome.ok) logged().warn("idle snapshot failed", { error: outcome.message });
     })
     .handle(SESSION_ALARMS.tokenExpiry, (now) => closeExpiredSockets(deps.connections(), alarms, now));
   return {
@@ -144,7 +155,9 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       return turns();
     },
     turnRunning: () => turnController?.running ?? false,
-    files,
+    get files() {
+      return files();
+    },
     tasks,
     scheduler,
     createTask,

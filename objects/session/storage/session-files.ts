@@ -51,7 +51,9 @@ export class SessionFiles {
     this.#deps = deps;
   }
 
-  #events = (): SessionEvent[] => this.#deps.log.allOf(EXPORT_TYPES, 0);
+  #events(): SessionEvent[] {
+    return this.#deps.log.allOf(EXPORT_TYPES, 0);
+  }
 
   #id(): string {
     return this.#deps.identity.id;
@@ -66,7 +68,7 @@ export class SessionFiles {
           sandbox: createSandbox(this.#deps.env, config),
           sessionId: this.#id(),
           title: this.#deps.meta.get()?.title ?? "",
-          events: this.#events,
+          events: () => this.#events(),
           retention: config.sandbox.snapshotRetention,
         },
         reason,
