@@ -301,13 +301,11 @@ export function agentsSdk(base: string, rss: () => number, heap: () => Promise<n
     async room() {
       const name = `room-${crypto.randomUUID()}`;
       const history: Msg[] = [];
+      const open = async () => new PeerBenchDevice(await PeerDevice.open(base, name), history);
       return {
-        async open() {
-          return new PeerBenchDevice(await PeerDevice.open(base, name), history);
-        },
-        connect() {
-          return this.open();
-        },
+        open,
+        // The peer's client sends its chat request as soon as the socket is open.
+        connect: open,
         async seed(count) {
           const device = await PeerDevice.open(base, name);
           // `count` stored in all: the seeds, the last user message and its answer.
