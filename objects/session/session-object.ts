@@ -2,7 +2,6 @@
 
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
-import { modelInfo } from "../../agent/providers/factory";
 import type { Config } from "../../config/config";
 import type { ExecPolicy } from "../../config/sandbox";
 import { type Logger, log } from "../../log/logger";
@@ -21,6 +20,7 @@ import { TurnStore } from "./agent/turn-store";
 import { type ApiTurnInput, type ApiTurnResult, apiTurn } from "./api-turn";
 import { fanOut, presence } from "./devices";
 import { EventLog, TRANSCRIPT_TYPES } from "./event-log";
+import { SessionFrameContext } from "./frame-context";
 import type { FrameContext } from "./frame-handler";
 import { SessionLedger } from "./ledger-store";
 import { MetaStore, type NewSession, type QueueMode, type SessionMeta } from "./meta-store";
@@ -47,7 +47,7 @@ export class SessionObject extends Server<Env> implements SessionRpc {
   #log: EventLog | undefined;
   #metaStore: MetaStore | undefined;
   #parts: SessionParts | undefined;
-  #contextFor: { parts: SessionParts; context: FrameContext } | undefined;
+  #contextFor: SessionFrameContext | undefined;
   #turnStreams: TurnStreams | undefined;
   #uploadStore: UploadStore | undefined;
   readonly #rateLimiter: FrameRateLimiter;
@@ -187,25 +187,17 @@ export class SessionObject extends Server<Env> implements SessionRpc {
 
   /** What the frame handler may do, built once per live session (every frame uses it). */
   #frameContext(parts: SessionParts): FrameContext {
-    if (this.#contextFor?.parts === parts) return this.#contextFor.context;
-    const context: FrameContext = {
+    if (this.#contextFor?.parts === parts) return this.#contextFor;
+    this.#contextFor = new SessionFrameContext({
+      config: this.#config,
       log: this.#events,
-      events: parts.events,
+      meta: this.#meta,
+      parts,
+      uploads: this.#uploads,
+      rateLimiter: this.#rateLimiter,
       broadcastPresence: () => this.#broadcastPresence(),
-      startTurn: (text, attachmentIds = []) => {
-        this.#uploads.markReferenced(attachmentIds);
-        parts.turns.onUserMessage(text);
-      },
-      attachments: (ids) => attachmentsFor(this.#uploads, ids, this.#config.uploads.maxFiles),
-      cancelTurn: () => parts.turns.cancel(),
-      decideTool: (id, approve) => parts.turns.decide(id, approve),
-      feedback: (turnId, rating, user) => parts.turns.feedback(turnId, rating, user),
-      modelInfo: () => modelInfo(this.#config, this.#meta.get()?.model ?? null),
-      chargeReplay: (connectionId, frames) => this.#rateLimiter.charge(connectionId, frames),
-      turnRunning: () => parts.turnRunning(),
-    };
-    this.#contextFor = { parts, context };
-    return context;
+    });
+    return this.#contextFor;
   }
 
   /** The open sockets (see #socketList). */
