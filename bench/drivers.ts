@@ -59,7 +59,7 @@ export interface BenchSystem {
   room(): Promise<BenchRoom>;
   /** The resident memory of the system's workerd, in bytes. */
   rss(): number;
-  /** The used JS heap of the system's worker isolate, in bytes (garbage not yet collected included). */
+  /** The live JS heap of the system's worker isolate, in bytes, after a forced full garbage collection. */
   heap(): Promise<number>;
 }
 
