@@ -57,6 +57,13 @@ function statements(db: DrizzleSqliteDODatabase) {
   };
 }
 
+/** The events of some types after a seq, kept in memory and followed by the appends of those types. */
+interface KeptRead {
+  types: ReadonlySet<EventType>;
+  after: number;
+  events: SessionEvent[];
+}
+
 type Builders = ReturnType<typeof statements>;
 type Prepared = { [K in keyof Builders]?: ReturnType<Builders[K]> };
 
@@ -64,6 +71,8 @@ export class EventLog {
   readonly #db: DrizzleSqliteDODatabase;
   readonly #builders: Builders;
   readonly #prepared: Prepared = {};
+  /** Reads kept with `allOf(…, { keep: true })`, by their types, and followed by every append. */
+  readonly #kept = new Map<string, KeptRead>();
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
@@ -95,7 +104,9 @@ export class EventLog {
     this.#prepared.insert ??= this.#builders.insert();
     this.#prepared.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
     this.#lastSeq = seq;
-    return { ...payload, type, seq, at: createdAt } as SessionEvent;
+    const event = { ...payload, type, seq, at: createdAt } as SessionEvent;
+    for (const kept of this.#kept.values()) if (kept.types.has(type)) kept.events.push(event);
+    return event;
   }
 
   /** The seq of the user_message stored with this client id, if any. */
@@ -144,8 +155,28 @@ export class EventLog {
     return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
   }
 
-  /** Every event of the given types after `after`, read in pages. */
-  allOf(types: readonly EventType[], after: number): SessionEvent[] {
+  /**
+   * Every event of the given types after `after`, read in pages. With `keep`, the events are kept in memory
+   * and every later append of those types joins them, so the next read of the same types (a turn reads its
+   * context every step and every turn) queries nothing; the kept events before `after` are let go (a context
+   * only moves forward), and a read from before them reads the table again.
+   */
+  allOf(types: readonly EventType[], after: number, options: { keep?: boolean } = {}): SessionEvent[] {
+    if (!options.keep) return this.#read(types, after);
+    const key = types.join(",");
+    let kept = this.#kept.get(key);
+    if (!kept || after < kept.after) {
+      kept = { types: new Set(types), after, events: this.#read(types, after) };
+      this.#kept.set(key, kept);
+    } else if (after > kept.after) {
+      const first = kept.events.findIndex((event) => event.seq > after);
+      kept.events = first < 0 ? [] : kept.events.slice(first);
+      kept.after = after;
+    }
+    return [...kept.events];
+  }
+
+  #read(types: readonly EventType[], after: number): SessionEvent[] {
     const out: SessionEvent[] = [];
     for (;;) {
       const page = this.#db
