@@ -23,6 +23,12 @@ function toEvent(row: Row): SessionEvent {
   return { ...(isRecord(data) ? data : {}), type: row.type, seq: row.seq, at: row.createdAt } as SessionEvent;
 }
 
+/** An event's frame from its stored columns: the payload's JSON as stored, after the row's own fields. */
+function frameOf(type: string, seq: number, at: number, data: string): string {
+  const head = `{"type":${JSON.stringify(type)},"seq":${seq},"at":${at}`;
+  return data.length > 2 ? `${head},${data.slice(1)}` : `${head}}`;
+}
+
 /**
  * The statements run on every event, each built once per log on its first use (building a Drizzle query costs
  * more than running it; a wake that only replays builds none of them).
@@ -95,6 +101,18 @@ export class EventLog {
    * gate holds any frame sent afterwards until the write is durable.
    */
   append<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent {
+    return this.record(type, payload, clientId).event;
+  }
+
+  /**
+   * `append`, also returning the event as the frame the devices get: built from the stored JSON (the payload
+   * is serialised once, for the table and every device).
+   */
+  record<K extends EventType>(
+    type: K,
+    payload: EventPayloads[K],
+    clientId?: string,
+  ): { event: SessionEvent; frame: string } {
     const data = JSON.stringify(payload);
     if (data.length > MAX_EVENT_JSON_LENGTH) {
       throw new AppError("payload_too_large", `a ${type} event is limited to ${MAX_EVENT_JSON_LENGTH} characters`);
@@ -106,7 +124,7 @@ export class EventLog {
     this.#lastSeq = seq;
     const event = { ...payload, type, seq, at: createdAt } as SessionEvent;
     for (const kept of this.#kept.values()) if (kept.types.has(type)) kept.events.push(event);
-    return event;
+    return { event, frame: frameOf(type, seq, createdAt, data) };
   }
 
   /** The seq of the user_message stored with this client id, if any. */
@@ -129,11 +147,10 @@ export class EventLog {
    * it again (the replay of a long history is mostly this).
    */
   framesAfter(after: number, limit = PAGE_SIZE): { seq: number; frame: string }[] {
-    return this.#rowsAfter(after, limit).map((row) => {
-      const head = `{"type":${JSON.stringify(row.type)},"seq":${row.seq},"at":${row.createdAt}`;
-      const body = row.data.length > 2 ? `,${row.data.slice(1)}` : "}";
-      return { seq: row.seq, frame: head + body };
-    });
+    return this.#rowsAfter(after, limit).map((row) => ({
+      seq: row.seq,
+      frame: frameOf(row.type, row.seq, row.createdAt, row.data),
+    }));
   }
 
   /** Transcript events (messages and tool calls) with seq > `after`, in order. */

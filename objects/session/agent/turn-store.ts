@@ -51,6 +51,11 @@ export class TurnStore {
   readonly #db: DrizzleSqliteDODatabase;
   readonly #builders: Builders;
   readonly #prepared: Prepared = {};
+  /**
+   * The queued turn as last read or written (undefined: not read yet). Every write to the table goes through
+   * this store (one per live session), and a turn asks for the queued one four times.
+   */
+  #queued: TurnRow | null | undefined;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
@@ -72,12 +77,16 @@ export class TurnStore {
     };
     this.#prepared.insert ??= this.#builders.insert();
     this.#prepared.insert.run({ id: row.id, createdAt: row.createdAt });
-    return row;
+    this.#queued = row;
+    return { ...row };
   }
 
   nextQueued(): TurnRow | undefined {
-    this.#prepared.nextQueued ??= this.#builders.nextQueued();
-    return this.#prepared.nextQueued.get();
+    if (this.#queued === undefined) {
+      this.#prepared.nextQueued ??= this.#builders.nextQueued();
+      this.#queued = this.#prepared.nextQueued.get() ?? null;
+    }
+    return this.#queued ? { ...this.#queued } : undefined;
   }
 
   exists(id: string): boolean {
@@ -101,10 +110,12 @@ export class TurnStore {
   start(id: string, model: string): void {
     this.#prepared.start ??= this.#builders.start();
     this.#prepared.start.run({ id, model, at: Date.now() });
+    if (this.#queued?.id === id) this.#queued = null;
   }
 
   end(id: string, reason: TurnEndReason): void {
     this.#prepared.end ??= this.#builders.end();
     this.#prepared.end.run({ id, reason, at: Date.now() });
+    if (this.#queued?.id === id) this.#queued = null;
   }
 }

@@ -37,4 +37,21 @@ describe("event log kept reads", () => {
       expect(log.allOf(types, 0, { keep: true })).toHaveLength(4);
     });
   });
+
+  it("records an event with its frame: the same frame a replay sends, parsing to the event", async () => {
+    await inObject((state) => {
+      const log = new EventLog(drizzle(state.storage));
+      const { event, frame } = log.record("user_message", { id: "a", text: 'hé "quoted"', user: "u@example.com" }, "a");
+      expect(JSON.parse(frame)).toEqual(event);
+      expect(frame).toBe(log.framesAfter(0)[0]?.frame);
+      const empty = log.record("turn_start", { turnId: "t", model: "m" });
+      expect(JSON.parse(empty.frame)).toEqual({
+        type: "turn_start",
+        turnId: "t",
+        model: "m",
+        seq: 2,
+        at: empty.event.at,
+      });
+    });
+  });
 });
