@@ -240,7 +240,7 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
     const started = at();
     const room = await system.room();
     const created = at();
-    const device = await room.open();
+    const device = await room.connect();
     const opened = at();
     const id = device.send(tag);
     await device.answered(id);
@@ -256,8 +256,9 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
     unit: "ms",
     higherIsBetter: false,
     samples,
-    // Where the time goes (medians of this round): creating the session, opening the socket and its replay,
-    // and the first message until its first answer text.
+    // Where the time goes (medians of this round): creating the session, opening the socket (as an app does:
+    // edgeclaw's `hello` goes out with it and the message follows at once), and the first message until its
+    // first answer text.
     note: `create ${create} + connect ${connect} + first text ${answer} ms`,
   };
 }

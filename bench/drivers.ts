@@ -25,7 +25,13 @@ export interface BenchDevice {
 }
 
 export interface BenchRoom {
+  /** A device connected and caught up (edgeclaw: its `hello` answered by `ready`). */
   open(): Promise<BenchDevice>;
+  /**
+   * A device as an app connects one: resolved when the socket is open and the device may send (edgeclaw:
+   * `hello` sent with the socket's first frame, as the web client does, its `ready` not awaited).
+   */
+  connect(): Promise<BenchDevice>;
   /** Stores `count` messages in the room's history, as fast as the system allows. */
   seed(count: number): Promise<void>;
   /**
@@ -182,6 +188,12 @@ export function edgeclaw(base: string, rss: () => number, heap: () => Promise<nu
         async open() {
           return new EdgeclawDevice(await open());
         },
+        async connect() {
+          const device = await Device.open(base, id, token);
+          // Frames on a socket are handled in order: a message may follow `hello` at once (web/src/session-socket.ts).
+          device.send({ type: "hello", batch: true });
+          return new EdgeclawDevice(device);
+        },
         async seed(count) {
           const device = await open();
           // Counted as they arrive: filtering every frame on each arrival is quadratic in a long history.
@@ -289,10 +301,11 @@ export function agentsSdk(base: string, rss: () => number, heap: () => Promise<n
     async room() {
       const name = `room-${crypto.randomUUID()}`;
       const history: Msg[] = [];
+      const open = async () => new PeerBenchDevice(await PeerDevice.open(base, name), history);
       return {
-        async open() {
-          return new PeerBenchDevice(await PeerDevice.open(base, name), history);
-        },
+        open,
+        // The peer's client sends its chat request as soon as the socket is open.
+        connect: open,
         async seed(count) {
           const device = await PeerDevice.open(base, name);
           // `count` stored in all: the seeds, the last user message and its answer.

@@ -2,7 +2,7 @@
 // stand-in LLM on loopback, driven by real WebSocket clients from Node through the same scenarios in
 // alternating rounds (fair.ts); prints a table and writes docs/benchmarks.md.
 // BENCH_QUICK=1: smaller scenarios. BENCH_ROUNDS: measured rounds (3). BENCH_ONLY: comma list of scenario
-// names. BENCH_BIG_HISTORY: messages in the long-history session (20,000). BENCH_SNAPSHOT_MB: workspace sizes of
+// names. BENCH_BIG_HISTORY: messages in the long-history session (100,000). BENCH_SNAPSHOT_MB: workspace sizes of
 // the large snapshot-and-restore scenario (64,256,1024 MiB; 16,64 quick; 0 skips it, it takes 15-30 minutes).
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -23,7 +23,7 @@ import { fmt, table } from "./stats.ts";
 const quick = process.env.BENCH_QUICK === "1";
 const rounds = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
-const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 20_000));
+const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 100_000));
 const log = (line: string) => console.error(line);
 
 const llm = await startFakeLlm();

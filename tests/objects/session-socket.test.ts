@@ -58,6 +58,28 @@ describe("session socket", () => {
     expect(gapless(seqs(fresh))).toBe(true);
   });
 
+  it("takes a message sent right behind hello, before ready, after the replay (as the web client sends)", async () => {
+    const token = await login("pipelined@example.com");
+    const id = await createSession(token);
+    const first = await join(id, token);
+    first.send({ type: "user_message", id: "before", text: "already here" });
+    await first.settle();
+    const device = await connect(id, token);
+    device.send({ type: "hello" });
+    device.send({ type: "user_message", id: "behind-hello", text: "right away" });
+    await device.until(() => device.of("user_message").some((m) => m.id === "behind-hello"));
+    await Promise.all([device.settle(), first.settle()]);
+    // The replay, then ready, then the new message and its answer, on the same gapless seq.
+    const order = device.frames.map((f) => (f.type === "user_message" ? f.id : f.type));
+    expect(order.indexOf("before")).toBeLessThan(order.indexOf("ready"));
+    expect(order.indexOf("ready")).toBeLessThan(order.indexOf("behind-hello"));
+    expect(device.events()).toEqual(first.events());
+    expect(device.events().at(-1)?.type).toBe("turn_end");
+    expect(gapless(seqs(device))).toBe(true);
+    first.close();
+    device.close();
+  });
+
   it("replays the same events in batch frames when a device asks for them", async () => {
     const token = await login("batch@example.com");
     const id = await createSession(token);
