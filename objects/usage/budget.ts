@@ -47,12 +47,14 @@ const statementsOf = preparedPerDb((db: DrizzleSqliteDODatabase) =>
         .delete(reservations)
         .where(lt(reservations.expiresAt, sql.placeholder("now")))
         .prepare(),
+    // Expired reservations (their call never settled) count for nothing; `expired` says whether any is left.
     reserved: () =>
       db
         .select({
-          micros: sql<number>`coalesce(sum(${reservations.micros}), 0)`,
-          tokens: sql<number>`coalesce(sum(case when ${reservations.createdAt} >= ${sql.placeholder("minuteAgo")} then ${reservations.tokens} else 0 end), 0)`,
-          count: sql<number>`count(*)`,
+          micros: sql<number>`coalesce(sum(case when ${reservations.expiresAt} >= ${sql.placeholder("now")} then ${reservations.micros} else 0 end), 0)`,
+          tokens: sql<number>`coalesce(sum(case when ${reservations.expiresAt} >= ${sql.placeholder("now")} and ${reservations.createdAt} >= ${sql.placeholder("minuteAgo")} then ${reservations.tokens} else 0 end), 0)`,
+          count: sql<number>`coalesce(sum(case when ${reservations.expiresAt} >= ${sql.placeholder("now")} then 1 else 0 end), 0)`,
+          expired: sql<number>`coalesce(sum(case when ${reservations.expiresAt} < ${sql.placeholder("now")} then 1 else 0 end), 0)`,
         })
         .from(reservations)
         .prepare(),
@@ -122,8 +124,9 @@ function reservedFor(db: DrizzleSqliteDODatabase, model: string): number {
 
 function reserved(db: DrizzleSqliteDODatabase, now: number): { micros: number; tokens: number; count: number } {
   const statements = statementsOf(db);
-  statements.dropExpired.run({ now });
-  const row = statements.reserved.get({ minuteAgo: now - MINUTE_MS });
+  const row = statements.reserved.get({ now, minuteAgo: now - MINUTE_MS });
+  // Removed only when there are some (one statement a call, not two): the per-model sum reads the table too.
+  if (Number(row?.expired ?? 0) > 0) statements.dropExpired.run({ now });
   return { micros: Number(row?.micros ?? 0), tokens: Number(row?.tokens ?? 0), count: Number(row?.count ?? 0) };
 }
 
@@ -217,9 +220,13 @@ export function release(db: DrizzleSqliteDODatabase, reservationId: string): voi
 export function beginTurn(db: DrizzleSqliteDODatabase, turnId: string, max: number, now = Date.now()): boolean {
   const statements = statementsOf(db);
   if (statements.turnMarked.get({ id: turnId })) return true;
-  statements.dropStaleTurns.run({ before: now - ACTIVE_TURN_TTL_MS });
-  const running = statements.runningTurns.get()?.n ?? 0;
-  if (Number(running) >= max) return false;
+  let running = Number(statements.runningTurns.get()?.n ?? 0);
+  // Marks left by a reset are dropped only when they could be what stands in the way.
+  if (running >= max) {
+    statements.dropStaleTurns.run({ before: now - ACTIVE_TURN_TTL_MS });
+    running = Number(statements.runningTurns.get()?.n ?? 0);
+  }
+  if (running >= max) return false;
   statements.markTurn.run({ id: turnId, startedAt: now });
   return true;
 }
