@@ -85,18 +85,20 @@ const statementsOf = preparedPerDb((db: DrizzleSqliteDODatabase) =>
         .delete(reservations)
         .where(eq(reservations.id, sql.placeholder("id")))
         .prepare(),
-    turnMarked: () =>
+    // The turns running, and whether this one is among them, in one statement.
+    turnsRunning: () =>
       db
-        .select({ id: activeTurns.id })
+        .select({
+          n: sql<number>`count(*)`,
+          marked: sql<number>`coalesce(sum(${activeTurns.id} = ${sql.placeholder("id")}), 0)`,
+        })
         .from(activeTurns)
-        .where(eq(activeTurns.id, sql.placeholder("id")))
         .prepare(),
     dropStaleTurns: () =>
       db
         .delete(activeTurns)
         .where(lt(activeTurns.startedAt, sql.placeholder("before")))
         .prepare(),
-    runningTurns: () => db.select({ n: sql<number>`count(*)` }).from(activeTurns).prepare(),
     markTurn: () =>
       db
         .insert(activeTurns)
@@ -219,12 +221,13 @@ export function release(db: DrizzleSqliteDODatabase, reservationId: string): voi
 /** Marks a turn running unless the user already runs `max`; false when over. A marked turn stays admitted. */
 export function beginTurn(db: DrizzleSqliteDODatabase, turnId: string, max: number, now = Date.now()): boolean {
   const statements = statementsOf(db);
-  if (statements.turnMarked.get({ id: turnId })) return true;
-  let running = Number(statements.runningTurns.get()?.n ?? 0);
+  const row = statements.turnsRunning.get({ id: turnId });
+  if (Number(row?.marked ?? 0) > 0) return true;
+  let running = Number(row?.n ?? 0);
   // Marks left by a reset are dropped only when they could be what stands in the way.
   if (running >= max) {
     statements.dropStaleTurns.run({ before: now - ACTIVE_TURN_TTL_MS });
-    running = Number(statements.runningTurns.get()?.n ?? 0);
+    running = Number(statements.turnsRunning.get({ id: turnId })?.n ?? 0);
   }
   if (running >= max) return false;
   statements.markTurn.run({ id: turnId, startedAt: now });
