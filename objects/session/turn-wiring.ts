@@ -124,8 +124,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     metering: {
       endTurn: async (turnId) => {
+        settlements.endTurn(turnId, () => usage(`user:${owner}`).endTurn(turnId));
         await settlements.idle();
-        await usage(`user:${owner}`).endTurn(turnId);
       },
       recordFeedback: (turnId, session, variant, rating) =>
         usage(`user:${owner}`).recordFeedback(turnId, session, variant, rating),

@@ -123,6 +123,10 @@ describe("budget admission", () => {
     expect((await call("t0")).ok).toBe(true);
     await stub.endTurn("t0");
     expect((await call("t20")).ok).toBe(true);
+    // A turn's last settlement can end it too.
+    expect(await call("t21")).toMatchObject({ ok: false, code: "rate_limited" });
+    await stub.settle(null, record({ turn: "t1" }), true);
+    expect((await call("t21")).ok).toBe(true);
   });
 
   it("counts no expired reservation and no stale running-turn mark, and removes them", async () => {
