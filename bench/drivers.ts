@@ -313,7 +313,8 @@ export function agentsSdk(base: string, rss: () => number, heap: () => Promise<n
             history.push({ id: `seed-${i}`, role: i % 2 === 0 ? "user" : "assistant", text: `seed message ${i}` });
           history.push({ id: "seed-last", role: "user", text: "seed done" });
           device.ask("seed-last", history);
-          await device.until(() => device.done("seed-last"), 300_000);
+          // One request carries the whole history: 100,000 messages take minutes on a busy machine.
+          await device.until(() => device.done("seed-last"), 1_800_000);
           device.close();
         },
         async prepareReopen(missed) {

@@ -26,6 +26,22 @@ const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const bigHistory = Number(process.env.BENCH_BIG_HISTORY ?? (quick ? 2000 : 100_000));
 const log = (line: string) => console.error(line);
 
+/** Parts of the run that failed: the rest still runs and is written, and the run exits non-zero. */
+const failures: string[] = [];
+const notRun = { markdown: 'Failed in this run: see "Failures" above.' };
+
+/** Runs one part of the benchmark; a failure is recorded (and reported) instead of ending the run. */
+async function attempt<T>(name: string, part: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await part();
+  } catch (error) {
+    const reason = String(error instanceof Error ? error.message : error).split("\n")[0] ?? "";
+    failures.push(`${name}: ${reason}`);
+    log(`${name} FAILED: ${reason}`);
+    return undefined;
+  }
+}
+
 const llm = await startFakeLlm();
 const rows: FairRow[] = [];
 let stream = { markdown: "" };
@@ -49,18 +65,23 @@ try {
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
       log(`${scenario.name}: warm-up and ${rounds} alternating rounds`);
-      rows.push(...(await alternate(scenario, systems, llm, rounds, log)));
+      const measured = await attempt(scenario.name, () => alternate(scenario, systems, llm, rounds, log));
+      if (measured) rows.push(...measured);
     }
     if (!only) {
-      stream = await benchAgentStream(ours.url, llm);
-      snapshot = await benchSnapshot(ours.url, ours.sandbox);
+      stream = (await attempt("agent streaming", () => benchAgentStream(ours.url, llm))) ?? notRun;
+      snapshot = (await attempt("snapshots", () => benchSnapshot(ours.url, ours.sandbox))) ?? notRun;
       if (largeSizes.length > 0)
-        largeSnapshot = await benchLargeSnapshot(ours.url, ours.sandbox, ours.processGroup, largeSizes);
+        largeSnapshot =
+          (await attempt("large snapshots", () =>
+            benchLargeSnapshot(ours.url, ours.sandbox, ours.processGroup, largeSizes),
+          )) ?? notRun;
     }
   } finally {
     await Promise.all([ours.stop(), peer.stop()]);
   }
-  if (!only && largeSizes.length > 0) r2Simulator = await benchR2Simulator(largeSizes);
+  if (!only && largeSizes.length > 0)
+    r2Simulator = (await attempt("R2 simulator", () => benchR2Simulator(largeSizes))) ?? notRun;
 } finally {
   await llm.close();
 }
@@ -133,6 +154,7 @@ const doc = [
   "",
   perRound,
   "",
+  ...(failures.length > 0 ? ["### Failures", "", ...failures.map((f) => `- ${f}`), ""] : []),
   "What each scenario does:",
   "",
   "- **fan-out**: one device sends a message; the time until every other device has it (edgeclaw: the",
@@ -189,3 +211,4 @@ const doc = [
 ].join("\n");
 if (!only) writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), doc);
 console.log(doc);
+if (failures.length > 0) process.exitCode = 1;
