@@ -12,23 +12,37 @@ export interface SseEvent {
 /** A stream silent this long is treated as stalled. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
-/** Reads the next chunk, or fails with `stream_stalled` when none comes within `idleMs`. */
-async function readWithin(
-  reader: ReadableStreamDefaultReader<string>,
-  idleMs: number,
-): Promise<ReadableStreamReadResult<string>> {
+/**
+ * Fails with `stream_stalled` once the stream has been silent for `idleMs`: one timer for the whole stream,
+ * pushed on by each chunk (`touch`), not a timer per chunk.
+ */
+function stallWatch(reader: ReadableStreamDefaultReader<string>, idleMs: number) {
+  let lastChunkAt = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    const check = () => {
+      const quiet = Date.now() - lastChunkAt;
+      if (quiet < idleMs) {
+        timer = setTimeout(check, idleMs - quiet);
+        return;
+      }
       void reader.cancel().catch(() => {});
       reject(new ProviderError("stream_stalled", `the provider sent nothing for ${idleMs} ms`, { retryable: true }));
-    }, idleMs);
+    };
+    timer = setTimeout(check, idleMs);
   });
-  try {
-    return await Promise.race([reader.read(), stalled]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
+  // Raced by every read; a stall after the last read is nobody's error.
+  stalled.catch(() => {});
+  return {
+    /** Reads the next chunk, or fails with `stream_stalled`. */
+    read: () => Promise.race([reader.read(), stalled]),
+    touch: () => {
+      lastChunkAt = Date.now();
+    },
+    stop: () => {
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 /** Yields each event; throws `stream_cut` if the connection drops mid-read, `stream_stalled` if it goes silent. */
@@ -38,6 +52,7 @@ export async function* readSse(
   idleMs = DEFAULT_IDLE_TIMEOUT_MS,
 ): AsyncGenerator<SseEvent> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const watch = stallWatch(reader, idleMs);
   const abort = () => void reader.cancel().catch(() => {});
   signal?.addEventListener("abort", abort, { once: true });
   let buffer = "";
@@ -47,7 +62,8 @@ export async function* readSse(
     for (;;) {
       let chunk: ReadableStreamReadResult<string>;
       try {
-        chunk = await readWithin(reader, idleMs);
+        chunk = await watch.read();
+        watch.touch();
       } catch (error) {
         if (error instanceof ProviderError) throw error;
         if (signal?.aborted) throw new ProviderError("aborted", "the call was cancelled", { retryable: false });
@@ -75,6 +91,7 @@ export async function* readSse(
       }
     }
   } finally {
+    watch.stop();
     signal?.removeEventListener("abort", abort);
     reader.releaseLock();
   }

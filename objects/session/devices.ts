@@ -69,7 +69,11 @@ export function closeIfExpired(connection: Connection, state: DeviceState | null
  * expired receives nothing more: it is closed here, so it cannot keep watching without sending.
  */
 export function fanOut(connections: Iterable<Connection>, frame: ServerFrame, all = false, now = Date.now()): number {
-  const text = JSON.stringify(frame);
+  return fanOutText(connections, JSON.stringify(frame), all, now);
+}
+
+/** `fanOut` of a frame already serialised (a stored event's frame, built from its stored JSON). */
+export function fanOutText(connections: Iterable<Connection>, text: string, all = false, now = Date.now()): number {
   let sent = 0;
   for (const connection of connections) {
     const state = deviceState(connection);

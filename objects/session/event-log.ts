@@ -23,6 +23,12 @@ function toEvent(row: Row): SessionEvent {
   return { ...(isRecord(data) ? data : {}), type: row.type, seq: row.seq, at: row.createdAt } as SessionEvent;
 }
 
+/** An event's frame from its stored columns: the payload's JSON as stored, after the row's own fields. */
+function frameOf(type: string, seq: number, at: number, data: string): string {
+  const head = `{"type":${JSON.stringify(type)},"seq":${seq},"at":${at}`;
+  return data.length > 2 ? `${head},${data.slice(1)}` : `${head}}`;
+}
+
 /**
  * The statements run on every event, each built once per log on its first use (building a Drizzle query costs
  * more than running it; a wake that only replays builds none of them). Module-level, so a log holds no closures.
@@ -55,12 +61,21 @@ const STATEMENTS = {
       .prepare(),
 };
 
+/** The events of some types after a seq, kept in memory and followed by the appends of those types. */
+interface KeptRead {
+  types: ReadonlySet<EventType>;
+  after: number;
+  events: SessionEvent[];
+}
+
 type Builders = typeof STATEMENTS;
 type Prepared = { [K in keyof Builders]?: ReturnType<Builders[K]> };
 
 export class EventLog {
   readonly #db: DrizzleSqliteDODatabase;
   readonly #prepared: Prepared = {};
+  /** Reads kept with `allOf(…, { keep: true })`, by their types, and followed by every append. */
+  readonly #kept = new Map<string, KeptRead>();
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
@@ -82,6 +97,18 @@ export class EventLog {
    * gate holds any frame sent afterwards until the write is durable.
    */
   append<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent {
+    return this.record(type, payload, clientId).event;
+  }
+
+  /**
+   * `append`, also returning the event as the frame the devices get: built from the stored JSON (the payload
+   * is serialised once, for the table and every device).
+   */
+  record<K extends EventType>(
+    type: K,
+    payload: EventPayloads[K],
+    clientId?: string,
+  ): { event: SessionEvent; frame: string } {
     const data = JSON.stringify(payload);
     if (data.length > MAX_EVENT_JSON_LENGTH) {
       throw new AppError("payload_too_large", `a ${type} event is limited to ${MAX_EVENT_JSON_LENGTH} characters`);
@@ -91,7 +118,9 @@ export class EventLog {
     this.#prepared.insert ??= STATEMENTS.insert(this.#db);
     this.#prepared.insert.run({ seq, type, data, clientId: clientId ?? null, createdAt });
     this.#lastSeq = seq;
-    return { ...payload, type, seq, at: createdAt } as SessionEvent;
+    const event = { ...payload, type, seq, at: createdAt } as SessionEvent;
+    for (const kept of this.#kept.values()) if (kept.types.has(type)) kept.events.push(event);
+    return { event, frame: frameOf(type, seq, createdAt, data) };
   }
 
   /** The seq of the user_message stored with this client id, if any. */
@@ -114,11 +143,10 @@ export class EventLog {
    * it again (the replay of a long history is mostly this).
    */
   framesAfter(after: number, limit = PAGE_SIZE): { seq: number; frame: string }[] {
-    return this.#rowsAfter(after, limit).map((row) => {
-      const head = `{"type":${JSON.stringify(row.type)},"seq":${row.seq},"at":${row.createdAt}`;
-      const body = row.data.length > 2 ? `,${row.data.slice(1)}` : "}";
-      return { seq: row.seq, frame: head + body };
-    });
+    return this.#rowsAfter(after, limit).map((row) => ({
+      seq: row.seq,
+      frame: frameOf(row.type, row.seq, row.createdAt, row.data),
+    }));
   }
 
   /** Transcript events (messages and tool calls) with seq > `after`, in order. */
@@ -140,8 +168,28 @@ export class EventLog {
     return row ? (toEvent(row) as Extract<SessionEvent, { type: K }>) : undefined;
   }
 
-  /** Every event of the given types after `after`, read in pages. */
-  allOf(types: readonly EventType[], after: number): SessionEvent[] {
+  /**
+   * Every event of the given types after `after`, read in pages. With `keep`, the events are kept in memory
+   * and every later append of those types joins them, so the next read of the same types (a turn reads its
+   * context every step and every turn) queries nothing; the kept events before `after` are let go (a context
+   * only moves forward), and a read from before them reads the table again.
+   */
+  allOf(types: readonly EventType[], after: number, options: { keep?: boolean } = {}): SessionEvent[] {
+    if (!options.keep) return this.#read(types, after);
+    const key = types.join(",");
+    let kept = this.#kept.get(key);
+    if (!kept || after < kept.after) {
+      kept = { types: new Set(types), after, events: this.#read(types, after) };
+      this.#kept.set(key, kept);
+    } else if (after > kept.after) {
+      const first = kept.events.findIndex((event) => event.seq > after);
+      kept.events = first < 0 ? [] : kept.events.slice(first);
+      kept.after = after;
+    }
+    return [...kept.events];
+  }
+
+  #read(types: readonly EventType[], after: number): SessionEvent[] {
     const out: SessionEvent[] = [];
     for (;;) {
       const page = this.#db

@@ -3,20 +3,24 @@
 import { sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { LedgerSummary } from "../../protocol/api";
-import type { LedgerRecord } from "../shared/ledger-columns";
+import { type LedgerRecord, ledgerPlaceholders } from "../shared/ledger-columns";
+import { preparedOnce } from "../shared/prepared";
 import { ledger } from "./schema";
 
 export type { LedgerSummary };
 
 export class SessionLedger {
   readonly #db: DrizzleSqliteDODatabase;
+  /** The insert every model call runs, prepared on its first use. */
+  readonly #statements;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
+    this.#statements = preparedOnce({ insert: () => db.insert(ledger).values(ledgerPlaceholders()).prepare() });
   }
 
   record(row: LedgerRecord): void {
-    this.#db.insert(ledger).values(row).run();
+    this.#statements.insert.run(row);
   }
 
   summary(): LedgerSummary {

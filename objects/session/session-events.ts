@@ -29,8 +29,8 @@ export interface EventSink {
 
 export interface SessionEventsDeps {
   log: EventLog;
-  /** Sends a stored event to every ready device. */
-  fanOut(event: SessionEvent): void;
+  /** Sends a stored event to every ready device; `frame` is the event serialised (once, for every device). */
+  fanOut(event: SessionEvent, frame: string): void;
   /** Reports a hook that threw. */
   warn(message: string, detail: LogFields): void;
 }
@@ -58,8 +58,8 @@ export class SessionEvents implements EventSink {
    * hooks in order. A payload the log refuses throws before anything is sent.
    */
   emit<K extends EventType>(type: K, payload: EventPayloads[K], clientId?: string): SessionEvent {
-    const event = this.#deps.log.append(type, payload, clientId);
-    this.#deps.fanOut(event);
+    const { event, frame } = this.#deps.log.record(type, payload, clientId);
+    this.#deps.fanOut(event, frame);
     for (const hook of this.#hooks) {
       try {
         hook.after(event);

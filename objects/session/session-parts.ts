@@ -6,7 +6,7 @@ import type { Config } from "../../config/config";
 import { type LogFields, type Logger, log as logger } from "../../log/logger";
 import { AlarmMultiplexer } from "../shared/alarms";
 import type { TurnController } from "./agent/turn-controller";
-import { closeIfExpired, deviceState, fanOut, presence } from "./devices";
+import { closeIfExpired, deviceState, fanOutText, presence } from "./devices";
 import type { EventLog } from "./event-log";
 import { sessionHooks } from "./hooks";
 import type { MetaStore } from "./meta-store";
@@ -83,7 +83,10 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
     ownerHere: () => presence(deps.connections()).some((device) => device.user === identity.owner),
     waitUntil: (promise) => ctx.waitUntil(promise),
   });
-  const events = new SessionEvents({ log, fanOut: (event) => fanOut(deps.connections(), event), warn }, hooks);
+  const events = new SessionEvents(
+    { log, fanOut: (_event, frame) => fanOutText(deps.connections(), frame), warn },
+    hooks,
+  );
   const tasks = new TaskStore(db);
   const scheduler = new Scheduler({
     alarms,

@@ -60,6 +60,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
   const fetchedOrigins = new Set<string>();
   // A turn's calls settle after its answer; its running-turn mark is cleared once they have.
   const settlements = new Settlements();
+  // The session's copy of the ledger, with its insert prepared once for every call of the session.
+  const ledger = new SessionLedger(deps.db);
   const loadAttachment = cachedLoader((upload) => uploadBytes(deps.env.FILES, id, upload));
   return new TurnController({
     log: deps.log,
@@ -122,8 +124,8 @@ export function createTurnController(deps: WiringDeps): TurnController {
     },
     metering: {
       endTurn: async (turnId) => {
+        settlements.endTurn(turnId, () => usage(`user:${owner}`).endTurn(turnId));
         await settlements.idle();
-        await usage(`user:${owner}`).endTurn(turnId);
       },
       recordFeedback: (turnId, session, variant, rating) =>
         usage(`user:${owner}`).recordFeedback(turnId, session, variant, rating),
@@ -138,7 +140,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
           cacheTtl: meta?.cacheTtl ?? null,
           turnId,
           step: () => step,
-          record: (row) => new SessionLedger(deps.db).record(row),
+          record: (row) => ledger.record(row),
           settlements,
           onWarnings: (warnings) => {
             for (const w of warnings) {

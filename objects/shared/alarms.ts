@@ -32,6 +32,11 @@ export class AlarmMultiplexer {
   readonly #warn: AlarmWarn;
   /** The time the object's alarm was last set to in this isolate (undefined: unknown, null: cleared). */
   #armed: number | null | undefined;
+  /**
+   * The bookings as stored (undefined: not read yet), written through on every change: a turn books and
+   * cancels its heartbeat, and each would otherwise read the bookings back. `run()` reads them again.
+   */
+  #booked: Map<string, number> | undefined;
 
   constructor(storage: AlarmStorage, warn: AlarmWarn = logWarn) {
     this.#storage = storage;
@@ -48,7 +53,7 @@ export class AlarmMultiplexer {
   /** Books `name` at `at` (epoch ms), replacing its earlier time. */
   book(name: string, at: number): void {
     if (this.bookedAt(name) === at) return;
-    this.#storage.kv.put(KEY_PREFIX + name, at);
+    this.#put(name, at);
     this.arm();
   }
 
@@ -61,28 +66,43 @@ export class AlarmMultiplexer {
   /** Removes the booking of `name`, if any. */
   cancel(name: string): void {
     if (this.bookedAt(name) === null) return;
-    this.#storage.kv.delete(KEY_PREFIX + name);
+    this.#delete(name);
     this.arm();
   }
 
   bookedAt(name: string): number | null {
-    const at: unknown = this.#storage.kv.get(KEY_PREFIX + name);
-    return typeof at === "number" ? at : null;
+    return this.#bookings().get(name) ?? null;
   }
 
   /** Every booking, by name. */
   bookings(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [key, at] of this.#storage.kv.list({ prefix: KEY_PREFIX })) {
-      if (typeof at === "number") out.set(key.slice(KEY_PREFIX.length), at);
+    return new Map(this.#bookings());
+  }
+
+  #bookings(): Map<string, number> {
+    if (this.#booked === undefined) {
+      this.#booked = new Map();
+      for (const [key, at] of this.#storage.kv.list({ prefix: KEY_PREFIX })) {
+        if (typeof at === "number") this.#booked.set(key.slice(KEY_PREFIX.length), at);
+      }
     }
-    return out;
+    return this.#booked;
+  }
+
+  #put(name: string, at: number): void {
+    this.#storage.kv.put(KEY_PREFIX + name, at);
+    this.#bookings().set(name, at);
+  }
+
+  #delete(name: string): void {
+    this.#storage.kv.delete(KEY_PREFIX + name);
+    this.#bookings().delete(name);
   }
 
   /** Sets the object's alarm to the earliest booking, or clears it (call once at start: bookings persist). */
   arm(): void {
     let earliest: number | null = null;
-    for (const at of this.bookings().values()) if (earliest === null || at < earliest) earliest = at;
+    for (const at of this.#bookings().values()) if (earliest === null || at < earliest) earliest = at;
     if (earliest === this.#armed) return;
     this.#armed = earliest;
     const done = earliest === null ? this.#storage.deleteAlarm() : this.#storage.setAlarm(earliest);
@@ -91,22 +111,23 @@ export class AlarmMultiplexer {
 
   /** Runs every due handler, in booking order, then arms the alarm for what is left. Never throws. */
   async run(now = Date.now()): Promise<void> {
-    // The runtime cleared the alarm that woke us.
+    // The runtime cleared the alarm that woke us; the bookings are read again from storage.
     this.#armed = undefined;
+    this.#booked = undefined;
     const due = [...this.bookings()].filter(([, at]) => at <= now).sort((a, b) => a[1] - b[1]);
     for (const [name, at] of due) {
       const handler = this.#handlers.get(name);
       if (!handler) {
         this.#warn("alarm without a handler dropped", { alarm: name });
-        this.#storage.kv.delete(KEY_PREFIX + name);
+        this.#delete(name);
         continue;
       }
       try {
         await handler(now);
-        if (this.bookedAt(name) === at) this.#storage.kv.delete(KEY_PREFIX + name);
+        if (this.bookedAt(name) === at) this.#delete(name);
       } catch (error) {
         this.#warn("alarm handler failed", { alarm: name, error: String(error) });
-        if (this.bookedAt(name) === at) this.#storage.kv.put(KEY_PREFIX + name, Date.now() + ALARM_RETRY_MS);
+        if (this.bookedAt(name) === at) this.#put(name, Date.now() + ALARM_RETRY_MS);
       }
     }
     this.arm();

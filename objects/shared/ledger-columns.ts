@@ -1,6 +1,7 @@
 // The columns of a ledger row (one provider attempt), shared by the session's ledger and the usage objects, and
 // the record type derived from them.
 
+import { type Placeholder, sql } from "drizzle-orm";
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export function ledgerColumns() {
@@ -46,3 +47,11 @@ const ledgerShape = sqliteTable("ledger_shape", ledgerColumns());
 
 /** One provider attempt, as the session's meter records it and every ledger stores it. */
 export type LedgerRecord = typeof ledgerShape.$inferSelect;
+
+/** A placeholder per ledger column, named after its key: the values of a prepared insert of one record. */
+export function ledgerPlaceholders(): { [K in keyof LedgerRecord]: Placeholder<K> } {
+  const keys = Object.keys(ledgerColumns()) as (keyof LedgerRecord)[];
+  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as {
+    [K in keyof LedgerRecord]: Placeholder<K>;
+  };
+}

@@ -1,7 +1,9 @@
 // The ledger of a usage scope: one row per provider attempt, and the users' ratings of turns, as reports read them.
 
-import { and, desc, gte, lte } from "drizzle-orm";
+import { and, desc, gte, lte, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { ledgerPlaceholders } from "../shared/ledger-columns";
+import { preparedOnce } from "../shared/prepared";
 import { dayOf } from "./periods";
 import type { ReportCall, ReportFeedback } from "./report";
 import { calls, feedback } from "./schema";
@@ -19,18 +21,24 @@ export interface LedgerPage {
 
 export class LedgerStore {
   readonly #db: DrizzleSqliteDODatabase;
+  /** The insert every settlement runs, prepared on its first use. */
+  readonly #statements;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
+    this.#statements = preparedOnce({
+      insert: () =>
+        db
+          .insert(calls)
+          .values({ ...ledgerPlaceholders(), day: sql.placeholder("day") })
+          .onConflictDoNothing()
+          .prepare(),
+    });
   }
 
   /** Records a call once (a retried settle of the same attempt changes nothing). */
   insert(record: CallRecord): void {
-    this.#db
-      .insert(calls)
-      .values({ ...record, day: dayOf(record.at) })
-      .onConflictDoNothing()
-      .run();
+    this.#statements.insert.run({ ...record, day: dayOf(record.at) });
   }
 
   /** Calls between two times (epoch ms, inclusive), newest first, and every rating. */

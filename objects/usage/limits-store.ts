@@ -25,7 +25,9 @@ export class LimitsStore {
     const m = this.#metering;
     if (this.#global)
       return { limits: { dailyMicros: m.globalDailyMicros, monthlyMicros: m.globalMonthlyMicros }, overridden: false };
-    this.#override ??= this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get() ?? null;
+    // `=== undefined`, not `??=`: no override (null) is a read result to keep too, not a reason to read again.
+    if (this.#override === undefined)
+      this.#override = this.#db.select().from(budgetOverrides).where(eq(budgetOverrides.id, 1)).get() ?? null;
     const override = this.#override;
     if (override)
       return { limits: { dailyMicros: override.dailyMicros, monthlyMicros: override.monthlyMicros }, overridden: true };

@@ -6,8 +6,11 @@ import type { Admission, AdmitRequest, BudgetLimits, BudgetStatus, BudgetWarning
 
 export interface UsageRpc {
   admit(request: AdmitRequest): Promise<Admission>;
-  /** Records the call, releases its reservation, and returns the budget thresholds it crossed. */
-  settle(reservationId: string | null, record: CallRecord): Promise<BudgetWarning[]>;
+  /**
+   * Records the call, releases its reservation, and returns the budget thresholds it crossed; `endsTurn`
+   * also clears the running mark of the record's turn (its last call), as `endTurn` would.
+   */
+  settle(reservationId: string | null, record: CallRecord, endsTurn?: boolean): Promise<BudgetWarning[]>;
   /** Drops a reservation whose call was never made. */
   release(reservationId: string): Promise<void>;
   beginTurn(turnId: string): Promise<boolean>;

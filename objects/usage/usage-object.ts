@@ -53,7 +53,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
     return admit(this.#db, limits.budget().limits, limits.rates(), request, limits.modelDaily(request.model));
   }
 
-  async settle(reservationId: string | null, record: CallRecord): Promise<BudgetWarning[]> {
+  async settle(reservationId: string | null, record: CallRecord, endsTurn = false): Promise<BudgetWarning[]> {
     const { limits } = this.#limits.budget();
     // The spend before this call only matters for the warnings of a limited budget.
     const before = {
@@ -63,6 +63,7 @@ export class UsageObject extends DurableObject<Env> implements UsageRpc {
     this.ctx.storage.transactionSync(() => {
       if (reservationId) release(this.#db, reservationId);
       this.#ledger.insert(record);
+      if (endsTurn) endTurn(this.#db, record.turn);
     });
     const warnings = crossedThresholds(limits, before, record.at, record.costMicros ?? 0);
     for (const warning of warnings) this.#alerts.record(warning, record.at);

@@ -125,7 +125,7 @@ export function toMessages(events: SessionEvent[]): ChatMessage[] {
 export function contextEvents(log: EventLog, throughSeq: number): SessionEvent[] {
   // Slash commands are stored for the devices but are not part of the conversation.
   const stored = log
-    .allOf(CONTEXT_TYPES, throughSeq)
+    .allOf(CONTEXT_TYPES, throughSeq, { keep: true })
     .filter((event) => event.type !== "user_message" || parseCommand(event.text) === null);
   // Regenerated answers and edited messages stay stored and shown, but leave the model's context.
   return withoutSuperseded(log, stored);

@@ -174,14 +174,16 @@ export function createMeter(deps: MeterDeps): AttemptMeter {
         gatewayLogId: outcome.gatewayLogId,
       };
       deps.record(row);
-      const settle = async () => {
+      // `endsTurn`: the user's object also clears the turn's running mark, in the same call.
+      const settle = async (endsTurn: boolean) => {
         for (const r of h.reservations) {
-          const warnings = await deps.usage(r.scope).settle(r.id, row);
-          if (r.scope !== GLOBAL_USAGE && warnings.length > 0) deps.onWarnings(warnings);
+          const user = r.scope !== GLOBAL_USAGE;
+          const warnings = await deps.usage(r.scope).settle(r.id, row, endsTurn && user);
+          if (user && warnings.length > 0) deps.onWarnings(warnings);
         }
       };
-      if (deps.settlements) deps.settlements.add(settle);
-      else await settle();
+      if (deps.settlements) deps.settlements.add(deps.turnId, settle);
+      else await settle(false);
     },
   };
 }

@@ -63,7 +63,7 @@ export function dropSuperseded(events: readonly SessionEvent[], marks: readonly 
 
 /** The context's events without superseded answers and messages (they stay stored and shown). */
 export function withoutSuperseded(log: EventLog, events: SessionEvent[]): SessionEvent[] {
-  const marks = log.allOf(["user_message", "regenerate"], 0);
+  const marks = log.allOf(["user_message", "regenerate"], 0, { keep: true });
   const any = marks.some((m) => m.type === "regenerate" || (m.type === "user_message" && m.editOf !== undefined));
   return any ? dropSuperseded(events, marks) : events;
 }

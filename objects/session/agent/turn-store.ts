@@ -1,6 +1,6 @@
 // The turns table: queued turns wait their go, the running one is marked so a reset can be detected on wake.
 
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq, inArray, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { EventPayloads } from "../../../protocol/frames";
 import { turns } from "../schema";
@@ -8,11 +8,58 @@ import { turns } from "../schema";
 export type TurnEndReason = EventPayloads["turn_end"]["reason"];
 export type TurnRow = typeof turns.$inferSelect;
 
+/**
+ * The statements a turn runs (a queued turn is looked up several times a turn), each built once per store on
+ * its first use: building a Drizzle query costs more than running it.
+ */
+function statements(db: DrizzleSqliteDODatabase) {
+  return {
+    nextQueued: () =>
+      db.select().from(turns).where(eq(turns.status, "queued")).orderBy(asc(turns.createdAt)).limit(1).prepare(),
+    insert: () =>
+      db
+        .insert(turns)
+        .values({
+          id: sql.placeholder("id"),
+          status: "queued",
+          reason: null,
+          model: null,
+          createdAt: sql.placeholder("createdAt"),
+          startedAt: null,
+          endedAt: null,
+        })
+        .prepare(),
+    start: () =>
+      db
+        .update(turns)
+        .set({ status: "running", model: sql`${sql.placeholder("model")}`, startedAt: sql`${sql.placeholder("at")}` })
+        .where(eq(turns.id, sql.placeholder("id")))
+        .prepare(),
+    end: () =>
+      db
+        .update(turns)
+        .set({ status: "ended", reason: sql`${sql.placeholder("reason")}`, endedAt: sql`${sql.placeholder("at")}` })
+        .where(eq(turns.id, sql.placeholder("id")))
+        .prepare(),
+  };
+}
+
+type Builders = ReturnType<typeof statements>;
+type Prepared = { [K in keyof Builders]?: ReturnType<Builders[K]> };
+
 export class TurnStore {
   readonly #db: DrizzleSqliteDODatabase;
+  readonly #builders: Builders;
+  readonly #prepared: Prepared = {};
+  /**
+   * The queued turn as last read or written (undefined: not read yet). Every write to the table goes through
+   * this store (one per live session), and a turn asks for the queued one four times.
+   */
+  #queued: TurnRow | null | undefined;
 
   constructor(db: DrizzleSqliteDODatabase) {
     this.#db = db;
+    this.#builders = statements(db);
   }
 
   /** Queues a turn; messages that arrive while one is already queued share it. */
@@ -28,12 +75,18 @@ export class TurnStore {
       startedAt: null,
       endedAt: null,
     };
-    this.#db.insert(turns).values(row).run();
-    return row;
+    this.#prepared.insert ??= this.#builders.insert();
+    this.#prepared.insert.run({ id: row.id, createdAt: row.createdAt });
+    this.#queued = row;
+    return { ...row };
   }
 
   nextQueued(): TurnRow | undefined {
-    return this.#db.select().from(turns).where(eq(turns.status, "queued")).orderBy(asc(turns.createdAt)).get();
+    if (this.#queued === undefined) {
+      this.#prepared.nextQueued ??= this.#builders.nextQueued();
+      this.#queued = this.#prepared.nextQueued.get() ?? null;
+    }
+    return this.#queued ? { ...this.#queued } : undefined;
   }
 
   exists(id: string): boolean {
@@ -55,10 +108,14 @@ export class TurnStore {
   }
 
   start(id: string, model: string): void {
-    this.#db.update(turns).set({ status: "running", model, startedAt: Date.now() }).where(eq(turns.id, id)).run();
+    this.#prepared.start ??= this.#builders.start();
+    this.#prepared.start.run({ id, model, at: Date.now() });
+    if (this.#queued?.id === id) this.#queued = null;
   }
 
   end(id: string, reason: TurnEndReason): void {
-    this.#db.update(turns).set({ status: "ended", reason, endedAt: Date.now() }).where(eq(turns.id, id)).run();
+    this.#prepared.end ??= this.#builders.end();
+    this.#prepared.end.run({ id, reason, at: Date.now() });
+    if (this.#queued?.id === id) this.#queued = null;
   }
 }

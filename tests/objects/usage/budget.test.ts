@@ -3,7 +3,8 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
-import { admit, beginTurn, endTurn } from "../../../objects/usage/budget";
+import { ACTIVE_TURN_TTL_MS, admit, beginTurn, endTurn, RESERVATION_TTL_MS } from "../../../objects/usage/budget";
+import { activeTurns, reservations } from "../../../objects/usage/schema";
 import { record } from "../../helpers/ledger";
 
 const unlimited = { requestsPerMinute: 1000, tokensPerMinute: 10_000_000 };
@@ -122,5 +123,36 @@ describe("budget admission", () => {
     expect((await call("t0")).ok).toBe(true);
     await stub.endTurn("t0");
     expect((await call("t20")).ok).toBe(true);
+    // A turn's last settlement can end it too.
+    expect(await call("t21")).toMatchObject({ ok: false, code: "rate_limited" });
+    await stub.settle(null, record({ turn: "t1" }), true);
+    expect((await call("t21")).ok).toBe(true);
+  });
+
+  it("counts no expired reservation and no stale running-turn mark, and removes them", async () => {
+    await runInDurableObject(env.USAGE.getByName(`user:stale-${crypto.randomUUID()}`), async (_object, state) => {
+      const db = drizzle(state.storage);
+      const limits = { dailyMicros: 1_000, monthlyMicros: null };
+      const call = (now: number) => admit(db, limits, unlimited, { model: "m", worstMicros: 900, tokens: 1, now });
+      const now = Date.now();
+      const then = now - RESERVATION_TTL_MS - 1_000;
+      expect(call(then).ok).toBe(true);
+      // Held: a second worst case does not fit beside it.
+      expect(call(then + 1).ok).toBe(false);
+      // Expired: it no longer counts, and it is gone.
+      expect(call(now).ok).toBe(true);
+      expect(db.select().from(reservations).all()).toHaveLength(1);
+      const old = now - ACTIVE_TURN_TTL_MS - 1_000;
+      expect(beginTurn(db, "old-1", 2, old)).toBe(true);
+      expect(beginTurn(db, "old-2", 2, old)).toBe(true);
+      expect(beginTurn(db, "new", 2, now)).toBe(true);
+      expect(
+        db
+          .select()
+          .from(activeTurns)
+          .all()
+          .map((row) => row.id),
+      ).toEqual(["new"]);
+    });
   });
 });
