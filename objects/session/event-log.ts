@@ -1,6 +1,6 @@
 // The session's append-only event log: assigns the next seq, stores the event, and reads it back in pages.
 
-import { and, asc, count, desc, eq, gt, inArray, max, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, max, or, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { AppError } from "../../protocol/errors";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
@@ -76,6 +76,8 @@ export class EventLog {
   readonly #prepared: Prepared = {};
   /** Reads kept with `allOf(…, { keep: true })`, by their types, and followed by every append. */
   readonly #kept = new Map<string, KeptRead>();
+  /** Whether a message was ever edited or an answer regenerated: read once, then followed by the appends. */
+  #revised: boolean | undefined;
   #lastSeq: number;
 
   constructor(db: DrizzleSqliteDODatabase) {
@@ -120,6 +122,7 @@ export class EventLog {
     this.#lastSeq = seq;
     const event = { ...payload, type, seq, at: createdAt } as SessionEvent;
     for (const kept of this.#kept.values()) if (kept.types.has(type)) kept.events.push(event);
+    if (type === "regenerate" || (event.type === "user_message" && event.editOf !== undefined)) this.#revised = true;
     return { event, frame: frameOf(type, seq, createdAt, data) };
   }
 
@@ -204,6 +207,26 @@ export class EventLog {
       if (!last || page.length < PAGE_SIZE) return out;
       after = last.seq;
     }
+  }
+
+  /**
+   * Whether any message of the session was edited or any answer regenerated (what a context must leave out
+   * then is worked out from every user message; without any, nothing is read).
+   */
+  hasRevisions(): boolean {
+    this.#revised ??=
+      this.#db
+        .select({ seq: events.seq })
+        .from(events)
+        .where(
+          or(
+            eq(events.type, "regenerate"),
+            and(eq(events.type, "user_message"), sql`json_extract(${events.data}, '$.editOf') IS NOT NULL`),
+          ),
+        )
+        .limit(1)
+        .get() !== undefined;
+    return this.#revised;
   }
 
   /** The text of the first user message that is not a command (does not start with "/"), if any. */

@@ -63,9 +63,10 @@ export function dropSuperseded(events: readonly SessionEvent[], marks: readonly 
 
 /** The context's events without superseded answers and messages (they stay stored and shown). */
 export function withoutSuperseded(log: EventLog, events: SessionEvent[]): SessionEvent[] {
-  const marks = log.allOf(["user_message", "regenerate"], 0, { keep: true });
-  const any = marks.some((m) => m.type === "regenerate" || (m.type === "user_message" && m.editOf !== undefined));
-  return any ? dropSuperseded(events, marks) : events;
+  // Most sessions have no edit or regenerate: nothing to read, nothing held. The marks are every user
+  // message of the session, so they are read when needed rather than kept (a long session holds many).
+  if (!log.hasRevisions()) return events;
+  return dropSuperseded(events, log.allOf(["user_message", "regenerate"], 0));
 }
 
 /** Why a new version cannot start now (a turn runs), or null. */

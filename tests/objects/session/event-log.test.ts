@@ -1,4 +1,5 @@
-// The event log's kept reads: what a kept read returns always equals what the table holds, across appends.
+// The event log's kept reads (what a kept read returns always equals what the table holds, across appends),
+// its record of edits and regenerates, and its frames.
 
 import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
@@ -35,6 +36,25 @@ describe("event log kept reads", () => {
       // An earlier start than the kept one reads the table again.
       expect(log.allOf(types, 0, { keep: true })).toEqual(fresh().allOf(types, 0));
       expect(log.allOf(types, 0, { keep: true })).toHaveLength(4);
+    });
+  });
+
+  it("knows whether a message was edited or an answer regenerated, from the table and from its appends", async () => {
+    await inObject((state) => {
+      const log = new EventLog(drizzle(state.storage));
+      const fresh = () => new EventLog(drizzle(state.storage));
+      log.append("user_message", { id: "a", text: "one", user: "u@example.com" }, "a");
+      expect(log.hasRevisions()).toBe(false);
+      log.append("user_message", { id: "b", text: "one, edited", user: "u@example.com", editOf: "a" }, "b");
+      expect(log.hasRevisions()).toBe(true);
+      expect(fresh().hasRevisions()).toBe(true);
+    });
+    await inObject((state) => {
+      const log = new EventLog(drizzle(state.storage));
+      expect(log.hasRevisions()).toBe(false);
+      log.append("regenerate", { turnId: "t1", user: "u@example.com" }, "r");
+      expect(log.hasRevisions()).toBe(true);
+      expect(new EventLog(drizzle(state.storage)).hasRevisions()).toBe(true);
     });
   });
 
