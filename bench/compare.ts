@@ -302,6 +302,36 @@ async function memoryPoint(
   return { heap: median(heaps), rss: median(rsses), heapSpread: spread(heaps), rssSpread: spread(rsses) };
 }
 
+/** The live heap is at rest when it stays within REST_BYTES for REST_WINDOW_MS of readings (at most REST_MAX_MS). */
+const REST_GAP_MS = 2000;
+const REST_WINDOW_MS = 20_000;
+const REST_BYTES = 64 * 1024;
+const REST_MAX_MS = 120_000;
+
+/**
+ * Waits until the system's live JS heap (a forced collection before each reading) has held still for a while.
+ * A system measured right after its own previous round still has that round's sessions in memory, which
+ * finish their work and then hibernate, freed at some point of the next reading window: a negative growth for
+ * whichever system went first. The heap must stay put for longer than that takes.
+ */
+async function heapAtRest(system: BenchSystem): Promise<void> {
+  const started = at();
+  let low = await system.heap();
+  let high = low;
+  let since = at();
+  while (at() - since < REST_WINDOW_MS && at() - started < REST_MAX_MS) {
+    await sleep(REST_GAP_MS);
+    const now = await system.heap();
+    low = Math.min(low, now);
+    high = Math.max(high, now);
+    if (high - low >= REST_BYTES) {
+      low = now;
+      high = now;
+      since = at();
+    }
+  }
+}
+
 /** A per-session growth figure; when the growth is within the readings' noise the note says so. */
 function perSessionFigure(scenario: string, growth: number, noise: number, sessions: number): Figure {
   const kib = (bytes: number) => bytes / 1024 / sessions;
@@ -317,6 +347,7 @@ function perSessionFigure(scenario: string, growth: number, noise: number, sessi
  * after opening `sessions` sessions with one device each (idle), and after each answered one turn (active).
  */
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
+  await heapAtRest(system);
   const before = await memoryPoint(system);
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
   const idle = await memoryPoint(system);
