@@ -364,33 +364,20 @@ async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Prom
   // The sessions stay connected until the run ends: a closed session's object is evicted some seconds
   // later, and an eviction inside a later round's window would be taken off that round's growth.
   heldOpen.push(...rooms.flatMap((r) => r.devices));
-  const noise = (a: number, b: number) => a + b;
-  return [
+  const rows = [
+    ["idle", "workerd RSS", idle, "rss"],
+    ["idle", "JS heap", idle, "heap"],
+    ["active", "workerd RSS", active, "rss"],
+    ["active", "JS heap", active, "heap"],
+  ] as const;
+  return rows.map(([state, what, point, key]) =>
     perSessionFigure(
-      `memory: workerd RSS per idle session (${sessions} sessions)`,
-      idle.rss - before.rss,
-      noise(idle.rssSpread, before.rssSpread),
+      `memory: ${what} per ${state} session (${sessions} sessions${key === "heap" ? "; after a full garbage collection" : ""})`,
+      point[key] - before[key],
+      point[`${key}Spread`] + before[`${key}Spread`],
       sessions,
     ),
-    perSessionFigure(
-      `memory: JS heap per idle session (${sessions} sessions; after a full garbage collection)`,
-      idle.heap - before.heap,
-      noise(idle.heapSpread, before.heapSpread),
-      sessions,
-    ),
-    perSessionFigure(
-      `memory: workerd RSS per active session (${sessions} sessions)`,
-      active.rss - before.rss,
-      noise(active.rssSpread, before.rssSpread),
-      sessions,
-    ),
-    perSessionFigure(
-      `memory: JS heap per active session (${sessions} sessions; after a full garbage collection)`,
-      active.heap - before.heap,
-      noise(active.heapSpread, before.heapSpread),
-      sessions,
-    ),
-  ];
+  );
 }
 
 /** 8. Reconnect storm: every device of many sessions reconnects at once, each having missed a few messages. */
