@@ -265,16 +265,19 @@ async function coldStart(system: BenchSystem, llm: FakeLlm, rounds: number): Pro
 
 /**
  * Sessions of the memory scenario: 200 idle sessions grow the peer's live heap by about 10 MiB and ours by about
- * 2 MiB, and workerd's RSS by tens of MiB, far above the readings' spread after a forced collection (tens of KiB of
- * heap, a few hundred KiB of RSS); the rooms stay open, so four rounds hold 800 sessions per system.
+ * 2 MiB, and workerd's RSS by about 100 MiB, far above the readings' spread after a forced collection (tens of KiB
+ * of heap, a few hundred KiB of RSS).
  */
 const MEMORY_SESSIONS = 200;
 
+/**
+ * Sessions opened, each answering a turn, on the new server before the first reading: the code loaded and
+ * compiled and the isolate's one-time allocations made are not any session's.
+ */
+const MEMORY_WARM_SESSIONS = 10;
+
 /** How long the memory scenario waits for each of its concurrent turns. */
 const MEMORY_TURN_TIMEOUT_MS = 300_000;
-
-/** Devices of the memory scenario, kept connected until the run ends. */
-const heldOpen: BenchDevice[] = [];
 
 /** Readings per point of the memory scenario; the median is used and the spread is the noise. */
 const MEMORY_READINGS = 3;
@@ -310,9 +313,9 @@ const REST_MAX_MS = 120_000;
 
 /**
  * Waits until the system's live JS heap (a forced collection before each reading) has held still for a while.
- * A system measured right after its own previous round still has that round's sessions in memory, which
- * finish their work and then hibernate, freed at some point of the next reading window: a negative growth for
- * whichever system went first. The heap must stay put for longer than that takes.
+ * The warm-up sessions finish their work after their answers (settlement, titles, alarms) and then hibernate;
+ * freed during the reading window, that would be taken off the sessions' growth. The heap must stay put for
+ * longer than that takes.
  */
 async function heapAtRest(system: BenchSystem): Promise<void> {
   const started = at();
@@ -342,28 +345,54 @@ function perSessionFigure(scenario: string, growth: number, noise: number, sessi
   return { scenario, unit: "KiB", higherIsBetter: false, samples: [kib(growth)], note };
 }
 
+/** Opens `count` sessions with one device each, and has each answer one turn at once. */
+async function sessionsWithTurn(system: BenchSystem, llm: FakeLlm, count: number): Promise<void> {
+  const rooms = await Promise.all(Array.from({ length: count }, () => openMany(system, 1)));
+  await answerOnce(
+    rooms.flatMap((r) => r.devices),
+    llm,
+  );
+}
+
+/** Each device sends one message, answered at once; resolves when all have their answer. */
+async function answerOnce(devices: BenchDevice[], llm: FakeLlm): Promise<void> {
+  await Promise.all(
+    devices.map(async (device) => {
+      const tag = `mem-${crypto.randomUUID()}`;
+      llm.script({ match: tag, steps: [{ kind: "text", chunks: ["hello ", "there"] }] });
+      // Many turns at once on a shared machine: the time a turn takes is not what this measures.
+      await device.answered(device.send(tag), MEMORY_TURN_TIMEOUT_MS);
+    }),
+  );
+}
+
 /**
  * 7. Memory per session: the live JS heap (after a forced full collection) and workerd's resident set before and
  * after opening `sessions` sessions with one device each (idle), and after each answered one turn (active).
+ * Each round runs on a server of its own: on a server shared with earlier rounds, what those rounds' objects
+ * freed (or had not yet) moved one system's reading by hundreds of KiB per session from round to round.
  */
 async function memory(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
+  if (!system.fresh) throw new Error(`memory: ${system.name} cannot start a server of its own`);
+  const server = await system.fresh();
+  try {
+    return await memoryOf(server.system, llm, sessions);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function memoryOf(system: BenchSystem, llm: FakeLlm, sessions: number): Promise<Figure[]> {
+  await sessionsWithTurn(system, llm, MEMORY_WARM_SESSIONS);
   await heapAtRest(system);
   const before = await memoryPoint(system);
   const rooms = await Promise.all(Array.from({ length: sessions }, () => openMany(system, 1)));
   const idle = await memoryPoint(system);
-  await Promise.all(
-    rooms.map(async ({ devices: [device] }) => {
-      if (!device) return;
-      const tag = `mem-${crypto.randomUUID()}`;
-      llm.script({ match: tag, steps: [{ kind: "text", chunks: ["hello ", "there"] }] });
-      // 200 turns at once on a shared machine: the time a turn takes is not what this measures.
-      await device.answered(device.send(tag), MEMORY_TURN_TIMEOUT_MS);
-    }),
+  await answerOnce(
+    rooms.flatMap((r) => r.devices),
+    llm,
   );
   const active = await memoryPoint(system);
-  // The sessions stay connected until the run ends: a closed session's object is evicted some seconds
-  // later, and an eviction inside a later round's window would be taken off that round's growth.
-  heldOpen.push(...rooms.flatMap((r) => r.devices));
   const rows = [
     ["idle", "workerd RSS", idle, "rss"],
     ["idle", "JS heap", idle, "heap"],

@@ -61,6 +61,11 @@ export interface BenchSystem {
   rss(): number;
   /** The live JS heap of the system's worker isolate, in bytes, after a forced full garbage collection. */
   heap(): Promise<number>;
+  /**
+   * The same system on a server of its own, started now (the memory scenario measures each round on a new
+   * process, so no earlier round's objects or freed memory are in its readings).
+   */
+  fresh?(): Promise<{ system: BenchSystem; stop(): Promise<void> }>;
 }
 
 /** Reconnects a device that missed the last `missed` messages. */

@@ -7,10 +7,11 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { startFakeLlm } from "../devtools/demo-model/server.ts";
+import { type FakeLlm, startFakeLlm } from "../devtools/demo-model/server.ts";
+import type { DevServer } from "../tests/e2e/helpers/dev-server.ts";
 import { benchAgentStream } from "./agent-stream.ts";
 import { scenarios } from "./compare.ts";
-import { agentsSdk, edgeclaw } from "./drivers.ts";
+import { agentsSdk, type BenchSystem, edgeclaw } from "./drivers.ts";
 import { alternate, type FairRow, summarise } from "./fair.ts";
 import { jsHeap } from "./heap.ts";
 import { benchR2Simulator } from "./r2-sim-memory.ts";
@@ -43,6 +44,18 @@ async function attempt<T>(name: string, part: () => Promise<T>): Promise<T | und
 }
 
 const llm = await startFakeLlm();
+
+/** The system on `server`, able to start itself again on a new server (the memory scenario's rounds). */
+function served(server: DevServer, start: (llm: FakeLlm) => Promise<DevServer>, driver: typeof edgeclaw): BenchSystem {
+  const on = (s: DevServer) => driver(s.url, () => workerdRss(s.processGroup), jsHeap(s.inspectorPort, s.url));
+  return {
+    ...on(server),
+    async fresh() {
+      const other = await start(llm);
+      return { system: on(other), stop: () => other.stop() };
+    },
+  };
+}
 const rows: FairRow[] = [];
 let stream = { markdown: "" };
 let snapshot = { markdown: "" };
@@ -58,10 +71,7 @@ try {
   const ours = await startEdgeclaw(llm);
   const peer = await startPeer(llm);
   try {
-    const systems = {
-      ours: edgeclaw(ours.url, () => workerdRss(ours.processGroup), jsHeap(ours.inspectorPort, ours.url)),
-      peer: agentsSdk(peer.url, () => workerdRss(peer.processGroup), jsHeap(peer.inspectorPort, peer.url)),
-    };
+    const systems = { ours: served(ours, startEdgeclaw, edgeclaw), peer: served(peer, startPeer, agentsSdk) };
     for (const scenario of scenarios({ quick, bigHistory })) {
       if (only && !only.includes(scenario.name)) continue;
       log(`${scenario.name}: warm-up and ${rounds} alternating rounds`);
