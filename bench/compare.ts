@@ -409,27 +409,40 @@ async function memoryOf(system: BenchSystem, llm: FakeLlm, sessions: number): Pr
   );
 }
 
+/**
+ * Storms per round: one storm is a single reading of the whole, which the machine's other work of that moment
+ * moved by ±15 % from round to round; the round's figure is the median of three.
+ */
+const STORMS_PER_ROUND = 3;
+
 /** 8. Reconnect storm: every device of many sessions reconnects at once, each having missed a few messages. */
 async function reconnectStorm(rooms: BenchRoom[], devicesPerRoom: number, missed: number): Promise<Figure[]> {
-  const reopeners: (() => Promise<Reopened>)[] = [];
-  for (const room of rooms) for (let i = 0; i < devicesPerRoom; i++) reopeners.push(await room.prepareReopen(missed));
-  const started = at();
-  const each = await Promise.all(reopeners.map((reopen) => reopen()));
-  const all = at() - started;
-  if (each.some((r) => !r.complete)) throw new Error("reconnect storm: a device did not catch up");
-  const label = `${reopeners.length} devices over ${rooms.length} sessions`;
+  const all: number[] = [];
+  const each: number[] = [];
+  let devices = 0;
+  for (let storm = 0; storm < STORMS_PER_ROUND; storm++) {
+    const reopeners: (() => Promise<Reopened>)[] = [];
+    for (const room of rooms) for (let i = 0; i < devicesPerRoom; i++) reopeners.push(await room.prepareReopen(missed));
+    devices = reopeners.length;
+    const started = at();
+    const reopened = await Promise.all(reopeners.map((reopen) => reopen()));
+    all.push(at() - started);
+    if (reopened.some((r) => !r.complete)) throw new Error("reconnect storm: a device did not catch up");
+    each.push(...reopened.map((r) => r.ms));
+  }
+  const label = `${devices} devices over ${rooms.length} sessions`;
   return [
     {
       scenario: `reconnect storm: ${label} reconnect at once, until all caught up`,
       unit: "ms",
       higherIsBetter: false,
-      samples: [all],
+      samples: all,
     },
     {
       scenario: `reconnect storm: ${label}, one device until caught up`,
       unit: "ms",
       higherIsBetter: false,
-      samples: each.map((r) => r.ms),
+      samples: each,
     },
   ];
 }
@@ -497,7 +510,7 @@ export function scenarios(options: { quick: boolean; bigHistory: number }): Scen
   return [
     { name: "fan-out 1", run: async (s, llm) => [await fanOut(s, llm, 1, q ? 5 : 30)] },
     { name: "fan-out 10", run: async (s, llm) => [await fanOut(s, llm, 10, q ? 5 : 20)] },
-    { name: "fan-out 100", run: async (s, llm) => [await fanOut(s, llm, 100, q ? 3 : 10)] },
+    { name: "fan-out 100", run: async (s, llm) => [await fanOut(s, llm, 100, q ? 3 : 30)] },
     { name: "streaming", run: (s, llm) => streaming(s, llm, q ? 5 : 30) },
     { name: "throughput", run: (s, llm) => throughput(s, llm, q ? 10 : 50, 4, q ? 5 : 20) },
     { name: "history", run: async (s) => history(await historyRoom(s), q ? 1000 : 10_000, q ? 1000 : 10_000) },
