@@ -3,8 +3,9 @@
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { Connection } from "partyserver";
 import type { Config } from "../../config/config";
-import { type LogFields, type Logger, log as logger } from "../../log/logger";
+import { type LogFields, log as logger } from "../../log/logger";
 import { AlarmMultiplexer } from "../shared/alarms";
+import { lazy } from "../shared/lazy";
 import type { TurnController } from "./agent/turn-controller";
 import { closeIfExpired, deviceState, fanOutText, presence } from "./devices";
 import type { EventLog } from "./event-log";
@@ -66,11 +67,7 @@ function closeExpiredSockets(connections: Iterable<Connection>, alarms: AlarmMul
 export function buildSessionParts(deps: PartsDeps): SessionParts {
   const { env, config, ctx, db, log, meta, identity } = deps;
   // The session's logger is made by its first line: an idle session writes none.
-  let sessionLog: Logger | undefined;
-  const logged = (): Logger => {
-    sessionLog ??= logger.child({ session: identity.id });
-    return sessionLog;
-  };
+  const logged = lazy(() => logger.child({ session: identity.id }));
   const warn = (msg: string, detail: LogFields) => logged().warn(msg, detail);
   const alarms = new AlarmMultiplexer(ctx.storage, warn);
   const hooks = sessionHooks({
@@ -108,9 +105,8 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       return { error: error instanceof Error ? error.message : String(error) };
     }
   };
-  let turnController: TurnController | undefined;
-  const turns = (): TurnController => {
-    turnController ??= createTurnController({
+  const turns = lazy(() =>
+    createTurnController({
       env,
       config,
       db,
@@ -121,29 +117,32 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
       setAlarm: (at) => scheduler.heartbeat(at),
       createTask: async (input) => createTask(input),
       uploads: deps.uploads,
-    });
-    return turnController;
-  };
+    }),
+  );
   // The workspace's snapshots and exports, built on first use: an idle session takes none.
-  let sessionFiles: SessionFiles | undefined;
-  const files = (): SessionFiles => {
-    sessionFiles ??= new SessionFiles({
-      env,
-      config,
-      log,
-      meta,
-      identity,
-      announce: (m) =>
-        events.emit("snapshot", { snapshotId: m.id, reason: m.reason, files: m.files.length, bytes: m.archive.bytes }),
-    });
-    return sessionFiles;
-  };
+  const files = lazy(
+    () =>
+      new SessionFiles({
+        env,
+        config,
+        log,
+        meta,
+        identity,
+        announce: (m) =>
+          events.emit("snapshot", {
+            snapshotId: m.id,
+            reason: m.reason,
+            files: m.files.length,
+            bytes: m.archive.bytes,
+          }),
+      }),
+  );
   alarms
     .handle(SESSION_ALARMS.heartbeat, () => turns().recover())
     .handle(SESSION_ALARMS.tasks, () => scheduler.runDue())
     .handle(SESSION_ALARMS.idleSnapshot, async () => {
       // A running turn books a new idle time when it ends; only a workspace tools touched since the last snapshot is worth one.
-      if (turnController?.running) return;
+      if (turns.peek()?.running) return;
       const lastTool = log.latest("tool_result")?.seq ?? 0;
       if (lastTool <= (log.latest("snapshot")?.seq ?? 0)) return;
       const outcome = await files().snapshot("idle");
@@ -157,7 +156,7 @@ export function buildSessionParts(deps: PartsDeps): SessionParts {
     get turns() {
       return turns();
     },
-    turnRunning: () => turnController?.running ?? false,
+    turnRunning: () => turns.peek()?.running ?? false,
     get files() {
       return files();
     },
