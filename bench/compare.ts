@@ -276,7 +276,7 @@ const MEMORY_SESSIONS = 200;
  */
 const MEMORY_WARM_SESSIONS = 10;
 
-/** How long the memory scenario waits for each of its concurrent turns. */
+/** How long the memory scenario waits for each of its turns. */
 const MEMORY_TURN_TIMEOUT_MS = 300_000;
 
 /** Readings per point of the memory scenario; the median is used and the spread is the noise. */

@@ -23,6 +23,11 @@ export async function collectGarbage(inspector: Inspector, poke: () => Promise<v
 /** The used JS heap in bytes, right after a forced full garbage collection. */
 export async function liveHeap(inspector: Inspector, poke: () => Promise<void>): Promise<number> {
   await collectGarbage(inspector, poke);
+  return heapUsage(inspector);
+}
+
+/** The isolate's used JS heap in bytes, as it is now. */
+async function heapUsage(inspector: Inspector): Promise<number> {
   const usage = await inspector.send<{ usedSize?: number }>("Runtime.getHeapUsage");
   if (typeof usage?.usedSize !== "number") throw new Error("the inspector did not report the heap");
   return usage.usedSize;
@@ -37,9 +42,7 @@ export async function snapshotThenUsage(inspector: Inspector, chunk: (text: stri
   inspector.on<{ chunk: string }>("HeapProfiler.addHeapSnapshotChunk", (params) => chunk(params.chunk));
   try {
     inspector.post("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-    const usage = await inspector.send<{ usedSize?: number }>("Runtime.getHeapUsage");
-    if (typeof usage?.usedSize !== "number") throw new Error("the inspector did not report the heap");
-    return usage.usedSize;
+    return await heapUsage(inspector);
   } finally {
     inspector.on("HeapProfiler.addHeapSnapshotChunk", undefined);
   }
