@@ -23,13 +23,12 @@ function start(command, args, env, stdio = "inherit") {
   return child;
 }
 
-/** Starts the demo model on a free loopback port; resolves with its URL from the first line it prints. */
-function startDemoModel() {
-  const child = start(process.execPath, ["devtools/demo-model/server.ts", "--demo", "--port", "0"], {}, [
-    "ignore",
-    "pipe",
-    "inherit",
-  ]);
+/**
+ * Starts a loopback server that names its URL in the first line it prints ("… on http://127.0.0.1:PORT"), and
+ * resolves with that URL, so it can be given port 0. What it prints after that goes on to our stdout when `echo`.
+ */
+function startAnnounced(args, env, echo) {
+  const child = start(process.execPath, args, env, ["ignore", "pipe", "inherit"]);
   return new Promise((resolve) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -37,7 +36,10 @@ function startDemoModel() {
       const url = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
       if (url) {
         child.stdout.removeAllListeners("data");
-        child.stdout.resume();
+        if (echo) {
+          process.stdout.write(out);
+          child.stdout.pipe(process.stdout);
+        } else child.stdout.resume();
         resolve(url);
       }
     });
@@ -74,7 +76,8 @@ const devVarsPath = ".dev.vars";
 const devVars = readDevVars(devVarsPath);
 const cli = argVars(wranglerArgs);
 const choice = await detectProvider({ processEnv: process.env, devVars, cliVars: cli });
-const modelVars = choice.kind === "demo" ? demoVars(await startDemoModel(), { ...devVars, ...cli }) : choice.vars;
+const demoModel = () => startAnnounced(["devtools/demo-model/server.ts", "--demo", "--port", "0"], {}, false);
+const modelVars = choice.kind === "demo" ? demoVars(await demoModel(), { ...devVars, ...cli }) : choice.vars;
 console.log(`edgeclaw: the model is ${choice.label}`);
 if (choice.kind === "demo") {
   console.log(
@@ -83,11 +86,15 @@ if (choice.kind === "demo") {
 }
 const secrets = { SANDBOX_SECRET: secret, MCP_ENCRYPTION_KEY: localMcpKey(), ...devVapidVars() };
 
-start(process.execPath, ["sandbox/host/main.ts"], {
-  SANDBOX_SECRET: secret,
-  SANDBOX_HOST_PORT: sandboxPort,
-  SANDBOX_ROOT: process.env.SANDBOX_ROOT ?? ".wrangler/sandbox",
-});
+const sandboxUrl = await startAnnounced(
+  ["sandbox/host/main.ts"],
+  {
+    SANDBOX_SECRET: secret,
+    SANDBOX_HOST_PORT: sandboxPort,
+    SANDBOX_ROOT: process.env.SANDBOX_ROOT ?? ".wrangler/sandbox",
+  },
+  true,
+);
 start(
   "wrangler",
   [
@@ -103,7 +110,7 @@ start(
     "--var",
     "SANDBOX_MODE:local",
     "--var",
-    `SANDBOX_URL:http://127.0.0.1:${sandboxPort}`,
+    `SANDBOX_URL:${sandboxUrl}`,
     ...envFile(devVarsPath, { ...secrets, ...modelVars }, cli),
     ...wranglerArgs,
   ],

@@ -10,7 +10,6 @@ import { startSandboxHost } from "../../../sandbox/host/server.ts";
 
 export interface DevServer {
   url: string;
-  port: number;
   /** Process group of `wrangler dev` and its workerd (benchmarks read workerd's memory through it). */
   processGroup: number;
   persistDir: string;
@@ -71,19 +70,28 @@ const answersBelow500: UpCheck = async (response) => response.status < 500;
 export const answersConfigError: UpCheck = async (response) =>
   response.status === 500 && (await response.text()).includes('"config_error"');
 
-/** Polls the local issuer's JWKS until the service answers, failing at once if the process exits. */
+/** The address `wrangler dev` says it listens on: it is given port 0 and picks a free port itself, so no other
+ * process can take the port between choosing it and binding it. */
+export function readyUrl(log: string): string | undefined {
+  return /Ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(log)?.[1];
+}
+
+/**
+ * Waits for wrangler's "Ready on" line, then polls the local issuer's JWKS there until the service answers; fails at
+ * once if the process exits. Resolves with the service's URL.
+ */
 export async function waitUntilUp(
-  url: string,
   child: ChildProcess,
   log: () => string,
   timeoutMs: number,
   up: UpCheck = answersBelow500,
-): Promise<void> {
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log()}`);
+    const url = readyUrl(log());
     try {
-      if (await up(await fetch(`${url}/cdn-cgi/access/certs`))) return;
+      if (url && (await up(await fetch(`${url}/cdn-cgi/access/certs`)))) return url;
     } catch {
       // Not listening yet.
     }
@@ -96,7 +104,6 @@ export async function waitUntilUp(
 export async function startDevServer(
   options: { persistDir?: string; vars?: Record<string, string>; config?: string; up?: UpCheck } = {},
 ): Promise<DevServer> {
-  const port = await freePort();
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "edgeclaw-e2e-"));
   // The sandbox user (nobody) must pass through to its workspaces under this directory.
   chmodSync(persistDir, 0o711);
@@ -106,39 +113,48 @@ export async function startDevServer(
   // An empty env file in place of the developer's .dev.vars (or .env): the tests see only the variables they set.
   const envFile = join(persistDir, "empty.env");
   writeFileSync(envFile, "");
-  const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
-  args.push("--env-file", envFile);
+  const args = ["wrangler", "dev", "--local", "--ip", "127.0.0.1", "--port", "0", "--persist-to", persistDir];
+  args.push("--env-file", envFile, "--show-interactive-dev-session=false");
   if (options.config) args.push("--config", options.config);
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
-  const inspectorPort = await freePort();
-  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
+  // The inspector's port must be known (the benchmarks profile through it), so it is chosen here, and another
+  // process may take it before wrangler binds it: wrangler then stops with "Address already in use", and the
+  // start is tried again with another port.
+  for (let attempt = 1; ; attempt++) {
+    const inspectorPort = await freePort();
+    try {
+      const { child, url } = await startWrangler([...args, "--inspector-port", String(inspectorPort)], options.up);
+      return {
+        url,
+        processGroup: child.pid ?? 0,
+        persistDir,
+        inspectorPort,
+        sandbox: { url: sandbox.host.url, secret: sandbox.secret },
+        killSandbox: () => sandbox.host.close(),
+        stop: async () => {
+          await sandbox.host.close();
+          await stopGroup(child);
+        },
+      };
+    } catch (error) {
+      if (attempt < 3 && String(error).includes("Address already in use")) continue;
+      await sandbox.host.close();
+      throw error;
+    }
+  }
+}
+
+/** Spawns `npx wrangler <args>` in a process group of its own and waits until it serves; stops it if it does not. */
+async function startWrangler(args: string[], up?: UpCheck): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn("npx", args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  const output = captureOutput(child);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await sandbox.host.close();
-    await stopGroup(child);
-  };
   try {
-    await waitUntilUp(url, child, output, 60_000, options.up);
+    return { child, url: await waitUntilUp(child, captureOutput(child), 60_000, up) };
   } catch (error) {
-    await stop();
+    await stopGroup(child);
     throw error;
   }
-  const killSandbox = () => sandbox.host.close();
-  const processGroup = child.pid ?? 0;
-  return {
-    url,
-    port,
-    processGroup,
-    persistDir,
-    inspectorPort,
-    sandbox: { url: sandbox.host.url, secret: sandbox.secret },
-    killSandbox,
-    stop,
-  };
 }

@@ -5,7 +5,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PROBE_SWITCH, PROVIDER_VARIABLES } from "../../../scripts/detect-provider.mjs";
-import { captureOutput, freePort, stopGroup, waitUntilUp } from "./dev-server.ts";
+import { captureOutput, stopGroup, waitUntilUp } from "./dev-server.ts";
 
 export interface NpmDev {
   url: string;
@@ -38,38 +38,29 @@ function freshCopy(): string {
  */
 export async function startNpmDev(options: { probeLocal: boolean }): Promise<NpmDev> {
   const dir = freshCopy();
-  const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of [...PROVIDER_VARIABLES, PROBE_SWITCH]) delete env[name];
   if (!options.probeLocal) env[PROBE_SWITCH] = "0";
   Object.assign(env, {
-    PORT: String(port),
-    SANDBOX_HOST_PORT: String(await freePort()),
+    // Port 0 for both: they pick free ports themselves, which no other process can take before they bind them.
+    PORT: "0",
+    SANDBOX_HOST_PORT: "0",
     WRANGLER_SEND_METRICS: "false",
     CI: "true",
     NO_COLOR: "1",
   });
-  const args = [
-    "run",
-    "dev",
-    "--",
-    "--inspector-port",
-    String(await freePort()),
-    "--show-interactive-dev-session=false",
-  ];
+  const args = ["run", "dev", "--", "--inspector-port", "0", "--show-interactive-dev-session=false"];
   const child: ChildProcess = spawn("npm", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const output = captureOutput(child);
-  const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     // Building the web client comes first, so this waits longer than a bare `wrangler dev`.
-    await waitUntilUp(url, child, output, 180_000);
+    return { url: await waitUntilUp(child, output, 180_000), output, stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, output, stop };
 }
