@@ -24,12 +24,13 @@ const COUNT_SOCKETS = `(() => {
 
 async function signedIn(
   email: string,
-  options: { viewport?: { width: number; height: number }; dark?: boolean; clock?: boolean } = {},
+  options: { viewport?: { width: number; height: number }; dark?: boolean; clock?: boolean; touch?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? DESKTOP,
     colorScheme: options.dark ? "dark" : "light",
     serviceWorkers: "block",
+    ...(options.touch ? { isMobile: true, hasTouch: true } : {}),
   });
   const page = await context.newPage();
   await page.addInitScript(COUNT_SOCKETS);
@@ -143,6 +144,20 @@ describe("chat client", () => {
     await answers(page).first().waitFor();
     expect(await page.locator("article.msg.user").count()).toBe(1);
     await context.close();
+  });
+
+  it("shows the Ctrl K hint beside Search with a keyboard and mouse, not on a touch phone", async () => {
+    for (const [touch, shown] of [
+      [false, true],
+      [true, false],
+    ] as const) {
+      const viewport = touch ? PHONE : DESKTOP;
+      const { page, context } = await signedIn(`kbd-${touch}@example.com`, { viewport, touch });
+      const search = page.getByRole("button", { name: /^Search/ });
+      expect(await search.isVisible()).toBe(true);
+      expect(await search.locator("kbd").isVisible()).toBe(shown);
+      await context.close();
+    }
   });
 
   it("finds a session by a word of its text with Ctrl+K, and pins and archives in the sidebar", async () => {
