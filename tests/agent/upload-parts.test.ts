@@ -10,7 +10,7 @@ import { openAiResponsesBody } from "../../agent/providers/openai-responses";
 import { openAiChatBody } from "../../agent/providers/openai-wire";
 import type { AttachmentPart, ChatMessage, ChatRequest } from "../../agent/providers/types";
 import { checkWire } from "../../agent/providers/wire-check/index";
-import { withAttachmentData } from "../../objects/session/agent/attachment-data";
+import { MAX_INLINE_IMAGE_BYTES, withAttachmentData } from "../../objects/session/agent/attachment-data";
 import { detectType } from "../../objects/session/uploads/file-type";
 import { safeName, uniqueName } from "../../objects/session/uploads/names";
 
@@ -118,7 +118,7 @@ describe("attachments in each provider's shape", () => {
     expect(rules("openai-chat", body([]))).toEqual(["content_empty"]);
   });
 
-  it("sends Anthropic image and document blocks before the text, within its media types and 5 MB", () => {
+  it("sends Anthropic image and document blocks before the text, within its media types and 5 MB of base64", () => {
     const body = anthropicBody(ask([image, pdf, csv], "claude-sonnet-4-5"));
     expect(rules("anthropic", body)).toEqual([]);
     const [user] = body.messages as { content: Record<string, unknown>[] }[];
@@ -147,8 +147,11 @@ describe("attachments in each provider's shape", () => {
     expect(rules("anthropic", block({ type: "base64", media_type: "image/heic", data: "AAAA" }))).toEqual([
       "media_type",
     ]);
-    const big = "A".repeat(Math.ceil((5 * 1024 * 1024 + 3) / 3) * 4);
-    expect(rules("anthropic", block({ type: "base64", media_type: "image/png", data: big }))).toEqual([
+    // Anthropic's 5 MB is the base64 text's length ("image exceeds 5 MB maximum: 6405384 bytes" for a 4.8 MB
+    // file), not the image's.
+    const atLimit = "A".repeat(5 * 1024 * 1024);
+    expect(rules("anthropic", block({ type: "base64", media_type: "image/png", data: atLimit }))).toEqual([]);
+    expect(rules("anthropic", block({ type: "base64", media_type: "image/png", data: `${atLimit}AAAA` }))).toEqual([
       "image_too_large",
     ]);
     expect(rules("anthropic", block({ type: "base64", media_type: "image/png", data: "" }))).toEqual(["media_data"]);
@@ -214,6 +217,27 @@ describe("which images go along, and what they may cost", () => {
     ]);
     expect(messages[2]).toMatchObject({ attachments: [{ id: "b" }] });
     expect((messages[2] as { attachments: AttachmentPart[] }).attachments[0]?.data).toBeUndefined();
+  });
+
+  it("sends an image whose base64 text fits Anthropic's 5 MB, and describes one a byte larger", async () => {
+    const sized = (id: string, size: number): AttachmentPart => ({
+      id,
+      name: `${id}.png`,
+      mime: "image/png",
+      size,
+      path: `uploads/${id}.png`,
+    });
+    for (const [size, sent] of [
+      [MAX_INLINE_IMAGE_BYTES, true],
+      [MAX_INLINE_IMAGE_BYTES + 1, false],
+    ] as const) {
+      const messages: ChatMessage[] = [{ role: "user", content: "look", attachments: [sized("i", size)] }];
+      const out = await withAttachmentData(messages, { imageTurns: 1, load: async () => new Uint8Array(size) });
+      const [part] = (out[0] as { attachments: AttachmentPart[] }).attachments;
+      expect(part?.data !== undefined).toBe(sent);
+      const body = anthropicBody({ model: "claude-sonnet-4-5", messages: out, maxTokens: 100 });
+      expect(rules("anthropic", body)).toEqual([]);
+    }
   });
 
   it("counts images and PDF pages in the estimate before a call", () => {

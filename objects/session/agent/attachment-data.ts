@@ -4,8 +4,11 @@
 import type { AttachmentPart, ChatMessage } from "../../../agent/providers/types";
 import { isInlineImage } from "../../../protocol/uploads";
 
-/** Anthropic's limit per image (OpenAI takes up to 20 MB); larger images are described. */
-export const MAX_INLINE_IMAGE_BYTES = 5 * 1024 * 1024;
+/**
+ * Largest image sent (larger ones are described): Anthropic takes 5 MB of base64 text per image, which is 3.75 MiB
+ * of image (OpenAI takes up to 20 MB).
+ */
+export const MAX_INLINE_IMAGE_BYTES = ((5 * 1024 * 1024) / 4) * 3;
 /** Largest PDF sent as a document (Anthropic's request limit is 32 MB, and base64 adds a third). */
 export const MAX_INLINE_PDF_BYTES = 10 * 1024 * 1024;
 /** Most attachment bytes one call carries; the newest messages' files go first, the rest are described. */
