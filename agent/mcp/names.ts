@@ -1,18 +1,10 @@
 // Tool names offered to the model: `<server>__<tool>`, valid for every provider, shortened with a stable hash.
 
+import { fnv1a } from "../stable-hash";
+
 /** What every provider accepts as a tool name. */
 export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 const MAX_NAME = 64;
-
-/** FNV-1a, 32 bits, hex: stable across isolates and deploys. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, "0");
-}
 
 /** The name the model sees for a server's tool. */
 export function offeredName(serverName: string, toolName: string): string {

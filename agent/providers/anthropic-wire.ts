@@ -3,6 +3,7 @@
 import { isRecord } from "../../protocol/json";
 import { attachmentWire, textWithDescriptions } from "./attachments";
 import { anthropicFamily, thinkingBudget } from "./model-family";
+import { anthropicToolId } from "./tool-ids";
 import type { ChatMessage, ChatRequest, ReasoningPart } from "./types";
 
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -61,7 +62,7 @@ function toWire(messages: ChatMessage[], request: ChatRequest): WireMessage[] {
       const blocks = userBlocks(m, request);
       if (blocks.length > 0) push("user", blocks);
     } else if (m.role === "tool")
-      push("user", [{ type: "tool_result", tool_use_id: m.toolCallId, content: m.content }]);
+      push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(m.toolCallId), content: m.content }]);
     else {
       const blocks: Block[] = [];
       for (const part of m.reasoning ?? []) {
@@ -70,7 +71,7 @@ function toWire(messages: ChatMessage[], request: ChatRequest): WireMessage[] {
       }
       if (m.content.trim() !== "") blocks.push({ type: "text", text: m.content });
       for (const c of m.toolCalls ?? [])
-        blocks.push({ type: "tool_use", id: c.id, name: c.name, input: parseArgs(c.argumentsJson) });
+        blocks.push({ type: "tool_use", id: anthropicToolId(c.id), name: c.name, input: parseArgs(c.argumentsJson) });
       if (blocks.length > 0) push("assistant", blocks);
     }
   }

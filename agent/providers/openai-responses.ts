@@ -6,6 +6,7 @@ import { usageNumber } from "./http";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
+import { openAiToolId } from "./tool-ids";
 import {
   type ChatMessage,
   type ChatRequest,
@@ -43,7 +44,8 @@ function toInput(messages: ChatMessage[], request: ChatRequest): unknown[] {
   const input: unknown[] = [];
   for (const m of messages) {
     if (m.role === "user") input.push(userInput(m, request));
-    else if (m.role === "tool") input.push({ type: "function_call_output", call_id: m.toolCallId, output: m.content });
+    else if (m.role === "tool")
+      input.push({ type: "function_call_output", call_id: openAiToolId(m.toolCallId), output: m.content });
     else {
       for (const part of m.reasoning ?? []) {
         const item = reasoningItem(part);
@@ -51,7 +53,7 @@ function toInput(messages: ChatMessage[], request: ChatRequest): unknown[] {
       }
       if (m.content !== "") input.push({ role: "assistant", content: m.content });
       for (const c of m.toolCalls ?? [])
-        input.push({ type: "function_call", call_id: c.id, name: c.name, arguments: c.argumentsJson });
+        input.push({ type: "function_call", call_id: openAiToolId(c.id), name: c.name, arguments: c.argumentsJson });
     }
   }
   return input;

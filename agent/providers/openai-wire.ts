@@ -2,6 +2,7 @@
 
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { openAiFamily, reasoningEffort } from "./model-family";
+import { openAiToolId } from "./tool-ids";
 import type { ChatMessage, ChatRequest } from "./types";
 
 /** A user message: plain text, or text plus `image_url` parts (data URLs: a URL the provider fetched could not pass Access). */
@@ -20,7 +21,7 @@ function toWire(system: string | undefined, messages: ChatMessage[], request: Ch
   const wire: unknown[] = system ? [{ role: "system", content: system }] : [];
   for (const message of messages) {
     if (message.role === "tool")
-      wire.push({ role: "tool", tool_call_id: message.toolCallId, content: message.content });
+      wire.push({ role: "tool", tool_call_id: openAiToolId(message.toolCallId), content: message.content });
     else if (message.role === "user") wire.push({ role: "user", content: userContent(message, request) });
     else {
       const calls = message.toolCalls ?? [];
@@ -30,7 +31,7 @@ function toWire(system: string | undefined, messages: ChatMessage[], request: Ch
         ...(calls.length > 0
           ? {
               tool_calls: calls.map((c) => ({
-                id: c.id,
+                id: openAiToolId(c.id),
                 type: "function",
                 function: { name: c.name, arguments: c.argumentsJson },
               })),

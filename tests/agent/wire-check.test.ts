@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { anthropicBody } from "../../agent/providers/anthropic-wire";
+import { openAiResponsesBody } from "../../agent/providers/openai-responses";
 import { openAiChatBody } from "../../agent/providers/openai-wire";
 import type { ChatMessage, ChatRequest } from "../../agent/providers/types";
 import { checkWire, MAX_CACHE_BREAKPOINTS } from "../../agent/providers/wire-check/index";
@@ -136,5 +137,54 @@ describe("Anthropic Messages rules", () => {
     expect(rules("anthropic", unsigned)).toEqual(["thinking_signature"]);
     // Claude 3.5 does not think: no thinking parameter is sent.
     expect(anthropicBody(request({ model: "claude-3-5-haiku-latest", think: "high" })).thinking).toBeUndefined();
+  });
+});
+
+describe("tool call ids from another provider earlier in the session", () => {
+  // Kimi names its calls `functions.bash:0`, vLLM `chatcmpl-tool-<32 hex>`: after `/model` to another
+  // provider, the history still carries them.
+  const kimi = "functions.exec:0";
+  const vllm = `chatcmpl-tool-${"0123456789abcdef".repeat(2)}`;
+  const history: ChatMessage[] = [
+    { role: "user", content: "list files" },
+    {
+      role: "assistant",
+      content: "",
+      toolCalls: [
+        { id: kimi, name: "exec", argumentsJson: '{"cmd":"ls"}' },
+        { id: vllm, name: "exec", argumentsJson: '{"cmd":"pwd"}' },
+        { id: "functions_exec_0", name: "exec", argumentsJson: '{"cmd":"id"}' },
+      ],
+    },
+    { role: "tool", toolCallId: kimi, content: "a.txt" },
+    { role: "tool", toolCallId: vllm, content: "/w" },
+    { role: "tool", toolCallId: "functions_exec_0", content: "uid=65534" },
+    { role: "user", content: "and now?" },
+  ];
+
+  it("the checkers refuse them as the APIs do", () => {
+    const raw = (body: Record<string, unknown>, from: string, to: string) =>
+      JSON.parse(JSON.stringify(body).replaceAll(from, to)) as unknown;
+    const anthropic = anthropicBody(request({ model: "claude-sonnet-4-5", messages: loop }));
+    expect(rules("anthropic", raw(anthropic, '"c1"', `"${kimi}"`))).toEqual(["tool_id_pattern", "tool_id_pattern"]);
+    const chat = openAiChatBody(request());
+    expect(rules("openai-chat", raw(chat, '"c1"', `"${vllm}"`))).toEqual([
+      "string_above_max_length",
+      "string_above_max_length",
+    ]);
+  });
+
+  it("go to each provider in a form it takes, each call still paired with its result, none merged", () => {
+    const anthropic = anthropicBody(request({ model: "claude-sonnet-4-5", messages: history }));
+    expect(rules("anthropic", anthropic)).toEqual([]);
+    expect(rules("openai-chat", openAiChatBody(request({ messages: history })))).toEqual([]);
+    const responses = openAiResponsesBody(request({ model: "gpt-5", messages: history }));
+    expect(rules("openai-responses", responses)).toEqual([]);
+    const [, assistant] = anthropic.messages as { content: { id?: string }[] }[];
+    const ids = (assistant?.content ?? []).map((b) => b.id);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[2]).toBe("functions_exec_0"); // what the first one would become without its hash
+    // Ids that fit go unchanged.
+    expect(JSON.stringify(openAiChatBody(request()))).toContain('"c1"');
   });
 });

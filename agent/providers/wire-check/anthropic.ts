@@ -6,6 +6,8 @@ import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** The API allows at most this many `cache_control` breakpoints in one request. */
 export const MAX_CACHE_BREAKPOINTS = 4;
+/** What a `tool_use.id` (and the `tool_use_id` answering it) may be made of. */
+const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
 
 type Turn = { role: string; blocks: Record<string, unknown>[]; index: number };
 
@@ -45,6 +47,16 @@ function checkBlocks(turn: Turn, out: WireViolation[]): void {
       out.push(violation("thinking_role", at, `${at}: thinking blocks may only appear in assistant messages`));
     if (block.type === "tool_use" && (typeof block.id !== "string" || !isRecord(block.input)))
       out.push(violation("tool_use_shape", at, `${at}.tool_use: id and an object input are required`));
+    const id = block.type === "tool_use" ? block.id : block.type === "tool_result" ? block.tool_use_id : undefined;
+    const field = block.type === "tool_use" ? "id" : "tool_use_id";
+    if (typeof id === "string" && !TOOL_ID.test(id))
+      out.push(
+        violation(
+          "tool_id_pattern",
+          `${at}.${field}`,
+          `${at}.${block.type}.${field}: String should match pattern '^[a-zA-Z0-9_-]+$'`,
+        ),
+      );
     if (block.type === "image" || block.type === "document") {
       if (turn.role !== "user")
         out.push(violation("media_role", at, `${at}: ${String(block.type)} blocks may only appear in user messages`));

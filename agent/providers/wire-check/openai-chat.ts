@@ -6,6 +6,19 @@ import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const EFFORTS = ["none", "minimal", "low", "medium", "high"];
+/** The longest tool call id OpenAI takes ("string too long. Expected a string with maximum length 40"). */
+const MAX_CALL_ID = 40;
+
+function checkCallIdLength(id: string, path: string, out: WireViolation[]): void {
+  if (id.length > MAX_CALL_ID)
+    out.push(
+      violation(
+        "string_above_max_length",
+        path,
+        `Invalid '${path}': string too long. Expected a string with maximum length ${MAX_CALL_ID}, but got a string with length ${id.length} instead.`,
+      ),
+    );
+}
 
 function callIds(message: Record<string, unknown>): string[] {
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
@@ -23,6 +36,7 @@ function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
     }
     if (message.role === "tool") {
       const id = typeof message.tool_call_id === "string" ? message.tool_call_id : "";
+      checkCallIdLength(id, `${path}.tool_call_id`, out);
       if (!open.has(id)) {
         out.push(
           violation(
@@ -50,6 +64,7 @@ function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
       const ids = callIds(message);
       open = new Set(ids);
       if (ids.some((id) => id === "")) out.push(violation("tool_call_id", path, `${path}.tool_calls[].id is required`));
+      ids.forEach((id, j) => checkCallIdLength(id, `${path}.tool_calls[${j}].id`, out));
       if ((message.content === null || message.content === undefined) && ids.length === 0)
         out.push(violation("assistant_empty", path, `${path}: content is required unless tool_calls is set`));
     } else if (!["system", "developer", "user"].includes(String(message.role))) {
