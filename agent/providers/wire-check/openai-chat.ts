@@ -64,7 +64,7 @@ function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
       const ids = callIds(message);
       open = new Set(ids);
       if (ids.some((id) => id === "")) out.push(violation("tool_call_id", path, `${path}.tool_calls[].id is required`));
-      ids.forEach((id, j) => checkCallIdLength(id, `${path}.tool_calls[${j}].id`, out));
+      for (const [j, id] of ids.entries()) checkCallIdLength(id, `${path}.tool_calls[${j}].id`, out);
       if ((message.content === null || message.content === undefined) && ids.length === 0)
         out.push(violation("assistant_empty", path, `${path}: content is required unless tool_calls is set`));
     } else if (!["system", "developer", "user"].includes(String(message.role))) {
