@@ -20,7 +20,8 @@ export async function userMcpTools(
       account,
       owner: sessionId,
       operatorPolicy: config.sandbox.execPolicy,
-      // Loopback servers only when the service itself runs locally (DEV_AUTH is honoured on loopback only).
+      // A loopback server is stored only when registered over loopback with DEV_AUTH=1 (worker/routes/mcp.ts);
+      // with no request at hand here, DEV_AUTH=1 lets the stored ones (and their loopback redirects) be reached.
       allowLoopback: config.devAuth,
     });
   } catch (error) {

@@ -13,6 +13,7 @@ import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import { MCP_TRANSPORTS, type McpServerInput, type McpTransport } from "../../protocol/mcp";
 import type { AppEnv } from "../app-env";
+import { devAuthActive } from "../auth/dev-auth";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 
@@ -75,8 +76,11 @@ export function mcpRoutes(): Hono<AppEnv> {
     const user = c.var.auth.identity.user;
     return new McpAccount(userDirectory(c.env, user), key, user);
   };
-  const connectOptions = (c: { req: { url: string }; var: AppEnv["Variables"] }) => ({
-    allowLoopback: c.var.config.devAuth,
+  // Loopback servers only for a request DEV_AUTH=1 is honoured for (the service runs locally and the request came
+  // over loopback): a deployed Worker with DEV_AUTH=1 left on by mistake still refuses them.
+  const loopback = (c: { req: { raw: Request }; var: AppEnv["Variables"] }) => devAuthActive(c.var.config, c.req.raw);
+  const connectOptions = (c: { req: { url: string; raw: Request }; var: AppEnv["Variables"] }) => ({
+    allowLoopback: loopback(c),
     redirectUrl: new URL("/api/mcp/oauth/callback", c.req.url).toString(),
   });
   const server = async (mcp: McpAccount, id: string) => {
@@ -93,7 +97,7 @@ export function mcpRoutes(): Hono<AppEnv> {
 
   routes.post("/mcp/servers", async (c) => {
     const mcp = account(c);
-    const input = parseInput(await readJson(c.req.raw), c.var.config.devAuth);
+    const input = parseInput(await readJson(c.req.raw), loopback(c));
     const id = crypto.randomUUID();
     const now = Date.now();
     const row = await mcp.directory.mcpInsert({

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { AppError } from "../../protocol/errors";
 import type { AppEnv } from "../app-env";
+import { devAuthActive } from "../auth/dev-auth";
 import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 import { parsePreferences, parseSubscription } from "./push-body";
@@ -20,7 +21,9 @@ export function pushRoutes(): Hono<AppEnv> {
     c.json({ subscriptions: await userDirectory(c.env, c.var.auth.identity.user).pushList() }),
   );
   routes.post("/push/subscriptions", async (c) => {
-    const input = parseSubscription(await readJson(c.req.raw), pushConfig(c).allowLoopbackHttp);
+    // Plain-http loopback endpoints only for a request DEV_AUTH=1 is honoured for (local, over loopback).
+    const loopback = pushConfig(c).allowLoopbackHttp && devAuthActive(c.var.config, c.req.raw);
+    const input = parseSubscription(await readJson(c.req.raw), loopback);
     const created = await userDirectory(c.env, c.var.auth.identity.user).pushSubscribe(input);
     if (!created) throw new AppError("conflict", "too many push subscriptions; delete one first");
     return c.json({ id: created.id }, 201);
