@@ -28,6 +28,10 @@ const OUR_PREFIXES = [
   "SERVICE_",
   "UPLOAD_",
   "TELEGRAM_",
+  // The variables without a family prefix: MAX_CONCURRENT_TURNS, SYSTEM_PROMPT, ALLOWED_ORIGINS.
+  "MAX_",
+  "SYSTEM_",
+  "ALLOWED_",
 ];
 
 function checkUnknown(env: object): void {

@@ -34,7 +34,9 @@ describe("config", () => {
   });
 
   it("refuses an unknown variable with one of our prefixes", () => {
-    expect(errorOf(() => getConfig({ ...base, LLM_MODLE: "x" } as never))).toContain("LLM_MODLE");
+    // Every documented variable has one, including the three outside a family.
+    for (const typo of ["LLM_MODLE", "MAX_CONCURENT_TURNS", "SYSTEM_PROMT", "ALLOWED_ORIGIN"])
+      expect(errorOf(() => getConfig({ ...base, [typo]: "x" } as never))).toContain(typo);
     expect(errorOf(() => getConfig({ ...base, OPENAI_API_KEY: "sk-x", SOMETHING_ELSE: "x" } as never))).toBe(
       "no error",
     );

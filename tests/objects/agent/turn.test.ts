@@ -93,6 +93,29 @@ describe("turn", () => {
     );
   });
 
+  it("does not wait for a Retry-After over 30 s: the model is given up at once (the next fallback would follow)", async () => {
+    const later = new ProviderError("provider_rate_limited", "come back in a minute", {
+      retryable: true,
+      status: 429,
+      retryAfterMs: 60_000,
+    });
+    await withHarness(
+      [
+        { kind: "error", error: later },
+        { kind: "text", pieces: ["back"] },
+      ],
+      async (h) => {
+        h.say("first");
+        const events = await h.turnEnds(1);
+        expect(last(events, "error")).toMatchObject({ code: "provider_rate_limited" });
+        expect(h.provider.requests).toHaveLength(1);
+        h.say("second");
+        await h.turnEnds(2);
+        expect(last(h.events, "assistant_message")?.text).toBe("back");
+      },
+    );
+  });
+
   it("keeps the text of a stream cut mid-way and says so", async () => {
     await withHarness(
       [
