@@ -7,6 +7,7 @@ import { openAiFamily, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
 import { openAiToolId } from "./tool-ids";
+import { openAiParameters } from "./tool-parameters";
 import {
   type ChatMessage,
   type ChatRequest,
@@ -74,7 +75,7 @@ export function openAiResponsesBody(request: ChatRequest): Record<string, unknow
             type: "function",
             name: t.name,
             description: t.description,
-            parameters: t.parameters,
+            parameters: openAiParameters(t.parameters),
           })),
         }
       : {}),

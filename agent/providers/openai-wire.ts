@@ -3,6 +3,7 @@
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import { openAiToolId } from "./tool-ids";
+import { openAiParameters } from "./tool-parameters";
 import type { ChatMessage, ChatRequest } from "./types";
 
 /** A user message: plain text, or text plus `image_url` parts (data URLs: a URL the provider fetched could not pass Access). */
@@ -55,7 +56,12 @@ export function openAiChatBody(request: ChatRequest): Record<string, unknown> {
     stream_options: { include_usage: true },
     messages: toWire(request.system, request.messages, request),
     ...(request.tools && request.tools.length > 0
-      ? { tools: request.tools.map((t) => ({ type: "function", function: t })) }
+      ? {
+          tools: request.tools.map((t) => ({
+            type: "function",
+            function: { ...t, parameters: openAiParameters(t.parameters) },
+          })),
+        }
       : {}),
     ...(request.maxTokens ? { [reasoning ? "max_completion_tokens" : "max_tokens"]: request.maxTokens } : {}),
     ...(reasoning && request.think ? { reasoning_effort: reasoningEffort(request.think, request.model) } : {}),

@@ -31,17 +31,26 @@ export interface Tool {
   run(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutcome>;
 }
 
-/** The tools offered in one session, by name. */
 /** Whether this call of the tool needs the user's approval. */
 export function needsApproval(tool: Tool, args: Record<string, unknown>): boolean {
   return typeof tool.needsApproval === "function" ? tool.needsApproval(args) : tool.needsApproval === true;
 }
 
+/** The most tools a call may offer: OpenAI refuses a request with more ("array too long"). */
+export const MAX_OFFERED_TOOLS = 128;
+
+/** The tools offered in one session, by name: the first MAX_OFFERED_TOOLS (built-ins come first), the rest left out. */
 export class ToolRegistry {
   readonly #tools = new Map<string, Tool>();
+  /** Names of the tools past the limit, which the model is not offered. */
+  readonly leftOut: string[] = [];
 
   constructor(tools: Tool[] = []) {
-    for (const tool of tools) this.#tools.set(tool.spec.name, tool);
+    for (const tool of tools) {
+      if (this.#tools.size < MAX_OFFERED_TOOLS || this.#tools.has(tool.spec.name))
+        this.#tools.set(tool.spec.name, tool);
+      else this.leftOut.push(tool.spec.name);
+    }
   }
 
   get(name: string): Tool | undefined {

@@ -14,6 +14,7 @@ import { ToolRegistry } from "../../agent/tools/types";
 import { webFetchTool } from "../../agent/tools/web-fetch";
 import { workspaceTools } from "../../agent/tools/workspace";
 import type { Config } from "../../config/config";
+import { log } from "../../log/logger";
 import type { EventPayloads, EventType, SessionEvent } from "../../protocol/frames";
 import { createSandbox } from "../../sandbox/factory";
 import { usageByScope, userDirectory } from "../names";
@@ -93,7 +94,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
       const offered = tools.filter((tool) => policy !== "deny" || tool.spec.name !== "exec");
       const memoryStore = userDirectory(deps.env, owner);
       const fetcher = (url: string, init: RequestInit) => fetch(url, init);
-      return new ToolRegistry([
+      const registry = new ToolRegistry([
         clockTool,
         ...offered,
         artifactTool(sandbox, deps.env.FILES, artifactKey),
@@ -103,6 +104,9 @@ export function createTurnController(deps: WiringDeps): TurnController {
         scheduleTool(deps.createTask),
         ...(await userMcpTools((user) => userDirectory(deps.env, user), config, owner, id)),
       ]);
+      if (registry.leftOut.length > 0)
+        log.warn("tools left out: more than a call may offer", { session: id, leftOut: registry.leftOut.join(", ") });
+      return registry;
     },
     setAlarm: deps.setAlarm,
     attachData: (messages) =>

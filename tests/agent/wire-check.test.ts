@@ -6,6 +6,7 @@ import { openAiResponsesBody } from "../../agent/providers/openai-responses";
 import { openAiChatBody } from "../../agent/providers/openai-wire";
 import type { ChatMessage, ChatRequest } from "../../agent/providers/types";
 import { checkWire, MAX_CACHE_BREAKPOINTS } from "../../agent/providers/wire-check/index";
+import { MAX_OFFERED_TOOLS, type Tool, ToolRegistry } from "../../agent/tools/types";
 
 const rules = (api: Parameters<typeof checkWire>[0], body: unknown) => checkWire(api, body).map((v) => v.rule);
 
@@ -186,5 +187,62 @@ describe("tool call ids from another provider earlier in the session", () => {
     expect(ids[2]).toBe("functions_exec_0"); // what the first one would become without its hash
     // Ids that fit go unchanged.
     expect(JSON.stringify(openAiChatBody(request()))).toContain('"c1"');
+  });
+});
+
+describe("tool schemas and counts, as OpenAI takes them", () => {
+  // A tool without arguments, as many MCP servers describe it; and one whose schema names no type.
+  const bare = [
+    { name: "list_regions", description: "lists", parameters: { type: "object" } },
+    { name: "ping", description: "pings", parameters: {} },
+    { name: "exec", description: "runs", parameters: { type: "object", properties: { cmd: { type: "string" } } } },
+  ];
+  const many = Array.from({ length: 129 }, (_, i) => ({
+    name: `t${i}`,
+    description: "a tool",
+    parameters: { type: "object", properties: {} },
+  }));
+
+  it("the checkers refuse an object schema without properties, and more than 128 tools", () => {
+    const chat = {
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "hi" }],
+      tools: bare.map((t) => ({ type: "function", function: t })),
+    };
+    expect(rules("openai-chat", chat)).toEqual(["invalid_function_parameters", "invalid_function_parameters"]);
+    const responses = {
+      model: "gpt-5",
+      store: false,
+      input: [{ role: "user", content: "hi" }],
+      tools: bare.map((t) => ({ type: "function", ...t })),
+    };
+    expect(rules("openai-responses", responses)).toEqual([
+      "invalid_function_parameters",
+      "invalid_function_parameters",
+    ]);
+    const crowded = { ...chat, tools: many.map((t) => ({ type: "function", function: t })) };
+    expect(rules("openai-chat", crowded)).toEqual(["array_above_max_length"]);
+  });
+
+  it("our bodies add the missing type and properties, and leave a full schema as it is", () => {
+    const chat = openAiChatBody(request({ tools: bare }));
+    expect(rules("openai-chat", chat)).toEqual([]);
+    const sent = (chat.tools as { function: { parameters: unknown } }[]).map((t) => t.function.parameters);
+    expect(sent).toEqual([{ type: "object", properties: {} }, { type: "object", properties: {} }, bare[2]?.parameters]);
+    const responses = openAiResponsesBody(request({ model: "gpt-5", tools: bare }));
+    expect(rules("openai-responses", responses)).toEqual([]);
+    expect(rules("anthropic", anthropicBody(request({ model: "claude-sonnet-4-5", tools: bare })))).toEqual([]);
+  });
+
+  it("a session offers at most 128 tools: the first ones, built-ins before MCP tools", () => {
+    const tool = (name: string): Tool => ({
+      spec: { name, description: name, parameters: { type: "object", properties: {} } },
+      run: async () => ({ ok: true, output: "" }),
+    });
+    const registry = new ToolRegistry([tool("exec"), tool("exec"), ...many.map((t) => tool(t.name))]);
+    expect(registry.specs()).toHaveLength(MAX_OFFERED_TOOLS);
+    expect(registry.specs()[0]?.name).toBe("exec");
+    expect(registry.leftOut).toEqual(["t127", "t128"]);
+    expect(rules("openai-chat", openAiChatBody(request({ tools: registry.specs() })))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 
 import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
+import { checkOpenAiTools } from "./openai-tools.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -164,6 +165,11 @@ function checkParameters(body: Record<string, unknown>, out: WireViolation[]): v
       ),
     );
   const tools = Array.isArray(body.tools) ? body.tools : [];
+  const functions = tools.map((tool, i) => {
+    const fn = isRecord(tool) && isRecord(tool.function) ? tool.function : {};
+    return { name: fn.name, parameters: fn.parameters, path: `tools[${i}].function.parameters` };
+  });
+  checkOpenAiTools(functions, "tools", out);
   tools.forEach((tool, i) => {
     const fn = isRecord(tool) && isRecord(tool.function) ? tool.function : null;
     if (!fn || typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name))

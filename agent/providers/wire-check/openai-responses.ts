@@ -2,6 +2,7 @@
 
 import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
+import { checkOpenAiTools } from "./openai-tools.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** function_call_output items answer an earlier function_call (same call_id); every call is answered. */
@@ -67,6 +68,11 @@ export function checkOpenAiResponses(body: unknown): WireViolation[] {
     out.push(
       violation("tool_call_unanswered", "input", `No tool output found for function call ${missing.join(", ")}.`),
     );
+  const tools = (Array.isArray(body.tools) ? body.tools : []).map((tool, i) => {
+    const fn = isRecord(tool) ? tool : {};
+    return { name: fn.name, parameters: fn.parameters, path: `tools[${i}].parameters` };
+  });
+  checkOpenAiTools(tools, "tools", out);
   const reasoning = openAiFamily(model) === "openai-reasoning";
   if (body.max_tokens !== undefined || body.max_completion_tokens !== undefined)
     out.push(
