@@ -26,11 +26,16 @@ export function anthropicFamily(model: string): "anthropic-thinking" | "anthropi
 
 import type { ThinkLevel } from "./types.ts";
 
-/** OpenAI's `reasoning_effort` for a level ("off" asks for the least the model allows). */
-export function reasoningEffort(level: ThinkLevel, model: string): "minimal" | "low" | "high" {
+/**
+ * OpenAI's `reasoning_effort` for a level. "off" asks for the least the model allows: `none` from gpt-5.1 on,
+ * `minimal` for gpt-5 and its -mini and -nano, `low` for codex models and the o-series (each refuses the others).
+ */
+export function reasoningEffort(level: ThinkLevel, model: string): "none" | "minimal" | "low" | "high" {
   if (level === "high") return "high";
   if (level === "low") return "low";
-  return /gpt-5/i.test(model) ? "minimal" : "low";
+  const name = model.trim().replace(/^openai\//i, "");
+  if (/codex/i.test(name) || !/^gpt-5/i.test(name)) return "low";
+  return /^gpt-5\.\d/i.test(name) ? "none" : "minimal";
 }
 
 /** Anthropic's smallest thinking budget. */

@@ -70,6 +70,41 @@ describe("OpenAI Chat Completions rules", () => {
   });
 });
 
+describe("reasoning effort per OpenAI model", () => {
+  it("asks 'off' as each model allows it: none from gpt-5.1, minimal for gpt-5, low for codex and o-series", () => {
+    const cases: [string, string][] = [
+      ["gpt-5", "minimal"],
+      ["gpt-5-mini-2025-08-07", "minimal"],
+      ["gpt-5.1", "none"],
+      ["openai/gpt-5.2", "none"],
+      ["gpt-5-codex", "low"],
+      ["gpt-5.1-codex-mini", "low"],
+      ["o3", "low"],
+      ["o4-mini", "low"],
+    ];
+    for (const [model, effort] of cases) {
+      const chat = openAiChatBody(request({ model, think: "off" }));
+      expect([model, chat.reasoning_effort]).toEqual([model, effort]);
+      expect(rules("openai-chat", chat)).toEqual([]);
+      const responses = openAiResponsesBody(request({ model, think: "off" }));
+      expect(responses.reasoning).toMatchObject({ effort });
+      expect(rules("openai-responses", responses)).toEqual([]);
+    }
+  });
+
+  it("the checkers refuse what each model refuses", () => {
+    const chat = (model: string, reasoning_effort: string) =>
+      rules("openai-chat", { ...openAiChatBody(request({ model })), reasoning_effort });
+    expect(chat("gpt-5.1", "minimal")).toEqual(["reasoning_effort"]);
+    expect(chat("gpt-5", "none")).toEqual(["reasoning_effort"]);
+    expect(chat("o3", "minimal")).toEqual(["reasoning_effort"]);
+    expect(chat("gpt-5-codex", "minimal")).toEqual(["reasoning_effort"]);
+    expect(chat("gpt-5.1", "high")).toEqual([]);
+    const responses = { ...openAiResponsesBody(request({ model: "gpt-5.1" })), reasoning: { effort: "minimal" } };
+    expect(rules("openai-responses", responses)).toEqual(["reasoning_effort"]);
+  });
+});
+
 describe("Anthropic Messages rules", () => {
   it("accepts our body: tool results first in the merged user turn, 4 cache breakpoints at most", () => {
     const body = anthropicBody(request({ model: "claude-sonnet-4-5" }));

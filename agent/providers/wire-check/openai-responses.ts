@@ -2,6 +2,7 @@
 
 import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
+import { checkEffort } from "./openai-chat.ts";
 import { checkOpenAiTools } from "./openai-tools.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
@@ -90,5 +91,6 @@ export function checkOpenAiResponses(body: unknown): WireViolation[] {
         "Unsupported parameter: 'reasoning.effort' is not supported with this model.",
       ),
     );
+  checkEffort(isRecord(body.reasoning) ? body.reasoning.effort : undefined, model, "reasoning.effort", out);
   return out;
 }
