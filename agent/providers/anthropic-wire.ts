@@ -1,8 +1,8 @@
 // The Anthropic Messages request body: alternating turns, thinking kept with its signature, cache breakpoints.
 
-import { isRecord } from "../../protocol/json";
 import { attachmentWire, textWithDescriptions } from "./attachments";
 import { anthropicFamily, thinkingBudget } from "./model-family";
+import { argumentsObject } from "./tool-arguments";
 import { anthropicToolId } from "./tool-ids";
 import type { ChatMessage, ChatRequest, ReasoningPart } from "./types";
 
@@ -12,15 +12,6 @@ const EPHEMERAL = { type: "ephemeral" } as const;
 
 type Block = Record<string, unknown>;
 type WireMessage = { role: "user" | "assistant"; content: Block[] };
-
-function parseArgs(json: string): unknown {
-  try {
-    const value: unknown = JSON.parse(json || "{}");
-    return isRecord(value) ? value : { value };
-  } catch {
-    return { invalid_json: json };
-  }
-}
 
 function reasoningBlock(part: ReasoningPart): Block | null {
   if (part.kind === "thinking") return { type: "thinking", thinking: part.text, signature: part.signature };
@@ -71,7 +62,12 @@ function toWire(messages: ChatMessage[], request: ChatRequest): WireMessage[] {
       }
       if (m.content.trim() !== "") blocks.push({ type: "text", text: m.content });
       for (const c of m.toolCalls ?? [])
-        blocks.push({ type: "tool_use", id: anthropicToolId(c.id), name: c.name, input: parseArgs(c.argumentsJson) });
+        blocks.push({
+          type: "tool_use",
+          id: anthropicToolId(c.id),
+          name: c.name,
+          input: argumentsObject(c.argumentsJson),
+        });
       if (blocks.length > 0) push("assistant", blocks);
     }
   }

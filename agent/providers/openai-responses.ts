@@ -6,6 +6,7 @@ import { usageNumber } from "./http";
 import { openAiFamily, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
+import { argumentsString } from "./tool-arguments";
 import { openAiToolId } from "./tool-ids";
 import { openAiParameters } from "./tool-parameters";
 import {
@@ -54,7 +55,12 @@ function toInput(messages: ChatMessage[], request: ChatRequest): unknown[] {
       }
       if (m.content !== "") input.push({ role: "assistant", content: m.content });
       for (const c of m.toolCalls ?? [])
-        input.push({ type: "function_call", call_id: openAiToolId(c.id), name: c.name, arguments: c.argumentsJson });
+        input.push({
+          type: "function_call",
+          call_id: openAiToolId(c.id),
+          name: c.name,
+          arguments: argumentsString(c.argumentsJson),
+        });
     }
   }
   return input;

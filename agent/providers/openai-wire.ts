@@ -2,6 +2,7 @@
 
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { openAiFamily, reasoningEffort } from "./model-family";
+import { argumentsString } from "./tool-arguments";
 import { openAiToolId } from "./tool-ids";
 import { openAiParameters } from "./tool-parameters";
 import type { ChatMessage, ChatRequest } from "./types";
@@ -34,7 +35,7 @@ function toWire(system: string | undefined, messages: ChatMessage[], request: Ch
               tool_calls: calls.map((c) => ({
                 id: openAiToolId(c.id),
                 type: "function",
-                function: { name: c.name, arguments: c.argumentsJson },
+                function: { name: c.name, arguments: argumentsString(c.argumentsJson) },
               })),
             }
           : {}),

@@ -73,7 +73,11 @@ export function workersAiProvider(options: WorkersAiOptions): Provider {
       // Attachments are described to Workers AI models (their image inputs differ per model).
       const chat = openAiChatBody({ ...request, vision: false });
       const input = {
-        messages: chat.messages,
+        // Workers AI's input schema takes a string (or parts) as content, never the null Chat Completions allows
+        // for an assistant message that only calls tools.
+        messages: (chat.messages as Record<string, unknown>[]).map((m) =>
+          m.content === null ? { ...m, content: "" } : m,
+        ),
         stream: true,
         ...(chat.tools ? { tools: chat.tools } : {}),
         ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),

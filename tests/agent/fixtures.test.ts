@@ -7,7 +7,13 @@ import { ChatCompletionStream } from "openai/lib/ChatCompletionStream";
 import { describe, expect, it } from "vitest";
 import { anthropicProvider } from "../../agent/providers/anthropic";
 import { openAiProvider } from "../../agent/providers/openai";
-import { ProviderError, type ProviderEvent, type ReasoningPart, type Usage } from "../../agent/providers/types";
+import {
+  type ChatRequest,
+  ProviderError,
+  type ProviderEvent,
+  type ReasoningPart,
+  type Usage,
+} from "../../agent/providers/types";
 import { workersAiProvider } from "../../agent/providers/workers-ai";
 import { ANTHROPIC } from "./fixtures/anthropic";
 import { OPENAI_CHAT } from "./fixtures/openai-chat";
@@ -187,12 +193,60 @@ describe("recorded Anthropic Messages streams", () => {
   }
 });
 
+/**
+ * What the AI binding refuses of a text-generation input, after its published input schema (workers-types'
+ * `Ai_Cf_Meta_Llama_3_3_70B_Instruct_Fp8_Fast_Messages`): content a string or parts (never null), tools with a
+ * name and a parameters object with `type` and `properties`.
+ */
+function workersAiInputProblem(input: unknown): string | null {
+  const { messages, tools } = input as { messages?: unknown; tools?: unknown };
+  if (!Array.isArray(messages) || messages.length === 0) return "messages is required";
+  for (const [i, m] of messages.entries()) {
+    const { role, content } = (m ?? {}) as { role?: unknown; content?: unknown };
+    if (typeof role !== "string") return `/messages/${i}/role must be string`;
+    if (typeof content !== "string" && !Array.isArray(content)) return `/messages/${i}/content must be string`;
+  }
+  for (const [i, t] of (Array.isArray(tools) ? tools : []).entries()) {
+    const fn = ((t as { function?: unknown })?.function ?? t) as { name?: unknown; parameters?: unknown };
+    const parameters = fn.parameters as { type?: unknown; properties?: unknown } | undefined;
+    if (typeof fn.name !== "string") return `/tools/${i} name is required`;
+    if (typeof parameters?.type !== "string" || typeof parameters.properties !== "object")
+      return `/tools/${i} parameters must have type and properties`;
+  }
+  return null;
+}
+
 describe("Workers AI through a fake AI binding replaying recorded streams", () => {
+  it("sends an assistant message that only called tools with string content, as the binding's schema wants", async () => {
+    const inputs: unknown[] = [];
+    const ai = {
+      run: async (_model: string, input: unknown) => {
+        const problem = workersAiInputProblem(input);
+        if (problem) throw new Error(`AiError: 5006: ${problem}`);
+        inputs.push(input);
+        return body(WORKERS_AI[0]?.sse ?? "");
+      },
+    };
+    const provider = workersAiProvider({ ai });
+    const history: ChatRequest["messages"] = [
+      { role: "user", content: "list" },
+      { role: "assistant", content: "", toolCalls: [{ id: "c1", name: "exec", argumentsJson: "{}" }] },
+      { role: "tool", toolCallId: "c1", content: "a.txt" },
+    ];
+    const tools = [{ name: "exec", description: "runs", parameters: { type: "object" } }];
+    const parsed = await ours(provider.stream({ ...request, messages: history, tools }));
+    expect(parsed.error).toBeUndefined();
+    expect(inputs).toHaveLength(1);
+    expect(workersAiInputProblem({ messages: [{ role: "assistant", content: null }] })).toMatch(/content/);
+  });
+
   for (const fixture of WORKERS_AI) {
     it(`${fixture.name}`, async () => {
       const calls: unknown[][] = [];
       const ai = {
         run: async (...args: unknown[]) => {
+          const problem = workersAiInputProblem(args[1]);
+          if (problem) throw new Error(`AiError: 5006: ${problem}`);
           calls.push(args);
           return body(fixture.sse);
         },

@@ -225,6 +225,41 @@ describe("tool call ids from another provider earlier in the session", () => {
   });
 });
 
+describe("tool call arguments that are not a JSON object", () => {
+  // A call cut by the token limit, and one whose arguments are a bare number: both refused when they came,
+  // both still in the history.
+  const calls = [
+    { id: "c1", name: "exec", argumentsJson: '{"cmd": "l' },
+    { id: "c2", name: "exec", argumentsJson: "42" },
+    { id: "c3", name: "exec", argumentsJson: '{ "cmd" : "ls" }' },
+  ];
+  const history: ChatMessage[] = [
+    { role: "user", content: "go" },
+    { role: "assistant", content: "", toolCalls: calls },
+    ...calls.map((c): ChatMessage => ({ role: "tool", toolCallId: c.id, content: "invalid arguments" })),
+    { role: "user", content: "again" },
+  ];
+
+  it("go back as objects that keep what the model wrote; a JSON object goes back byte for byte", () => {
+    const chat = openAiChatBody(request({ messages: history }));
+    expect(rules("openai-chat", chat)).toEqual([]);
+    const [, assistant] = (chat.messages as { tool_calls?: { function: { arguments: string } }[] }[]).slice(1);
+    expect(assistant?.tool_calls?.map((c) => c.function.arguments)).toEqual([
+      JSON.stringify({ invalid_json: '{"cmd": "l' }),
+      JSON.stringify({ value: 42 }),
+      '{ "cmd" : "ls" }',
+    ]);
+    expect(rules("openai-responses", openAiResponsesBody(request({ model: "gpt-5", messages: history })))).toEqual([]);
+    expect(rules("anthropic", anthropicBody(request({ model: "claude-sonnet-4-5", messages: history })))).toEqual([]);
+  });
+
+  it("the checker refuses them as Ollama does", () => {
+    const chat = openAiChatBody(request({ messages: history }));
+    const raw = JSON.parse(JSON.stringify(chat).replace(JSON.stringify(JSON.stringify({ value: 42 })), '"42"'));
+    expect(rules("openai-chat", raw)).toEqual(["tool_arguments"]);
+  });
+});
+
 describe("tool schemas and counts, as OpenAI takes them", () => {
   // A tool without arguments, as many MCP servers describe it; and one whose schema names no type.
   const bare = [

@@ -50,6 +50,31 @@ function callIds(message: Record<string, unknown>): string[] {
   return calls.map((call) => (isRecord(call) && typeof call.id === "string" ? call.id : ""));
 }
 
+/**
+ * Each call's `arguments` must be a JSON object. OpenAI itself takes any string here, but OpenAI-compatible
+ * servers parse it (Ollama: "invalid tool call arguments"), and this checker stands in for them too.
+ */
+function checkCallArguments(message: Record<string, unknown>, path: string, out: WireViolation[]): void {
+  const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
+  calls.forEach((call, j) => {
+    const fn = isRecord(call) && isRecord(call.function) ? call.function : {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(fn.arguments));
+    } catch {
+      parsed = undefined;
+    }
+    if (!isRecord(parsed))
+      out.push(
+        violation(
+          "tool_arguments",
+          `${path}.tool_calls[${j}].function.arguments`,
+          "invalid tool call arguments: not a JSON object",
+        ),
+      );
+  });
+}
+
 /** Tool messages answer the assistant message right before them; every call is answered before anything else. */
 function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
   let open = new Set<string>();
@@ -90,6 +115,7 @@ function checkToolPairs(messages: unknown[], out: WireViolation[]): void {
       open = new Set(ids);
       if (ids.some((id) => id === "")) out.push(violation("tool_call_id", path, `${path}.tool_calls[].id is required`));
       for (const [j, id] of ids.entries()) checkCallIdLength(id, `${path}.tool_calls[${j}].id`, out);
+      checkCallArguments(message, path, out);
       if ((message.content === null || message.content === undefined) && ids.length === 0)
         out.push(violation("assistant_empty", path, `${path}: content is required unless tool_calls is set`));
     } else if (!["system", "developer", "user"].includes(String(message.role))) {

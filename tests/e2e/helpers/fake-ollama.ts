@@ -27,6 +27,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+function parseJson(text: unknown): unknown {
+  try {
+    return JSON.parse(String(text));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why Ollama would refuse this chat body, or null. */
 function problemOf(body: unknown): { status: number; message: string } | null {
   if (!isRecord(body)) return { status: 400, message: "invalid request body" };
@@ -41,6 +49,11 @@ function problemOf(body: unknown): { status: number; message: string } | null {
     const content = message.content;
     if (content !== null && content !== undefined && typeof content !== "string" && !Array.isArray(content))
       return { status: 400, message: "invalid message content type" };
+    // Ollama parses every call's arguments into an object (openai.go, FromChatRequest).
+    for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+      const args = isRecord(call) && isRecord(call.function) ? call.function.arguments : undefined;
+      if (!isRecord(parseJson(args))) return { status: 400, message: "invalid tool call arguments" };
+    }
   }
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) return { status: 400, message: "tools must be an array" };
