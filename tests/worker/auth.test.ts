@@ -3,9 +3,12 @@
 import { env, listDurableObjectIds, SELF } from "cloudflare:test";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../config/config";
 import { DEV_ISSUER } from "../../worker/auth/dev-auth";
 import { generateSigningKey, signToken } from "../../worker/auth/jwt";
-import { api, BASE, connect, createSession, login } from "../helpers/workers";
+import { originAllowed } from "../../worker/routes/socket";
+import { base } from "../config/helpers";
+import { api, BASE, connect, createSession, login, TestSocket } from "../helpers/workers";
 
 const AUD = "edgeclaw-test";
 const now = () => Math.floor(Date.now() / 1000);
@@ -128,6 +131,44 @@ describe("Access JWT at the edge", () => {
     const [message] = await socket.waitFor("user_message");
     expect(message?.user).toBe("origin@example.com");
     socket.close();
+  });
+
+  it("chooses every connection id itself: a client's _pk is ignored", async () => {
+    const token = await login("pk@example.com");
+    const id = await createSession(token);
+    const open = async () => {
+      const response = await api(`/api/sessions/${id}/ws?_pk=chosen-by-client`, token, {
+        headers: { upgrade: "websocket", origin: BASE },
+      });
+      const ws = response.webSocket;
+      if (!ws) throw new Error(`upgrade refused: ${response.status}`);
+      ws.accept();
+      const socket = new TestSocket(ws);
+      socket.send({ type: "hello" });
+      return socket;
+    };
+    const first = await open();
+    const second = await open();
+    const [presence] = (
+      await second.until((frames) => frames.some((f) => f.type === "presence" && f.devices.length === 2))
+    ).filter((f) => f.type === "presence" && f.devices.length === 2);
+    const ids = presence?.type === "presence" ? presence.devices.map((d) => d.connectionId) : [];
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain("chosen-by-client");
+    first.close();
+    second.close();
+  });
+
+  it("with ALLOWED_ORIGINS, lets the listed origins open sockets and no longer its own", () => {
+    const config = parseConfig({ ...base, ALLOWED_ORIGINS: "https://app.example.com,http://127.0.0.1:5173" });
+    const self = new URL("https://edgeclaw.example.com/api/sessions/s/ws");
+    expect(originAllowed(config, self, "https://app.example.com")).toBe(true);
+    expect(originAllowed(config, self, "http://127.0.0.1:5173")).toBe(true);
+    expect(originAllowed(config, self, "https://edgeclaw.example.com")).toBe(false);
+    expect(originAllowed(config, self, "https://evil.example")).toBe(false);
+    const unset = parseConfig(base);
+    expect(originAllowed(unset, self, "https://edgeclaw.example.com")).toBe(true);
+    expect(originAllowed(unset, self, "https://app.example.com")).toBe(false);
   });
 
   it("closes a socket whose token has expired with 4401", async () => {
