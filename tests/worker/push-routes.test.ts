@@ -1,7 +1,8 @@
-// The push and approval routes' refusals inside workerd (no VAPID keys here: push is off), as JSON errors.
+// Routes of features that are off or checked here (no VAPID keys, no Telegram bot), and the approval route, as JSON errors.
 
+import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createSession, login } from "../helpers/workers";
+import { api, BASE, createSession, login } from "../helpers/workers";
 
 /** The response is the contract's JSON error with this status and code. */
 async function expectError(response: Response, status: number, code: string): Promise<void> {
@@ -61,5 +62,28 @@ describe("POST /api/sessions/:id/approvals/:toolCallId", () => {
       "session_not_found",
     );
     await expectError(await api(path, token, { method: "POST", body: '{"approve":true}' }), 404, "not_found");
+  });
+});
+
+describe("Telegram routes without a bot configured", () => {
+  it("answer 404 not_found: the webhook, pairing codes and links", async () => {
+    const token = await login(`tg-off-${crypto.randomUUID()}@example.com`);
+    const webhook = await SELF.fetch(`${BASE}/channels/telegram/webhook`, {
+      method: "POST",
+      headers: { "x-telegram-bot-api-secret-token": "a".repeat(32), "content-type": "application/json" },
+      body: JSON.stringify({ update_id: 1 }),
+    });
+    const responses = [
+      webhook,
+      await api("/api/channels/telegram/pairing", token, { method: "POST" }),
+      await api("/api/channels/telegram/links", token),
+    ];
+    for (const response of responses) {
+      expect(response.status).toBe(404);
+      // The channel's own answer, not the router's "no such route".
+      expect(await response.json()).toMatchObject({
+        error: { code: "not_found", message: "the Telegram channel is not configured here" },
+      });
+    }
   });
 });

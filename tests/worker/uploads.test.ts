@@ -171,6 +171,19 @@ describe("attachments in messages", () => {
     expect(again.of("ready")[0]?.seq).toBe(before);
   });
 
+  it("refuses a message listing more than UPLOAD_MAX_FILES (10) attachments, and stores nothing", async () => {
+    const { id, token } = await owned("up-many");
+    const mine = await uploaded(id, token, PNG, "one.png");
+    const device = await join(id, token);
+    const before = device.of("ready")[0]?.seq ?? 0;
+    const ids = [mine.id, ...Array.from({ length: 10 }, (_, i) => `up_missing_${i}`)];
+    device.send({ type: "user_message", id: "m1", text: "eleven files", attachments: ids });
+    const [error] = await device.waitFor("error");
+    expect(error).toMatchObject({ code: "too_many_attachments" });
+    expect(error?.message).toContain("10");
+    expect((await join(id, token)).of("ready")[0]?.seq).toBe(before);
+  });
+
   it("sends an image as an OpenAI image_url data URL and an Anthropic image block", async () => {
     const t = tag();
     const { id, token } = await owned("up-vision");
