@@ -82,4 +82,22 @@ describe("faults", () => {
     );
     expect(restored).toEqual([sessionId]);
   });
+
+  it("keeps the newest SNAPSHOT_RETENTION snapshots, and removes one left incomplete for an hour", async () => {
+    const sessionId = `prune-${crypto.randomUUID()}`;
+    const deps = { sandbox: sandbox([]), sessionId, title: "t", events: () => [], retention: 5, bucket: env.FILES };
+    const prefix = `sessions/${sessionId}/snapshots/`;
+    // An upload that failed before its manifest two hours ago, and one still under way.
+    const idAt = (ms: number) => `${ms.toString(36).padStart(10, "0")}-abcdef12`;
+    const abandoned = idAt(Date.now() - 2 * 3_600_000);
+    const underWay = idAt(Date.now() - 60_000);
+    for (const id of [abandoned, underWay]) await env.FILES.put(`${prefix}${id}/archive.tgz`, "partial");
+    const taken: string[] = [];
+    for (let i = 0; i < 6; i++) taken.push((await takeSnapshot(deps, "manual")).id);
+    // Ids sort by the time they began (two begun in one millisecond by their random part).
+    const newest = [...taken].sort().reverse().slice(0, 5);
+    expect((await listSnapshots(env.FILES, sessionId)).map((s) => s.id)).toEqual(newest);
+    const left = (await env.FILES.list({ prefix })).objects.map((o) => o.key.slice(prefix.length).split("/")[0]);
+    expect(new Set(left)).toEqual(new Set([...newest, underWay]));
+  });
 });

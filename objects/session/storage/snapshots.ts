@@ -103,7 +103,7 @@ export async function takeSnapshot(deps: SnapshotDeps, reason: SnapshotManifest[
   await deps.bucket.put(snapshotManifestKey(deps.sessionId, id), JSON.stringify(manifest), {
     httpMetadata: { contentType: "application/json" },
   });
-  await prune(deps.bucket, deps.sessionId, deps.retention);
+  await prune(deps.bucket, deps.sessionId, deps.retention, Date.now());
   return manifest;
 }
 
@@ -116,33 +116,56 @@ function isManifest(value: unknown): value is SnapshotManifest {
   );
 }
 
-/** Complete snapshots (those with a manifest), newest first. */
-export async function listSnapshots(bucket: R2Bucket, sessionId: string): Promise<SnapshotManifest[]> {
-  const ids: string[] = [];
+/** Every snapshot id of the session, newest first, and whether it is complete (has its manifest). */
+async function snapshotIds(bucket: R2Bucket, sessionId: string): Promise<{ id: string; complete: boolean }[]> {
+  const prefix = snapshotsPrefix(sessionId);
+  const complete = new Map<string, boolean>();
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: snapshotsPrefix(sessionId), ...(cursor ? { cursor } : {}) });
-    for (const object of page.objects)
-      if (object.key.endsWith("/manifest.json")) ids.push(object.key.split("/").at(-2) ?? "");
+    const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) });
+    for (const object of page.objects) {
+      const id = object.key.slice(prefix.length).split("/")[0] ?? "";
+      complete.set(id, complete.get(id) === true || object.key.endsWith("/manifest.json"));
+    }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
+  return [...complete.keys()]
+    .sort()
+    .reverse()
+    .map((id) => ({ id, complete: complete.get(id) === true }));
+}
+
+/** Complete snapshots (those with a manifest), newest first. */
+export async function listSnapshots(bucket: R2Bucket, sessionId: string): Promise<SnapshotManifest[]> {
+  const ids = (await snapshotIds(bucket, sessionId)).filter((s) => s.complete);
   const manifests = await Promise.all(
-    ids
-      .sort()
-      .reverse()
-      .map(async (id) => {
-        const object = await bucket.get(snapshotManifestKey(sessionId, id));
-        const value: unknown = object ? await object.json() : null;
-        return isManifest(value) ? value : null;
-      }),
+    ids.map(async ({ id }) => {
+      const object = await bucket.get(snapshotManifestKey(sessionId, id));
+      const value: unknown = object ? await object.json() : null;
+      return isManifest(value) ? value : null;
+    }),
   );
   return manifests.filter((m): m is SnapshotManifest => m !== null);
 }
 
-/** Keeps the newest `keep` complete snapshots; deletes older ones and any incomplete one older than them. */
-async function prune(bucket: R2Bucket, sessionId: string, keep: number): Promise<void> {
-  const complete = await listSnapshots(bucket, sessionId);
-  for (const old of complete.slice(keep)) await deletePrefix(bucket, `${snapshotsPrefix(sessionId)}${old.id}/`);
+/** A snapshot not complete this long after it began never will be (its upload failed or its object was evicted). */
+export const ABANDONED_SNAPSHOT_MS = 60 * 60 * 1000;
+
+/** When a snapshot began, from its id. */
+function snapshotTime(id: string): number {
+  return Number.parseInt(id.split("-")[0] ?? "", 36);
+}
+
+/**
+ * Keeps the newest `keep` complete snapshots and deletes older ones, and the files of any snapshot left incomplete
+ * for ABANDONED_SNAPSHOT_MS (an archive whose manifest was never written would otherwise stay until the session
+ * is deleted).
+ */
+async function prune(bucket: R2Bucket, sessionId: string, keep: number, now: number): Promise<void> {
+  const ids = await snapshotIds(bucket, sessionId);
+  const old = ids.filter((s) => s.complete).slice(keep);
+  const abandoned = ids.filter((s) => !s.complete && now - snapshotTime(s.id) > ABANDONED_SNAPSHOT_MS);
+  for (const { id } of [...old, ...abandoned]) await deletePrefix(bucket, `${snapshotsPrefix(sessionId)}${id}/`);
 }
 
 /**
