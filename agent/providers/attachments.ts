@@ -2,6 +2,7 @@
 // bytes as an image part (or an Anthropic PDF document) where the model takes them.
 
 import { isInlineImage } from "../../protocol/uploads";
+import { imageSize } from "./image-size";
 import { acceptsImages } from "./model-family";
 import type { AttachmentPart, ChatMessage, ChatRequest, ProviderName } from "./types";
 
@@ -29,9 +30,31 @@ export function attachmentWire(
   if (a.data === undefined) return "described";
   const base = provider === "openai-responses" ? "openai" : provider;
   const vision = request.vision ?? acceptsImages(base, request.model);
-  if (isInlineImage(a.mime) && vision) return "image";
+  if (isInlineImage(a.mime) && vision)
+    return provider !== "anthropic" || fitsAnthropic(a, request) ? "image" : "described";
   if (a.mime === "application/pdf" && provider === "anthropic") return "document";
   return "described";
+}
+
+/** Images with their bytes in a request, counted once per request. */
+const imageCounts = new WeakMap<ChatRequest, number>();
+
+function inlineImages(request: ChatRequest): number {
+  let count = imageCounts.get(request);
+  if (count === undefined) {
+    count = 0;
+    for (const m of request.messages)
+      if (m.role === "user") for (const a of m.attachments ?? []) if (a.data && isInlineImage(a.mime)) count++;
+    imageCounts.set(request, count);
+  }
+  return count;
+}
+
+/** Whether Anthropic takes the image's size: 8000 px a side, 2000 px when the request carries more than 20. */
+function fitsAnthropic(a: AttachmentPart, request: ChatRequest): boolean {
+  const size = imageSize(a.data ?? "");
+  const limit = inlineImages(request) > 20 ? 2000 : 8000;
+  return size === null || Math.max(size.width, size.height) <= limit;
 }
 
 /** The message text followed by one line per attachment (never blank when there are attachments). */

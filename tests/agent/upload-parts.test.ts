@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { attachmentTokenBound, IMAGE_TOKENS, MINI_IMAGE_TOKENS } from "../../agent/pricing/attachment-tokens";
 import { inputTokenBound } from "../../agent/pricing/input-bound";
 import { anthropicBody } from "../../agent/providers/anthropic-wire";
+import { imageSize } from "../../agent/providers/image-size";
 import { acceptsImages } from "../../agent/providers/model-family";
 import { openAiResponsesBody } from "../../agent/providers/openai-responses";
 import { openAiChatBody } from "../../agent/providers/openai-wire";
@@ -181,6 +182,88 @@ describe("attachments in each provider's shape", () => {
       { type: "input_text", text: expect.stringContaining("[attached: a.pdf (application/pdf") },
       { type: "input_image", image_url: `data:image/png;base64,${PNG_BASE64}` },
     ]);
+  });
+});
+
+describe("image sides, as Anthropic bounds them", () => {
+  const b64 = (bytes: number[]) => btoa(String.fromCharCode(...bytes));
+  const be32 = (n: number) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const le16 = (n: number) => [n & 255, (n >>> 8) & 255];
+  const le24 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255];
+  /** Just the header of each format, with the given size: all the checker and the adapter read. */
+  const png = (w: number, h: number) =>
+    b64([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, ...be32(w), ...be32(h), 8, 6]);
+  const jpeg = (w: number, h: number) =>
+    b64([
+      0xff,
+      0xd8,
+      0xff,
+      0xe0,
+      0,
+      16,
+      ...Array(14).fill(0),
+      0xff,
+      0xc0,
+      0,
+      17,
+      8,
+      h >> 8,
+      h & 255,
+      w >> 8,
+      w & 255,
+      3,
+    ]);
+  const gif = (w: number, h: number) => b64([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, ...le16(w), ...le16(h), 0, 0, 0]);
+  const webp = (w: number, h: number) =>
+    b64([
+      ...[0x52, 0x49, 0x46, 0x46, 30, 0, 0, 0, 0x57, 0x45, 0x42, 0x50, 0x56, 0x50, 0x38, 0x58, 10, 0, 0, 0],
+      ...[0, 0, 0, 0, ...le24(w - 1), ...le24(h - 1)],
+    ]);
+
+  it("reads the width and height of PNG, JPEG, GIF and WebP headers", () => {
+    expect([png, jpeg, gif, webp].map((f) => imageSize(f(1170, 12_000)))).toEqual(
+      Array(4).fill({ width: 1170, height: 12_000 }),
+    );
+    expect(imageSize(btoa("not an image"))).toBeNull();
+  });
+
+  it("sends Anthropic images up to 8000 px a side, 2000 px past 20 images; larger ones are described", () => {
+    const part = (data: string, i = 0): AttachmentPart => ({ ...image, id: `up_${i}`, data });
+    const tall = anthropicBody(ask([part(png(1170, 12_000))], "claude-sonnet-4-5"));
+    expect(rules("anthropic", tall)).toEqual([]);
+    const [user] = tall.messages as { content: Record<string, unknown>[] }[];
+    expect(user?.content.map((b) => b.type)).toEqual(["text"]);
+    expect(String(user?.content[0]?.text)).toContain("[attached: cat.png");
+    const fits = anthropicBody(ask([part(jpeg(8000, 6000))], "claude-sonnet-4-5"));
+    expect((fits.messages as { content: { type: string }[] }[])[0]?.content[0]?.type).toBe("image");
+    // 21 images: each must be within 2000 px; the 3000 px one is described, the others go.
+    const many = [...Array.from({ length: 20 }, (_, i) => part(gif(800, 600), i)), part(webp(3000, 1000), 20)];
+    const body = anthropicBody(ask(many, "claude-sonnet-4-5"));
+    expect(rules("anthropic", body)).toEqual([]);
+    const blocks = (body.messages as { content: { type: string }[] }[])[0]?.content ?? [];
+    expect(blocks.filter((b) => b.type === "image")).toHaveLength(20);
+    // OpenAI scales large images itself: they go.
+    expect(JSON.stringify(openAiChatBody(ask([part(png(1170, 12_000))], "gpt-4o")))).toContain("image_url");
+  });
+
+  it("the checker refuses what Anthropic refuses", () => {
+    const blocks = (datas: string[]) => ({
+      model: "claude-x",
+      max_tokens: 10,
+      messages: [
+        {
+          role: "user",
+          content: [
+            ...datas.map((data) => ({ type: "image", source: { type: "base64", media_type: "image/png", data } })),
+            { type: "text", text: "?" },
+          ],
+        },
+      ],
+    });
+    expect(rules("anthropic", blocks([png(8001, 10)]))).toEqual(["image_dimensions"]);
+    expect(rules("anthropic", blocks([png(8000, 10)]))).toEqual([]);
+    expect(rules("anthropic", blocks([...Array(20).fill(png(10, 10)), png(2001, 10)]))).toEqual(["image_dimensions"]);
+    expect(rules("anthropic", blocks([...Array(19).fill(png(10, 10)), png(2001, 10)]))).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The rules Anthropic Messages enforces on a request body (400 invalid_request_error when broken).
 
+import { imageSize } from "../image-size.ts";
 import { MIN_THINKING_BUDGET } from "../model-family.ts";
 import { ANTHROPIC_MAX_IMAGES, checkAnthropicMedia } from "./media.ts";
 import { checkOutputCeiling } from "./output-ceilings.ts";
@@ -170,6 +171,24 @@ function checkThinking(body: Record<string, unknown>, turns: Turn[], out: WireVi
     );
 }
 
+/** Anthropic's largest image side: 8000 px, or 2000 px in a request of more than 20 images. */
+function checkImageSides(turns: Turn[], images: number, out: WireViolation[]): void {
+  const limit = images > 20 ? 2000 : 8000;
+  for (const turn of turns)
+    turn.blocks.forEach((block, j) => {
+      const source = block.type === "image" && isRecord(block.source) ? block.source : null;
+      const size = typeof source?.data === "string" ? imageSize(source.data) : null;
+      if (size && Math.max(size.width, size.height) > limit)
+        out.push(
+          violation(
+            "image_dimensions",
+            `messages.${turn.index}.content.${j}`,
+            `messages.${turn.index}.content.${j}.image.source.base64.data: At least one of the image dimensions exceed max allowed size${images > 20 ? " for many-image requests" : ""}: ${limit} pixels`,
+          ),
+        );
+    });
+}
+
 /** Everything the real API would refuse in this Messages body (empty when it would accept it). */
 export function checkAnthropic(body: unknown): WireViolation[] {
   const out: WireViolation[] = [];
@@ -198,6 +217,7 @@ export function checkAnthropic(body: unknown): WireViolation[] {
         `messages: at most ${ANTHROPIC_MAX_IMAGES} images per request (got ${images})`,
       ),
     );
+  checkImageSides(turns, images, out);
   checkToolPairs(turns, out);
   checkThinking(body, turns, out);
   const breakpoints = countCacheControl(body.system) + countCacheControl(body.tools) + countCacheControl(body.messages);
