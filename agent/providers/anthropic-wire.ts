@@ -1,7 +1,7 @@
 // The Anthropic Messages request body: alternating turns, thinking kept with its signature, cache breakpoints.
 
 import { attachmentWire, textWithDescriptions } from "./attachments";
-import { anthropicFamily, thinkingBudget } from "./model-family";
+import { anthropicFamily, MIN_THINKING_BUDGET, outputTokens, thinkingBudget } from "./model-family";
 import { argumentsObject } from "./tool-arguments";
 import { anthropicToolId } from "./tool-ids";
 import type { ChatMessage, ChatRequest, ReasoningPart } from "./types";
@@ -98,14 +98,32 @@ function thinkingAllowed(wire: WireMessage[]): boolean {
   return first?.type === "thinking" || first?.type === "redacted_thinking";
 }
 
+/**
+ * The answer's tokens and the thinking budget, which comes on top, within the model's output ceiling: the answer
+ * gives way first down to half the ceiling, then the budget; a budget under its minimum means no thinking.
+ */
+function fitThinking(model: string, answer: number, budget: number): { maxTokens: number; budget: number | null } {
+  const ceiling = outputTokens(model, answer + budget);
+  if (answer + budget <= ceiling) return { maxTokens: answer, budget };
+  const fitted = Math.min(answer, Math.max(ceiling - budget, Math.ceil(ceiling / 2)));
+  const room = ceiling - fitted;
+  return room >= MIN_THINKING_BUDGET
+    ? { maxTokens: fitted, budget: room }
+    : { maxTokens: Math.min(answer, ceiling), budget: null };
+}
+
 /** The body we POST to /v1/messages. */
 export function anthropicBody(request: ChatRequest): Record<string, unknown> {
   const messages = toWire(request.messages, request);
   addCacheBreakpoints(messages);
-  const maxTokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const wanted = request.maxTokens ?? DEFAULT_MAX_TOKENS;
   const thinks = anthropicFamily(request.model) === "anthropic-thinking" && request.think !== undefined;
-  const budget = thinks && request.think ? thinkingBudget(request.think, Number.MAX_SAFE_INTEGER) : null;
-  const thinking = budget !== null && thinkingAllowed(messages);
+  const wantedBudget = thinks && request.think ? thinkingBudget(request.think, Number.MAX_SAFE_INTEGER) : null;
+  const { maxTokens, budget } =
+    wantedBudget !== null && thinkingAllowed(messages)
+      ? fitThinking(request.model, wanted, wantedBudget)
+      : { maxTokens: outputTokens(request.model, wanted), budget: null };
+  const thinking = budget !== null;
   const tools = (request.tools ?? []).map((t) => ({
     name: t.name,
     description: t.description,
@@ -114,11 +132,11 @@ export function anthropicBody(request: ChatRequest): Record<string, unknown> {
   const lastTool = tools.at(-1);
   return {
     model: request.model,
-    max_tokens: thinking && budget !== null ? maxTokens + budget : maxTokens,
+    max_tokens: budget !== null ? maxTokens + budget : maxTokens,
     stream: true,
     messages,
     ...(request.system ? { system: [{ type: "text", text: request.system, cache_control: EPHEMERAL }] } : {}),
     ...(lastTool ? { tools: [...tools.slice(0, -1), { ...lastTool, cache_control: EPHEMERAL }] } : {}),
-    ...(thinking && budget !== null ? { thinking: { type: "enabled", budget_tokens: budget } } : {}),
+    ...(thinking ? { thinking: { type: "enabled", budget_tokens: budget } } : {}),
   };
 }

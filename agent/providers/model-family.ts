@@ -38,6 +38,31 @@ export function reasoningEffort(level: ThinkLevel, model: string): "none" | "min
   return /^gpt-5\.\d/i.test(name) ? "none" : "minimal";
 }
 
+/** Most output tokens per request of known models (thinking included), as their providers publish them. */
+const OUTPUT_CEILINGS: [RegExp, number][] = [
+  [/claude-opus-4-5/i, 64_000],
+  [/claude-opus-4/i, 32_000],
+  [/claude-(?:sonnet|haiku)-4|claude-3-7-sonnet/i, 64_000],
+  [/claude-3-5-(?:sonnet|haiku)/i, 8_192],
+  [/claude-3-(?:opus|sonnet|haiku)/i, 4_096],
+  [/^(?:openai\/)?gpt-5/i, 128_000],
+  [/^(?:openai\/)?gpt-4\.1/i, 32_768],
+  [/^(?:openai\/)?gpt-4o/i, 16_384],
+  [/^(?:openai\/)?o1-mini/i, 65_536],
+  [/^(?:openai\/)?o\d/i, 100_000],
+];
+
+/** The most output tokens a request to this model may ask for, or null for a model we do not know. */
+export function outputCeiling(model: string): number | null {
+  return OUTPUT_CEILINGS.find(([pattern]) => pattern.test(model.trim()))?.[1] ?? null;
+}
+
+/** `wanted` output tokens, lowered to the model's ceiling when it has a known one. */
+export function outputTokens(model: string, wanted: number): number {
+  const ceiling = outputCeiling(model);
+  return ceiling === null ? wanted : Math.min(wanted, ceiling);
+}
+
 /** Anthropic's smallest thinking budget. */
 export const MIN_THINKING_BUDGET = 1024;
 

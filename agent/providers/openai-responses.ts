@@ -3,7 +3,7 @@
 import { isRecord } from "../../protocol/json";
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
 import { usageNumber } from "./http";
-import { openAiFamily, reasoningEffort } from "./model-family";
+import { openAiFamily, outputTokens, reasoningEffort } from "./model-family";
 import { type OpenAiOptions, postOpenAi } from "./openai";
 import { parseData, readSse } from "./sse";
 import { argumentsString } from "./tool-arguments";
@@ -85,7 +85,7 @@ export function openAiResponsesBody(request: ChatRequest): Record<string, unknow
           })),
         }
       : {}),
-    ...(request.maxTokens ? { max_output_tokens: request.maxTokens } : {}),
+    ...(request.maxTokens ? { max_output_tokens: outputTokens(request.model, request.maxTokens) } : {}),
     ...(reasoning
       ? {
           include: ["reasoning.encrypted_content"],

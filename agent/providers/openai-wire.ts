@@ -1,7 +1,7 @@
 // The Chat Completions request body for a chat request: messages, tools, and the parameters of the model family.
 
 import { attachmentWire, dataUrl, textWithDescriptions } from "./attachments";
-import { openAiFamily, reasoningEffort } from "./model-family";
+import { openAiFamily, outputTokens, reasoningEffort } from "./model-family";
 import { argumentsString } from "./tool-arguments";
 import { openAiToolId } from "./tool-ids";
 import { openAiParameters } from "./tool-parameters";
@@ -64,7 +64,9 @@ export function openAiChatBody(request: ChatRequest): Record<string, unknown> {
           })),
         }
       : {}),
-    ...(request.maxTokens ? { [reasoning ? "max_completion_tokens" : "max_tokens"]: request.maxTokens } : {}),
+    ...(request.maxTokens
+      ? { [reasoning ? "max_completion_tokens" : "max_tokens"]: outputTokens(request.model, request.maxTokens) }
+      : {}),
     ...(reasoning && request.think ? { reasoning_effort: reasoningEffort(request.think, request.model) } : {}),
   };
 }

@@ -21,7 +21,10 @@ function hexBytes(hex: string): Uint8Array {
 export async function turnKeys(user: string, key: string | null): Promise<TurnKeys> {
   if (key === null) return { clientId: `v1:${crypto.randomUUID()}`, sessionId: null };
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new AppError("bad_request", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} printable ASCII characters`);
+    throw new AppError(
+      "bad_request",
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} printable ASCII characters, no spaces`,
+    );
   }
   const digest = await sha256Hex(`${user}\n${key}`);
   return { clientId: `v1:${digest.slice(0, 40)}`, sessionId: sessionIdFrom(hexBytes(digest)) };

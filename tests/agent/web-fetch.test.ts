@@ -36,6 +36,28 @@ describe("web_fetch", () => {
     expect(seen).toEqual(["https://example.com/start"]);
   });
 
+  it("follows at most 5 redirects, each checked; a sixth is refused", async () => {
+    // A chain of `hops` redirects on a public host, then the page.
+    const chain = (hops: number) => {
+      const seen: string[] = [];
+      const fetcher = async (url: string) => {
+        seen.push(url);
+        const n = Number(new URL(url).searchParams.get("n") ?? "0");
+        return n < hops
+          ? new Response(null, { status: 302, headers: { location: `/hop?n=${n + 1}` } })
+          : new Response("arrived", { headers: { "content-type": "text/plain" } });
+      };
+      return { seen, tool: webFetchTool(fetcher) };
+    };
+    const five = chain(5);
+    expect(await five.tool.run({ url: "https://example.com/hop?n=0" }, ctx)).toMatchObject({ ok: true });
+    expect(five.seen).toHaveLength(6);
+    const six = chain(6);
+    const result = await six.tool.run({ url: "https://example.com/hop?n=0" }, ctx);
+    expect(result).toMatchObject({ ok: false, output: expect.stringContaining("more than 5 redirects") });
+    expect(six.seen).toHaveLength(6);
+  });
+
   it("refuses a 20 MB body and returns readable text of a page, with its origin", async () => {
     const huge = webFetchTool(async () => {
       let sent = 0;

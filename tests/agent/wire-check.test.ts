@@ -316,3 +316,28 @@ describe("tool schemas and counts, as OpenAI takes them", () => {
     expect(rules("openai-chat", openAiChatBody(request({ tools: registry.specs() })))).toEqual([]);
   });
 });
+
+describe("output tokens within each model's ceiling", () => {
+  it("lowers a large LLM_MAX_OUTPUT_TOKENS to the model's ceiling; thinking comes on top within it", () => {
+    const big = 100_000;
+    const ask = (model: string, maxTokens: number, think?: "high") =>
+      request({ model, maxTokens, messages: [{ role: "user", content: "hi" }], ...(think ? { think } : {}) });
+    const opus = anthropicBody(ask("claude-opus-4-1-20250805", big, "high"));
+    expect(rules("anthropic", opus)).toEqual([]);
+    expect(opus.max_tokens).toBe(32_000);
+    expect(opus.thinking).toEqual({ type: "enabled", budget_tokens: 16_000 });
+    // 32,000 + 16,000 was what we sent before: over Opus 4.1's 32,000.
+    expect(rules("anthropic", { ...opus, max_tokens: 48_000 })).toEqual(["output_ceiling"]);
+    const sonnet = anthropicBody(ask("claude-sonnet-4-5", 32_000, "high"));
+    expect([sonnet.max_tokens, (sonnet.thinking as { budget_tokens: number }).budget_tokens]).toEqual([48_000, 16_000]);
+    const haiku3 = anthropicBody(request({ model: "claude-3-haiku-20240307", maxTokens: big }));
+    expect([haiku3.max_tokens, rules("anthropic", haiku3)]).toEqual([4_096, []]);
+    const mini = openAiChatBody(request({ model: "gpt-4o-mini", maxTokens: big }));
+    expect([mini.max_tokens, rules("openai-chat", mini)]).toEqual([16_384, []]);
+    expect(rules("openai-chat", { ...mini, max_tokens: 16_385 })).toEqual(["output_ceiling"]);
+    const five = openAiResponsesBody(request({ model: "gpt-5", maxTokens: 1_000_000 }));
+    expect([five.max_output_tokens, rules("openai-responses", five)]).toEqual([128_000, []]);
+    // A model we do not know (a local server's) gets what was asked.
+    expect(openAiChatBody(request({ model: "llama3.1:8b", maxTokens: big })).max_tokens).toBe(big);
+  });
+});

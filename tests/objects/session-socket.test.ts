@@ -3,7 +3,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_FRAME_BYTES } from "../../protocol/frames";
-import { connect, createSession, join, login, type TestSocket } from "../helpers/workers";
+import { connect, createSession, join, login, TestSocket } from "../helpers/workers";
 
 const seqs = (socket: TestSocket) => socket.events().map((e) => e.seq);
 const userTexts = (socket: TestSocket) => socket.of("user_message").map((e) => e.text);
@@ -31,6 +31,23 @@ describe("session socket", () => {
     ]);
     expect(devices[0]?.of("presence").at(-1)?.devices).toHaveLength(3);
     for (const device of devices) device.close();
+  });
+
+  it("closes with 1008 a socket that reaches the object without the worker's verified identity", async () => {
+    const token = await login(`no-identity-${crypto.randomUUID()}@example.com`);
+    const id = await createSession(token);
+    // Straight to the object, past the worker (which always sets the identity header on the upgrade).
+    const response = await env.SESSION.getByName(id).fetch(`https://session.internal/parties/session/${id}`, {
+      headers: { upgrade: "websocket" },
+    });
+    const ws = response.webSocket;
+    if (!ws) throw new Error(`upgrade refused: ${response.status}`);
+    ws.accept();
+    const socket = new TestSocket(ws);
+    socket.send({ type: "hello" });
+    await socket.until(() => socket.closed !== null);
+    expect(socket.closed).toEqual({ code: 1008, reason: "unauthenticated" });
+    expect(socket.frames).toEqual([]);
   });
 
   it("resumes a reconnecting device with exactly the events it missed", async () => {

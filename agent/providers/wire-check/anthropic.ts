@@ -2,6 +2,7 @@
 
 import { MIN_THINKING_BUDGET } from "../model-family.ts";
 import { ANTHROPIC_MAX_IMAGES, checkAnthropicMedia } from "./media.ts";
+import { checkOutputCeiling } from "./output-ceilings.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** The API allows at most this many `cache_control` breakpoints in one request. */
@@ -177,6 +178,7 @@ export function checkAnthropic(body: unknown): WireViolation[] {
     out.push(violation("model", "model", "model: Field required"));
   if (typeof body.max_tokens !== "number" || body.max_tokens < 1)
     out.push(violation("max_tokens", "max_tokens", "max_tokens: Field required"));
+  checkOutputCeiling(String(body.model), body.max_tokens, "max_tokens", out);
   const messages = Array.isArray(body.messages) ? body.messages : [];
   if (messages.length === 0)
     out.push(violation("messages_empty", "messages", "messages: at least one message is required"));

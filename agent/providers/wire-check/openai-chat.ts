@@ -3,6 +3,7 @@
 import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
 import { checkOpenAiTools } from "./openai-tools.ts";
+import { checkOutputCeiling } from "./output-ceilings.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -205,6 +206,8 @@ function checkParameters(body: Record<string, unknown>, out: WireViolation[]): v
       ),
     );
   checkEffort(body.reasoning_effort, String(body.model), "reasoning_effort", out);
+  for (const field of ["max_tokens", "max_completion_tokens"])
+    checkOutputCeiling(String(body.model), body[field], field, out);
   if (body.stream_options !== undefined && body.stream !== true)
     out.push(
       violation(

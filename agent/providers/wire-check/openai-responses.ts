@@ -4,6 +4,7 @@ import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
 import { checkEffort } from "./openai-chat.ts";
 import { checkOpenAiTools } from "./openai-tools.ts";
+import { checkOutputCeiling } from "./output-ceilings.ts";
 import { isRecord, violation, type WireViolation } from "./violation.ts";
 
 /** function_call_output items answer an earlier function_call (same call_id); every call is answered. */
@@ -92,5 +93,6 @@ export function checkOpenAiResponses(body: unknown): WireViolation[] {
       ),
     );
   checkEffort(isRecord(body.reasoning) ? body.reasoning.effort : undefined, model, "reasoning.effort", out);
+  checkOutputCeiling(model, body.max_output_tokens, "max_output_tokens", out);
   return out;
 }

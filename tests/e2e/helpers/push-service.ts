@@ -121,6 +121,9 @@ export function checkVapid(header: string | undefined, expectedKey: string, endp
   return claims as { aud: string; exp: number; sub: string };
 }
 
+/** The largest encrypted body a push service must take (and FCM's and Mozilla's limit). */
+const MAX_PUSH_BYTES = 4096;
+
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(Buffer.from(chunk));
@@ -139,6 +142,13 @@ export async function startPushService(vapidPublicKey: string): Promise<PushServ
     try {
       if (req.method !== "POST" || !subscriber) throw new Error(`unknown subscription ${name}`);
       if (req.headers["content-encoding"] !== "aes128gcm") throw new Error("content-encoding must be aes128gcm");
+      // RFC 8030 §7.2: services take 4096 bytes of payload and may refuse more with 413 (FCM and Mozilla do).
+      if (body.length > MAX_PUSH_BYTES) {
+        errors.push(`payload of ${body.length} bytes > ${MAX_PUSH_BYTES}`);
+        res.writeHead(413).end("Payload Too Large");
+        waiter.wake();
+        return;
+      }
       const ttl = typeof req.headers.ttl === "string" ? req.headers.ttl : "";
       if (!/^\d+$/.test(ttl)) throw new Error("TTL header required (RFC 8030 §5.2)");
       const topic = typeof req.headers.topic === "string" ? req.headers.topic : undefined;
