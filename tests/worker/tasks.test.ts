@@ -2,7 +2,7 @@
 
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Task } from "../../objects/session/tasks/task-store";
+import { MAX_PROMPT_CHARS, MAX_TASKS, type Task } from "../../objects/session/tasks/task-store";
 import { api, createSession, join, login } from "../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
@@ -90,5 +90,52 @@ describe("scheduled tasks", () => {
     expect((await (await api(`/api/sessions/${id}/tasks`, token)).json<{ tasks: Task[] }>()).tasks).toHaveLength(2);
     const other = await login(`other-${crypto.randomUUID()}@example.com`);
     expect((await api(`/api/sessions/${id}/tasks`, other)).status).toBe(404);
+  });
+
+  it("keeps prompts of at most 8,000 characters; a longer one is refused with a clear error and nothing stored changes", async () => {
+    expect(MAX_PROMPT_CHARS).toBe(8_000);
+    const token = await login(`tasks-long-${crypto.randomUUID()}@example.com`);
+    const id = await createSession(token);
+    const post = (prompt: string) =>
+      api(`/api/sessions/${id}/tasks`, token, { method: "POST", body: JSON.stringify({ prompt, cron: "@daily" }) });
+    const full = "p".repeat(MAX_PROMPT_CHARS);
+    const created = await post(full);
+    expect(created.status).toBe(201);
+    expect((await created.json<Task>()).prompt).toBe(full);
+    const before = await api(`/api/sessions/${id}/tasks`, token).then((r) => r.json<{ tasks: Task[] }>());
+
+    const refused = await post(`${full}p`);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: { code: "bad_request", message: "a task needs a prompt of 1 to 8000 characters" },
+    });
+    expect(await api(`/api/sessions/${id}/tasks`, token).then((r) => r.json())).toEqual(before);
+  });
+
+  it("keeps at most 100 tasks a session; the next is refused with a clear error and the others stay", async () => {
+    expect(MAX_TASKS).toBe(100);
+    const token = await login(`tasks-many-${crypto.randomUUID()}@example.com`);
+    const id = await createSession(token);
+    const post = (prompt: string) =>
+      api(`/api/sessions/${id}/tasks`, token, { method: "POST", body: JSON.stringify({ prompt, cron: "0 9 1 1 *" }) });
+    for (let i = 0; i < MAX_TASKS; i++) expect((await post(`task ${i}`)).status).toBe(201);
+    const full = await api(`/api/sessions/${id}/tasks`, token).then((r) => r.json<{ tasks: Task[] }>());
+    expect(full.tasks.map((t) => t.prompt).sort()).toEqual(
+      Array.from({ length: MAX_TASKS }, (_, i) => `task ${i}`).sort(),
+    );
+
+    const refused = await post("one too many");
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: { code: "bad_request", message: "a session keeps at most 100 tasks" },
+    });
+    expect(await api(`/api/sessions/${id}/tasks`, token).then((r) => r.json())).toEqual(full);
+    // Another session of the same user has its own hundred.
+    const second = await createSession(token);
+    const elsewhere = await api(`/api/sessions/${second}/tasks`, token, {
+      method: "POST",
+      body: JSON.stringify({ prompt: "x", cron: "@daily" }),
+    });
+    expect(elsewhere.status).toBe(201);
   });
 });

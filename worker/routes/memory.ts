@@ -1,6 +1,7 @@
 // /api/memory: the signed-in user reads and edits their long-term memory (the agent uses the same notes).
 
 import { Hono } from "hono";
+import { MAX_NOTE_CHARS } from "../../objects/directory/notes-store";
 import type { MemoryKind, NoteBody, NoteList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
@@ -12,10 +13,16 @@ const KINDS: readonly MemoryKind[] = ["directive", "fact", "daily"];
 
 function parseNote(body: unknown): NoteBody {
   const kind = isRecord(body) ? KINDS.find((k) => k === body.kind) : undefined;
-  if (!isRecord(body) || !kind || typeof body.text !== "string" || body.text.trim() === "" || body.text.length > 4000) {
+  if (
+    !isRecord(body) ||
+    !kind ||
+    typeof body.text !== "string" ||
+    body.text.trim() === "" ||
+    body.text.length > MAX_NOTE_CHARS
+  ) {
     throw new AppError(
       "bad_request",
-      'the body must be {"kind": "directive" | "fact" | "daily", "text": "..."} (at most 4000 characters)',
+      `the body must be {"kind": "directive" | "fact" | "daily", "text": "..."} (at most ${MAX_NOTE_CHARS} characters)`,
     );
   }
   return { kind, text: body.text.trim() };

@@ -9,6 +9,11 @@ import { readJson } from "../http/respond";
 import { userDirectory } from "../sessions";
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** Longest description (what the model is offered every turn) and body, in characters. */
+export const MAX_SKILL_DESCRIPTION_CHARS = 300;
+export const MAX_SKILL_BODY_CHARS = 100_000;
+/** The request may spell every character as a six-character JSON escape (`\u0001`): a body at the limit always fits. */
+const MAX_REQUEST_CHARS = 6 * (MAX_SKILL_DESCRIPTION_CHARS + MAX_SKILL_BODY_CHARS) + 1024;
 
 export function skillRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
@@ -22,7 +27,7 @@ export function skillRoutes(): Hono<AppEnv> {
   });
   routes.put("/skills/:name", async (c) => {
     const name = c.req.param("name");
-    const body = await readJson(c.req.raw, 128 * 1024);
+    const body = await readJson(c.req.raw, MAX_REQUEST_CHARS);
     if (!NAME.test(name))
       throw new AppError("bad_request", "a skill name is lower-case letters, digits and dashes (at most 64)");
     if (
@@ -30,8 +35,8 @@ export function skillRoutes(): Hono<AppEnv> {
       typeof body.description !== "string" ||
       typeof body.body !== "string" ||
       !body.description.trim() ||
-      body.description.length > 300 ||
-      body.body.length > 100_000
+      body.description.length > MAX_SKILL_DESCRIPTION_CHARS ||
+      body.body.length > MAX_SKILL_BODY_CHARS
     ) {
       throw new AppError(
         "bad_request",
