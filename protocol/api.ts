@@ -195,6 +195,9 @@ export interface TaskList {
 
 export type MemoryKind = "directive" | "fact" | "daily";
 
+/** The longest memory note, in characters (the mark of a note the assistant wrote included). */
+export const MAX_NOTE_CHARS = 4_000;
+
 /** One note of the user's long-term memory (`/api/memory`). */
 export interface MemoryNote {
   id: number;

@@ -2,11 +2,10 @@
 
 import { desc, eq, sql } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import type { MemoryKind, MemoryNote } from "../../protocol/api";
+import { MAX_NOTE_CHARS, type MemoryKind, type MemoryNote } from "../../protocol/api";
 import { memory } from "./schema";
 
-/** Longest note, and most notes a user keeps. */
-export const MAX_NOTE_CHARS = 4_000;
+/** Most notes a user keeps. */
 export const MAX_NOTES = 2_000;
 
 export class NotesStore {

@@ -7,7 +7,7 @@ import { createProvider, parseModelRef } from "../../agent/providers/factory";
 import { artifactTool } from "../../agent/tools/artifacts";
 import { clockTool } from "../../agent/tools/clock";
 import { effectivePolicy } from "../../agent/tools/exec-policy";
-import { MODEL_NOTE_MARK, MODEL_NOTE_RULE, memoryDigest, memoryTools } from "../../agent/tools/memory";
+import { MODEL_NOTE_RULE, memoryDigest, memoryTools, modelNote } from "../../agent/tools/memory";
 import { scheduleTool } from "../../agent/tools/schedule";
 import { skillsDigest, skillTool } from "../../agent/tools/skills";
 import { ToolRegistry } from "../../agent/tools/types";
@@ -113,7 +113,7 @@ export function createTurnController(deps: WiringDeps): TurnController {
       withAttachmentData(messages, { imageTurns: config.uploads.imageTurns, load: loadAttachment }),
     remember: async (facts) => {
       const directory = userDirectory(deps.env, owner);
-      for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", `${MODEL_NOTE_MARK}${fact}`);
+      for (const fact of facts.slice(0, 20)) await directory.memoryWrite("daily", modelNote(fact));
     },
     promptExtras: async () => {
       const { notes, skills } = await userDirectory(deps.env, owner).promptContext();

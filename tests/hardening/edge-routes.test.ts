@@ -39,6 +39,19 @@ describe("dev login (V14, S6)", () => {
 });
 
 describe("artifact paths (V12)", () => {
+  it("refuses a JSON body over 64 KiB with 413 payload_too_large, counting bytes, and creates nothing", async () => {
+    const token = await login(`big-body-${crypto.randomUUID()}@example.com`);
+    const create = (title: string) => api("/api/sessions", token, { method: "POST", body: JSON.stringify({ title }) });
+    const before = await (await api("/api/sessions", token)).json<{ sessions: unknown[] }>();
+    // 40,000 "é": 40,016 characters of JSON, but 80,016 bytes of UTF-8.
+    for (const title of ["a".repeat(70_000), "é".repeat(40_000)]) {
+      const response = await create(title);
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    }
+    expect(await (await api("/api/sessions", token)).json()).toEqual(before);
+  });
+
   it("answers a malformed percent-escape with 400, not 500", async () => {
     const token = await login(`escape-${crypto.randomUUID()}@example.com`);
     const id = await createSession(token);

@@ -51,7 +51,10 @@ describe("MCP limits", () => {
     expect(full.map((s) => s.name)).toEqual(Array.from({ length: MAX_MCP_SERVERS }, (_, i) => `s${i}`));
 
     const refused = await add(token, "one-too-many");
+    expect(await refused.clone().json()).toMatchObject({ error: { message: expect.stringContaining("remove one") } });
     expect(await errorOf(refused)).toEqual([409, "conflict"]);
+    const sameName = await add(token, "s0");
+    expect(await sameName.clone().json()).toMatchObject({ error: { message: 'a server named "s0" exists' } });
     expect(await servers(token)).toEqual(full);
     // Another user's count is their own.
     const other = await login(`mcp-other-${crypto.randomUUID()}@example.com`);

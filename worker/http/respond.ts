@@ -20,10 +20,13 @@ export function renderError(error: unknown): Response {
   return errorResponse("internal_error", "something went wrong on our side");
 }
 
-/** Reads a JSON body (empty means `{}`); malformed JSON is a 400. */
+/** Reads a JSON body of at most `maxBytes` (refused by its declared length before reading); empty means `{}`. */
 export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<unknown> {
-  const text = await request.text();
-  if (text.length > maxBytes) throw new AppError("payload_too_large", `the body is limited to ${maxBytes} bytes`);
+  const tooLarge = () => new AppError("payload_too_large", `the body is limited to ${maxBytes} bytes`);
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) throw tooLarge();
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > maxBytes) throw tooLarge();
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text);

@@ -9,6 +9,7 @@ import { validServerName } from "../../agent/mcp/names";
 import { StoredOAuthProvider } from "../../agent/mcp/oauth-provider";
 import { probeServer } from "../../agent/mcp/probe";
 import { checkOutboundUrl, guardedFetch } from "../../agent/mcp/url-guard";
+import { MAX_MCP_SERVERS } from "../../objects/directory/mcp-store";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import { MCP_TRANSPORTS, type McpServerInput, type McpTransport } from "../../protocol/mcp";
@@ -115,7 +116,15 @@ export function mcpRoutes(): Hono<AppEnv> {
       createdAt: now,
       updatedAt: now,
     });
-    if (!row) throw new AppError("conflict", `a server named "${input.name}" exists, or you have too many`);
+    if (!row) {
+      const taken = (await mcp.directory.mcpList()).some((r) => r.name === input.name);
+      throw new AppError(
+        "conflict",
+        taken
+          ? `a server named "${input.name}" exists`
+          : `you have ${MAX_MCP_SERVERS} MCP servers, the most a user keeps: remove one first`,
+      );
+    }
     return c.json(await probeServer(mcp, await mcp.open(row), connectOptions(c)), 201);
   });
 

@@ -1,8 +1,7 @@
 // /api/memory: the signed-in user reads and edits their long-term memory (the agent uses the same notes).
 
 import { Hono } from "hono";
-import { MAX_NOTE_CHARS } from "../../objects/directory/notes-store";
-import type { MemoryKind, NoteBody, NoteList } from "../../protocol/api";
+import { MAX_NOTE_CHARS, type MemoryKind, type NoteBody, type NoteList } from "../../protocol/api";
 import { AppError } from "../../protocol/errors";
 import { isRecord } from "../../protocol/json";
 import type { AppEnv } from "../app-env";

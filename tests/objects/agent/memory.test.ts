@@ -3,11 +3,17 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { describe, expect, it } from "vitest";
-import { MEMORY_DIGEST_CHARS, MODEL_NOTE_MARK, MODEL_NOTE_RULE } from "../../../agent/tools/memory";
+import {
+  MEMORY_DIGEST_CHARS,
+  MODEL_NOTE_MARK,
+  MODEL_NOTE_RULE,
+  memoryTools,
+  modelNote,
+} from "../../../agent/tools/memory";
 import type { Script } from "../../../devtools/demo-model/scripts";
-import { MAX_NOTE_CHARS, MAX_NOTES, NotesStore } from "../../../objects/directory/notes-store";
+import { MAX_NOTES, NotesStore } from "../../../objects/directory/notes-store";
 import { userDirectory } from "../../../objects/names";
-import type { MemoryNote } from "../../../protocol/api";
+import { MAX_NOTE_CHARS, type MemoryNote } from "../../../protocol/api";
 import { api, createSession, join, login } from "../../helpers/workers";
 
 const FAKE = String(Reflect.get(env, "FAKE_LLM_URL"));
@@ -128,6 +134,28 @@ describe("memory limits", () => {
     expect(await errorOf(await writeNote(token, "fact", `${full}b`))).toEqual([400, "bad_request"]);
     expect(await errorOf(await writeNote(token, "fact", `${full}b`, note.id))).toEqual([400, "bad_request"]);
     expect(await notesOf(token)).toEqual([note]);
+  });
+
+  it("tells the model a note is too long instead of cutting it; a compaction fact too long is cut with a marker", async () => {
+    const written: string[] = [];
+    const store = {
+      memoryList: async () => [],
+      memorySearch: async () => [],
+      memoryWrite: async (kind: MemoryNote["kind"], text: string) => {
+        written.push(text);
+        return { id: 1, kind, text, day: null, updatedAt: 0 };
+      },
+    };
+    const write = memoryTools(store).find((tool) => tool.spec.name === "memory_write");
+    const ctx = { sessionId: "s", user: "u", signal: new AbortController().signal, onOutput: () => {} };
+    const room = MAX_NOTE_CHARS - MODEL_NOTE_MARK.length;
+    expect(await write?.run({ kind: "fact", text: "a".repeat(room) }, ctx)).toMatchObject({ ok: true });
+    const refused = await write?.run({ kind: "fact", text: "a".repeat(room + 1) }, ctx);
+    expect(refused).toMatchObject({ ok: false, output: expect.stringContaining(`at most ${room} characters`) });
+    expect(written.map((t) => t.length)).toEqual([MAX_NOTE_CHARS]);
+    const cut = modelNote("b".repeat(MAX_NOTE_CHARS));
+    expect([cut.length, cut.startsWith(MODEL_NOTE_MARK), cut.endsWith(" [cut]")]).toEqual([MAX_NOTE_CHARS, true, true]);
+    expect(modelNote(" short ")).toBe(`${MODEL_NOTE_MARK}short`);
   });
 
   it("keeps at most 2,000 notes a user; the next is refused, the notes stay, and editing still works", async () => {
