@@ -34,7 +34,12 @@ async function startAccess(): Promise<{ url: string; token(email: string): Promi
         .setIssuedAt()
         .setExpirationTime("10m")
         .sign(privateKey),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // The service keeps its JWKS connection alive: close would wait for it.
+        server.closeAllConnections();
+      }),
   };
 }
 

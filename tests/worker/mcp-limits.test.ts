@@ -1,6 +1,6 @@
 // /api/mcp limits the docs state: 50 servers a user, 20 headers, reserved header names, and 503 without the key.
 
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { MAX_MCP_SERVERS } from "../../objects/directory/mcp-store";
 import type { McpServerView } from "../../protocol/mcp";
@@ -14,12 +14,14 @@ const app = createApp();
 /** The stand-in LLM on loopback is no MCP server: every probe ends in status "error", and the server is stored all the same. */
 const NOT_MCP = `${String(Reflect.get(env, "FAKE_LLM_URL"))}/not-mcp`;
 
-function mcp(path: string, token: string, init: RequestInit = {}): Promise<Response> {
+async function mcp(path: string, token: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set("cf-access-jwt-assertion", token);
-  return Promise.resolve(
-    app.fetch(new Request(`${BASE}${path}`, { ...init, headers }), WITH_KEY, createExecutionContext()),
-  );
+  const ctx = createExecutionContext();
+  const response = await app.fetch(new Request(`${BASE}${path}`, { ...init, headers }), WITH_KEY, ctx);
+  // Whatever the request left running (waitUntil) ends with it, as in the runtime.
+  await waitOnExecutionContext(ctx);
+  return response;
 }
 
 const add = (token: string, name: string, headers?: Record<string, string>) =>

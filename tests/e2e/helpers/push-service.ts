@@ -195,7 +195,11 @@ export async function startPushService(vapidPublicKey: string): Promise<PushServ
       );
       if (errors.length > 0) throw new Error(`the push service refused a push: ${errors.join("; ")}`);
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
