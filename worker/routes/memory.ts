@@ -17,7 +17,7 @@ function parseNote(body: unknown): NoteBody {
     !kind ||
     typeof body.text !== "string" ||
     body.text.trim() === "" ||
-    body.text.length > MAX_NOTE_CHARS
+    body.text.trim().length > MAX_NOTE_CHARS
   ) {
     throw new AppError(
       "bad_request",

@@ -12,8 +12,11 @@ const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Longest description (what the model is offered every turn) and body, in characters. */
 export const MAX_SKILL_DESCRIPTION_CHARS = 300;
 export const MAX_SKILL_BODY_CHARS = 100_000;
-/** The request may spell every character as a six-character JSON escape (`\u0001`): a body at the limit always fits. */
-const MAX_REQUEST_CHARS = 6 * (MAX_SKILL_DESCRIPTION_CHARS + MAX_SKILL_BODY_CHARS) + 1024;
+/**
+ * The request may spell every character as a six-byte JSON escape (`\u0001`), and no character takes more bytes
+ * than that in UTF-8: a body at the limit always fits.
+ */
+const MAX_REQUEST_BYTES = 6 * (MAX_SKILL_DESCRIPTION_CHARS + MAX_SKILL_BODY_CHARS) + 1024;
 
 export function skillRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
@@ -27,7 +30,7 @@ export function skillRoutes(): Hono<AppEnv> {
   });
   routes.put("/skills/:name", async (c) => {
     const name = c.req.param("name");
-    const body = await readJson(c.req.raw, MAX_REQUEST_CHARS);
+    const body = await readJson(c.req.raw, MAX_REQUEST_BYTES);
     if (!NAME.test(name))
       throw new AppError("bad_request", "a skill name is lower-case letters, digits and dashes (at most 64)");
     if (
@@ -35,7 +38,7 @@ export function skillRoutes(): Hono<AppEnv> {
       typeof body.description !== "string" ||
       typeof body.body !== "string" ||
       !body.description.trim() ||
-      body.description.length > MAX_SKILL_DESCRIPTION_CHARS ||
+      body.description.trim().length > MAX_SKILL_DESCRIPTION_CHARS ||
       body.body.length > MAX_SKILL_BODY_CHARS
     ) {
       throw new AppError(

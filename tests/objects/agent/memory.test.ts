@@ -134,6 +134,10 @@ describe("memory limits", () => {
     expect(await errorOf(await writeNote(token, "fact", `${full}b`))).toEqual([400, "bad_request"]);
     expect(await errorOf(await writeNote(token, "fact", `${full}b`, note.id))).toEqual([400, "bad_request"]);
     expect(await notesOf(token)).toEqual([note]);
+    // The limit is on the note as stored, after trimming.
+    const padded = await writeNote(token, "fact", ` ${"c".repeat(MAX_NOTE_CHARS)}\n`);
+    expect(padded.status).toBe(201);
+    expect((await padded.json<MemoryNote>()).text).toBe("c".repeat(MAX_NOTE_CHARS));
   });
 
   it("tells the model a note is too long instead of cutting it; a compaction fact too long is cut with a marker", async () => {
