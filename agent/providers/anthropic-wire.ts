@@ -1,7 +1,7 @@
 // The Anthropic Messages request body: alternating turns, thinking kept with its signature, cache breakpoints.
 
 import { attachmentWire, textWithDescriptions } from "./attachments";
-import { anthropicFamily, MIN_THINKING_BUDGET, outputTokens, thinkingBudget } from "./model-family";
+import { anthropicFamily, MIN_THINKING_BUDGET, outputCeiling, outputTokens, thinkingBudget } from "./model-family";
 import { argumentsObject } from "./tool-arguments";
 import { anthropicToolId } from "./tool-ids";
 import type { ChatMessage, ChatRequest, ReasoningPart } from "./types";
@@ -103,8 +103,8 @@ function thinkingAllowed(wire: WireMessage[]): boolean {
  * gives way first down to half the ceiling, then the budget; a budget under its minimum means no thinking.
  */
 function fitThinking(model: string, answer: number, budget: number): { maxTokens: number; budget: number | null } {
-  const ceiling = outputTokens(model, answer + budget);
-  if (answer + budget <= ceiling) return { maxTokens: answer, budget };
+  const ceiling = outputCeiling(model);
+  if (ceiling === null || answer + budget <= ceiling) return { maxTokens: answer, budget };
   const fitted = Math.min(answer, Math.max(ceiling - budget, Math.ceil(ceiling / 2)));
   const room = ceiling - fitted;
   return room >= MIN_THINKING_BUDGET

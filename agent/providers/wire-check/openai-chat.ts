@@ -4,7 +4,7 @@ import { acceptsImages, openAiFamily } from "../model-family.ts";
 import { checkImageUrl } from "./media.ts";
 import { checkOpenAiTools } from "./openai-tools.ts";
 import { checkOutputCeiling } from "./output-ceilings.ts";
-import { isRecord, violation, type WireViolation } from "./violation.ts";
+import { isRecord, tooLong, violation, type WireViolation } from "./violation.ts";
 
 const FUNCTION_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 /**
@@ -36,14 +36,7 @@ export function checkEffort(effort: unknown, model: string, path: string, out: W
 const MAX_CALL_ID = 40;
 
 function checkCallIdLength(id: string, path: string, out: WireViolation[]): void {
-  if (id.length > MAX_CALL_ID)
-    out.push(
-      violation(
-        "string_above_max_length",
-        path,
-        `Invalid '${path}': string too long. Expected a string with maximum length ${MAX_CALL_ID}, but got a string with length ${id.length} instead.`,
-      ),
-    );
+  if (id.length > MAX_CALL_ID) out.push(tooLong("string", path, MAX_CALL_ID, id.length));
 }
 
 function callIds(message: Record<string, unknown>): string[] {

@@ -1,6 +1,6 @@
 // The rules OpenAI applies to the tools of a request, in Chat Completions and the Responses API alike.
 
-import { isRecord, violation, type WireViolation } from "./violation.ts";
+import { isRecord, tooLong, violation, type WireViolation } from "./violation.ts";
 
 /** The most tools one request may carry. */
 const MAX_TOOLS = 128;
@@ -14,14 +14,7 @@ export function checkOpenAiTools(
   at: string,
   out: WireViolation[],
 ): void {
-  if (tools.length > MAX_TOOLS)
-    out.push(
-      violation(
-        "array_above_max_length",
-        at,
-        `Invalid '${at}': array too long. Expected an array with maximum length ${MAX_TOOLS}, but got an array with length ${tools.length} instead.`,
-      ),
-    );
+  if (tools.length > MAX_TOOLS) out.push(tooLong("array", at, MAX_TOOLS, tools.length));
   for (const { name, parameters, path } of tools) {
     if (parameters === undefined) continue;
     const problem = !isRecord(parameters)

@@ -14,3 +14,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export const violation = (rule: string, path: string, message: string): WireViolation => ({ rule, path, message });
+
+/** OpenAI's answer to a string or array past its maximum length. */
+export const tooLong = (kind: "string" | "array", path: string, max: number, length: number): WireViolation =>
+  violation(
+    `${kind}_above_max_length`,
+    path,
+    `Invalid '${path}': ${kind} too long. Expected ${kind === "string" ? "a string" : "an array"} with maximum length ${max}, but got ${kind === "string" ? "a string" : "an array"} with length ${length} instead.`,
+  );
